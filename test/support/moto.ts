@@ -1,0 +1,88 @@
+// Starts a real moto_server (a local AWS API) on loopback for tests, benchmarks and the demo.
+import { execa, type ResultPromise } from "execa";
+import { createServer } from "node:net";
+
+export interface MotoServer {
+  endpoint: string;
+  port: number;
+  /** Environment that points the AWS provider and the AWS SDK at this server. */
+  env: Record<string, string>;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === "object") resolve(address.port);
+        else reject(new Error("could not allocate a port"));
+      });
+    });
+  });
+}
+
+async function waitUntilServing(endpoint: string, child: ResultPromise, deadlineMs: number): Promise<void> {
+  const started = Date.now();
+  let exited = false;
+  child.then(() => (exited = true), () => (exited = true));
+  while (Date.now() - started < deadlineMs) {
+    if (exited) throw new Error("moto_server exited before it served requests");
+    try {
+      const response = await fetch(`${endpoint}/moto-api/data.json`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`moto_server did not answer on ${endpoint} within ${deadlineMs} ms`);
+}
+
+export async function startMoto(options: { port?: number } = {}): Promise<MotoServer> {
+  const port = options.port ?? (await freePort());
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = execa("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "ignore",
+    reject: false,
+    cleanup: true,
+  });
+  await waitUntilServing(endpoint, child, 30_000);
+  return {
+    endpoint,
+    port,
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: "testing",
+      AWS_SECRET_ACCESS_KEY: "testing",
+      AWS_REGION: "us-east-1",
+      AWS_DEFAULT_REGION: "us-east-1",
+    },
+    async reset() {
+      await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await child;
+    },
+  };
+}
+
+/** Provider configuration for the AWS provider against moto (sent as the reserved `provider` input). */
+export function awsProviderConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    region: "us-east-1",
+    access_key: "testing",
+    secret_key: "testing",
+    skip_credentials_validation: true,
+    skip_requesting_account_id: true,
+    skip_metadata_api_check: true,
+    s3_use_path_style: true,
+    ...extra,
+  };
+}
