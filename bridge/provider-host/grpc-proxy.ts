@@ -1,0 +1,299 @@
+// A gRPC proxy in front of one debug-mode provider. Engines attach to the proxy instead of the provider; every
+// call is forwarded as raw bytes except the few that make sharing one provider process correct and cheap:
+// - Configure(Provider): the provider keeps one configured client and some providers (AWS with AWS_CA_BUNDLE)
+//   fail when configured twice, so the first successful configure is cached and identical later ones are
+//   answered from the cache. The host key already guarantees every engine sends the same configuration.
+// - GetSchema / GetProviderSchema (and GetResourceIdentitySchemas): fetched once, answered with only the types
+//   leases registered, so each engine decodes a few KB instead of the whole provider schema.
+// - Stop(Provider): would cancel every engine's in-flight calls, so it is acknowledged without forwarding.
+// - go-plugin's own services (stdio, broker, controller, health) are answered by the proxy itself: the provider
+//   process belongs to the host, not to any engine, and its output never goes to an engine.
+import * as grpc from "@grpc/grpc-js";
+import { chmod, rm } from "node:fs/promises";
+import {
+  CONFIGURE_REQUEST,
+  CONFIGURE_RESPONSE,
+  GO_PLUGIN,
+  SCHEMA_RESPONSE,
+  type MethodSpec,
+  type ProtocolSpec,
+} from "./plugin-protocol.js";
+import { encodeVarintField, payloadsOf } from "./protobuf-wire.js";
+import {
+  hasErrorDiagnostic,
+  pruneIdentitySchemas,
+  pruneProviderSchema,
+  type RegisteredTypes,
+} from "./schema-prune.js";
+
+const identity = {
+  serialize: (value: Buffer) => value,
+  deserialize: (value: Buffer) => value,
+};
+
+// The AWS schema alone is 13 MB; grpc-js defaults to 4 MB.
+const UNLIMITED_MESSAGES = {
+  "grpc.max_receive_message_length": -1,
+  "grpc.max_send_message_length": -1,
+};
+
+export interface ProxyOptions {
+  spec: ProtocolSpec;
+  /** The provider's go-plugin unix socket. */
+  upstreamSocket: string;
+  /** Where the proxy listens (unix socket path). */
+  socketPath: string;
+  types: RegisteredTypes;
+  /** Serve pruned schemas (default). Off only for measuring what pruning saves. */
+  prune: boolean;
+  log: (line: string) => void;
+}
+
+type UnaryHandler = (request: Buffer, call: grpc.ServerUnaryCall<Buffer, Buffer>) => Promise<Buffer>;
+
+export class ProviderProxy {
+  /** How often each method was called by engines, for the host log. */
+  readonly calls = new Map<string, number>();
+  private readonly client: grpc.Client;
+  private readonly server: grpc.Server;
+  private fullSchema?: Promise<Buffer>;
+  private prunedSchema?: { generation: number; bytes: Buffer };
+  private configured?: { key: Buffer; response: Buffer };
+  private configureQueue: Promise<unknown> = Promise.resolve();
+  private readonly openStreams = new Set<grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>>();
+
+  private constructor(private readonly options: ProxyOptions) {
+    this.client = new grpc.Client(`unix://${options.upstreamSocket}`, grpc.credentials.createInsecure(), UNLIMITED_MESSAGES);
+    this.server = new grpc.Server(UNLIMITED_MESSAGES);
+  }
+
+  static async start(options: ProxyOptions): Promise<ProviderProxy> {
+    const proxy = new ProviderProxy(options);
+    proxy.addProviderService();
+    proxy.addGoPluginServices();
+    await rm(options.socketPath, { force: true });
+    await new Promise<void>((resolve, reject) => {
+      proxy.server.bindAsync(`unix://${options.socketPath}`, grpc.ServerCredentials.createInsecure(), (error) =>
+        error ? reject(error) : resolve(),
+      );
+    });
+    await chmod(options.socketPath, 0o600);
+    return proxy;
+  }
+
+  /** Fetches and caches the full schema now, so the first engine does not wait for it. */
+  prefetchSchema(): Promise<Buffer> {
+    return this.schema();
+  }
+
+  async close(): Promise<void> {
+    for (const stream of this.openStreams) stream.end();
+    this.server.forceShutdown();
+    this.client.close();
+    await rm(this.options.socketPath, { force: true });
+  }
+
+  private count(method: string): void {
+    this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
+  }
+
+  private path(method: string): string {
+    return `/${this.options.spec.service}/${method}`;
+  }
+
+  private forwardUnary(method: string, request: Buffer, call?: grpc.ServerUnaryCall<Buffer, Buffer>): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const options: grpc.CallOptions = {};
+      const deadline = call?.getDeadline();
+      if (deadline !== undefined && deadline !== Infinity) options.deadline = deadline;
+      const upstream = this.client.makeUnaryRequest(
+        this.path(method),
+        identity.serialize,
+        identity.deserialize,
+        request,
+        new grpc.Metadata(),
+        options,
+        (error, response) => (error ? reject(error) : resolve(response!)),
+      );
+      call?.on("cancelled", () => upstream.cancel());
+    });
+  }
+
+  private schema(): Promise<Buffer> {
+    if (!this.fullSchema) {
+      const started = Date.now();
+      this.fullSchema = this.forwardUnary(this.options.spec.schemaMethod, Buffer.alloc(0)).then((bytes) => {
+        if (hasErrorDiagnostic(bytes, SCHEMA_RESPONSE.diagnostics)) {
+          // Not cached: a later call may succeed, and the engine must see this one's diagnostics as they are.
+          this.fullSchema = undefined;
+        } else {
+          this.options.log(`full schema fetched: ${bytes.length} bytes in ${Date.now() - started} ms`);
+        }
+        return bytes;
+      });
+      this.fullSchema.catch(() => (this.fullSchema = undefined));
+    }
+    return this.fullSchema;
+  }
+
+  private async servedSchema(): Promise<Buffer> {
+    const full = await this.schema();
+    if (!this.options.prune || hasErrorDiagnostic(full, SCHEMA_RESPONSE.diagnostics)) return full;
+    const { types } = this.options;
+    if (this.prunedSchema?.generation !== types.generation) {
+      const bytes = pruneProviderSchema(full, types);
+      this.prunedSchema = { generation: types.generation, bytes };
+      this.options.log(
+        `pruned schema: ${bytes.length} bytes for ${types.resources.size} resource and ` +
+          `${types.dataSources.size} data source types`,
+      );
+    }
+    return this.prunedSchema.bytes;
+  }
+
+  private configure(request: Buffer, call: grpc.ServerUnaryCall<Buffer, Buffer>): Promise<Buffer> {
+    // Only the configuration decides what client the provider builds. Terraform 1.11 sends different client
+    // capabilities from `plan` (write_only_attributes_allowed) and `apply` (also deferral_allowed), and engines
+    // sharing a host may differ in version; a successful configure of a wholly known configuration is valid for
+    // all of them.
+    const key = Buffer.concat(payloadsOf(request, CONFIGURE_REQUEST.config));
+    const run = async (): Promise<Buffer> => {
+      if (this.configured && this.configured.key.equals(key)) return this.configured.response;
+      if (this.configured) {
+        this.options.log("configure request with a different configuration than the cached one: forwarding it");
+      }
+      const response = await this.forwardUnary(this.options.spec.configureMethod, request, call);
+      if (!hasErrorDiagnostic(response, CONFIGURE_RESPONSE.diagnostics)) this.configured = { key, response };
+      else this.options.log("provider configure returned an error diagnostic (not cached)");
+      return response;
+    };
+    // Serialised: two engines attaching at once must not both configure the fresh provider.
+    const result = this.configureQueue.then(run, run);
+    this.configureQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  private special(): Map<string, UnaryHandler> {
+    const { spec, prune } = this.options;
+    const handlers = new Map<string, UnaryHandler>();
+    handlers.set(spec.schemaMethod, () => this.servedSchema());
+    handlers.set(spec.configureMethod, (request, call) => this.configure(request, call));
+    handlers.set(spec.stopMethod, async () => {
+      this.options.log(`${spec.stopMethod} from an engine acknowledged without stopping the shared provider`);
+      return Buffer.alloc(0);
+    });
+    if (prune) {
+      handlers.set("GetResourceIdentitySchemas", async (request, call) =>
+        pruneIdentitySchemas(await this.forwardUnary("GetResourceIdentitySchemas", request, call), this.options.types),
+      );
+    }
+    return handlers;
+  }
+
+  private addProviderService(): void {
+    const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
+    const implementation: grpc.UntypedServiceImplementation = {};
+    const special = this.special();
+    for (const method of this.options.spec.methods) {
+      definition[method.name] = this.methodDefinition(this.options.spec.service, method);
+      const handler = special.get(method.name);
+      implementation[method.name] = handler
+        ? this.unaryHandler(method.name, handler)
+        : this.forwardingHandler(method);
+    }
+    this.server.addService(definition, implementation);
+  }
+
+  private methodDefinition(service: string, method: MethodSpec): grpc.MethodDefinition<Buffer, Buffer> {
+    return {
+      path: `/${service}/${method.name}`,
+      requestStream: method.kind === "client-stream" || method.kind === "bidi",
+      responseStream: method.kind === "server-stream" || method.kind === "bidi",
+      requestSerialize: identity.serialize,
+      requestDeserialize: identity.deserialize,
+      responseSerialize: identity.serialize,
+      responseDeserialize: identity.deserialize,
+    };
+  }
+
+  private unaryHandler(name: string, handler: UnaryHandler): grpc.handleUnaryCall<Buffer, Buffer> {
+    return (call, callback) => {
+      this.count(name);
+      handler(call.request, call).then(
+        (response) => callback(null, response),
+        (error: grpc.ServiceError) => callback(error),
+      );
+    };
+  }
+
+  private forwardingHandler(method: MethodSpec): grpc.UntypedHandleCall {
+    const path = this.path(method.name);
+    switch (method.kind) {
+      case "unary":
+        return this.unaryHandler(method.name, (request, call) => this.forwardUnary(method.name, request, call));
+      case "server-stream":
+        return (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
+          this.count(method.name);
+          const upstream = this.client.makeServerStreamRequest(path, identity.serialize, identity.deserialize, call.request, new grpc.Metadata());
+          upstream.on("data", (chunk: Buffer) => call.write(chunk));
+          upstream.on("end", () => call.end());
+          upstream.on("error", (error: grpc.ServiceError) => call.destroy(error));
+          call.on("cancelled", () => upstream.cancel());
+        };
+      case "client-stream":
+        return (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+          this.count(method.name);
+          const upstream = this.client.makeClientStreamRequest(path, identity.serialize, identity.deserialize, new grpc.Metadata(), (error, response) =>
+            error ? callback(error) : callback(null, response),
+          );
+          call.on("data", (chunk: Buffer) => upstream.write(chunk));
+          call.on("end", () => upstream.end());
+          call.on("cancelled", () => upstream.cancel());
+        };
+      case "bidi":
+        return (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+          this.count(method.name);
+          const upstream = this.client.makeBidiStreamRequest(path, identity.serialize, identity.deserialize, new grpc.Metadata());
+          upstream.on("data", (chunk: Buffer) => call.write(chunk));
+          upstream.on("end", () => call.end());
+          upstream.on("error", (error: grpc.ServiceError) => call.destroy(error));
+          call.on("data", (chunk: Buffer) => upstream.write(chunk));
+          call.on("end", () => upstream.end());
+          call.on("cancelled", () => upstream.cancel());
+        };
+    }
+  }
+
+  private addGoPluginServices(): void {
+    const { stdio, controller, broker, health, healthServing } = GO_PLUGIN;
+    const add = (service: string, method: MethodSpec, handler: grpc.UntypedHandleCall) => {
+      this.server.addService({ [method.name]: this.methodDefinition(service, method) }, { [method.name]: handler });
+    };
+    // The engine opens a stdio stream to mirror the plugin's output into its log; the shared provider's output
+    // is not the engine's, so the stream stays open and silent until the engine hangs up.
+    add(stdio.service, { name: stdio.method, kind: "server-stream" }, (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
+      this.count(`${stdio.service}/${stdio.method}`);
+      this.holdOpen(call);
+    });
+    // The broker serves plugin-to-host callbacks, which providers do not use: accept and ignore.
+    add(broker.service, { name: broker.method, kind: "bidi" }, (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+      this.count(`${broker.service}/${broker.method}`);
+      call.on("data", () => undefined);
+      call.on("end", () => call.end());
+      this.holdOpen(call);
+    });
+    // An engine shutting "its" plugin down must not stop the provider other engines share.
+    add(controller.service, { name: controller.method, kind: "unary" }, this.unaryHandler(`${controller.service}/${controller.method}`, async () => Buffer.alloc(0)));
+    add(health.service, { name: health.method, kind: "unary" }, this.unaryHandler(`${health.service}/${health.method}`, async () =>
+      encodeVarintField(healthServing.field, healthServing.value),
+    ));
+  }
+
+  private holdOpen(call: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>): void {
+    this.openStreams.add(call);
+    const forget = () => this.openStreams.delete(call);
+    call.on("cancelled", forget);
+    call.on("close", forget);
+    call.on("error", forget);
+  }
+}
