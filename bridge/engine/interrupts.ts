@@ -1,0 +1,41 @@
+// Ctrl-C and SIGTERM must not lose state: the engine gets exactly one SIGINT (its graceful stop, which still
+// writes the state of what it changed), the bridge waits for it, and no further engine command starts.
+// Engines run in their own process group so that a terminal's Ctrl-C reaches them only through this forwarder:
+// a second SIGINT would make the engine abandon its state.
+import type { ResultPromise } from "execa";
+
+const running = new Set<ResultPromise>();
+let interruptedBy: NodeJS.Signals | undefined;
+let installed = false;
+
+export function interruptSignal(): NodeJS.Signals | undefined {
+  return interruptedBy;
+}
+
+export class InterruptedError extends Error {}
+
+export function throwIfInterrupted(what: string): void {
+  if (interruptedBy) {
+    throw new InterruptedError(`interrupted by ${interruptedBy} before ${what}; nothing further was started`);
+  }
+}
+
+export function trackEngine(child: ResultPromise): void {
+  running.add(child);
+  const forget = () => running.delete(child);
+  child.then(forget, forget);
+  if (interruptedBy) child.kill("SIGINT");
+}
+
+export function installInterruptHandlers(onInterrupt: (signal: NodeJS.Signals) => void): void {
+  if (installed) return;
+  installed = true;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      if (interruptedBy) return;
+      interruptedBy = signal;
+      for (const child of running) child.kill("SIGINT");
+      onInterrupt(signal);
+    });
+  }
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// nixops4-resources-opentofu: the resource provider executable NixOps4 starts. The protocol owns stdout; anything
+// else that would print there (console.log in a dependency) is sent to stderr.
+import { Writable } from "node:stream";
+import { resolveEngine } from "./engine/engine-binary.js";
+import { installInterruptHandlers, interruptSignal } from "./engine/interrupts.js";
+import { initWorkspace } from "./operations/provider-attachment.js";
+import { OpenTofuResources } from "./operations/resource-operations.js";
+import { readOptions, type BridgeOptions } from "./options.js";
+import type { ResourceHandler } from "./protocol/messages.js";
+import { serve } from "./protocol/serve.js";
+import { loadProviderTypes, type ProviderTypes } from "./schema/provider-types.js";
+
+const protocolWrite = process.stdout.write.bind(process.stdout);
+const protocolOut = new Writable({
+  write(chunk, _encoding, callback) {
+    protocolWrite(chunk, callback);
+  },
+});
+const toStderr = (...args: unknown[]) => process.stderr.write(args.map(String).join(" ") + "\n");
+console.log = toStderr;
+console.info = toStderr;
+console.debug = toStderr;
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
+  (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
+
+const log = (line: string) => process.stderr.write(`[opentofu] ${line}\n`);
+
+function makeHandler(options: BridgeOptions): ResourceHandler {
+  const engine = resolveEngine(options.engine);
+  let types: Promise<ProviderTypes> | undefined;
+  return new OpenTofuResources({
+    options,
+    engine,
+    log,
+    types: () => {
+      types ??= loadProviderTypes({
+        cacheRoot: options.cacheDir,
+        provider: options.provider,
+        engine,
+        pluginDir: options.pluginDir,
+        log,
+      });
+      types.catch(() => (types = undefined));
+      return types;
+    },
+    attach: (prepared, workspace, baseEnv) =>
+      initWorkspace({
+        engine,
+        workspace,
+        provider: options.provider,
+        pluginDir: options.pluginDir,
+        cacheDir: options.cacheDir,
+        baseEnv,
+        label: prepared.label,
+      }),
+  });
+}
+
+let busy = false;
+installInterruptHandlers((signal) => {
+  if (!busy) process.exit(signal === "SIGINT" ? 130 : 143);
+  log(`${signal} received: letting the engine finish and keep its state, then stopping`);
+});
+
+let handler: ResourceHandler | undefined;
+await serve({
+  input: process.stdin,
+  output: protocolOut,
+  log,
+  handler: () => {
+    busy = true;
+    handler ??= makeHandler(readOptions(process.argv.slice(2), process.env));
+    return handler;
+  },
+  shouldStop: () => {
+    busy = false;
+    return interruptSignal() !== undefined;
+  },
+});
+process.exitCode = interruptSignal() ? 1 : 0;

@@ -1,0 +1,60 @@
+// How the bridge is configured: flags, or environment variables because the NixOps4 test runner passes no
+// arguments. A configuration problem is not fatal at start-up: every request is answered with the error instead,
+// so NixOps4 shows the user what to fix.
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { parseProviderRef, type ProviderRef } from "./engine/provider-address.js";
+
+export interface BridgeOptions {
+  provider: ProviderRef;
+  /** Explicit engine binary; undefined means `tofu` on PATH, else `terraform`. */
+  engine?: string;
+  /** Filesystem mirror holding provider binaries (nixpkgs terraform-providers layout). */
+  pluginDir?: string;
+  /** The user's cache (schemas, plugin cache). */
+  cacheDir: string;
+  /** The user's durable state (states kept after failed or interrupted operations). */
+  stateDir: string;
+}
+
+export class OptionsError extends Error {}
+
+export const USAGE = `usage: nixops4-resources-opentofu --provider SOURCE@VERSION [--engine PATH] [--plugin-dir DIR]
+  --provider SOURCE@VERSION  Terraform provider served, e.g. hashicorp/aws@5.100.0   (NIXOPS4_OPENTOFU_PROVIDER)
+  --engine PATH              tofu or terraform binary (default: tofu on PATH, else terraform) (NIXOPS4_OPENTOFU_ENGINE)
+  --plugin-dir DIR           provider binaries as a filesystem mirror            (NIXOPS4_OPENTOFU_PLUGIN_DIR)
+Speaks the NixOps4 resource protocol (JSON lines) on stdin/stdout; logs go to stderr.`;
+
+export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptions {
+  let values: { provider?: string; engine?: string; "plugin-dir"?: string };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        provider: { type: "string" },
+        engine: { type: "string" },
+        "plugin-dir": { type: "string" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new OptionsError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const providerSpec = values.provider ?? env.NIXOPS4_OPENTOFU_PROVIDER;
+  if (!providerSpec) {
+    throw new OptionsError(
+      "no Terraform provider configured: pass --provider SOURCE@VERSION (e.g. hashicorp/aws@5.100.0) " +
+        "or set NIXOPS4_OPENTOFU_PROVIDER",
+    );
+  }
+  const home = env.HOME ?? homedir();
+  return {
+    provider: parseProviderRef(providerSpec),
+    engine: values.engine ?? (env.NIXOPS4_OPENTOFU_ENGINE || undefined),
+    pluginDir: values["plugin-dir"] ?? (env.NIXOPS4_OPENTOFU_PLUGIN_DIR || undefined),
+    cacheDir: env.NIXOPS4_OPENTOFU_CACHE_DIR || join(env.XDG_CACHE_HOME || join(home, ".cache"), "nixops4-resources-opentofu"),
+    stateDir: env.NIXOPS4_OPENTOFU_STATE_DIR || join(env.XDG_STATE_HOME || join(home, ".local", "state"), "nixops4-resources-opentofu"),
+  };
+}

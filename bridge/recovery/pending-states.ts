@@ -1,0 +1,116 @@
+// States kept after an operation failed or was interrupted once it had changed something. NixOps4 persists only
+// what a successful response returns, so without this a bucket created by a failed apply would be forgotten while
+// it lives on. Records live in the user's state directory (not a temp dir) under the resource's lineage: a
+// retried create derives the same lineage from the same inputs, an update carries it in its persisted outputs,
+// so the next operation on the same resource adopts the kept state instead of creating a duplicate.
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseExact, stringifyExact, LosslessNumber } from "../json/exact-json.js";
+import type { JsonObject } from "../protocol/messages.js";
+import type { ResourceState } from "../workspace/tfstate.js";
+
+export interface PendingRecord {
+  lineage: string;
+  type: string;
+  mode: "managed" | "data";
+  providerAddress: string;
+  operation: string;
+  reason: string;
+  savedAt: string;
+  /** Attribute values the state marks sensitive are removed: the engine's refresh reads them back. */
+  state: ResourceState;
+}
+
+function canonical(value: unknown): unknown {
+  if (value instanceof LosslessNumber) return value.value;
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as JsonObject)[k])]),
+    );
+  }
+  return value;
+}
+
+/** A UUID-shaped lineage that is the same for the same provider, type and arguments. */
+export function lineageFor(providerAddress: string, type: string, args: unknown): string {
+  const hex = createHash("sha256").update(JSON.stringify([providerAddress, type, canonical(args)])).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+function pendingDir(stateDir: string): string {
+  return join(stateDir, "pending");
+}
+
+function withoutSensitive(state: ResourceState): ResourceState {
+  const attributes = JSON.parse(stringifyExact(state.attributes)) as JsonObject;
+  const paths = state.record.instance.sensitive_attributes;
+  for (const path of Array.isArray(paths) ? paths : []) {
+    if (!Array.isArray(path) || path.length === 0) continue;
+    let parent: unknown = attributes;
+    const steps = (path as { value?: unknown }[]).map((s) =>
+      typeof s.value === "object" && s.value !== null ? (s.value as { value?: unknown }).value : s.value,
+    );
+    for (const step of steps.slice(0, -1)) {
+      parent = parent !== null && typeof parent === "object" ? (parent as JsonObject)[String(step)] : undefined;
+    }
+    if (parent !== null && typeof parent === "object") (parent as JsonObject)[String(steps[steps.length - 1])] = null;
+  }
+  return { record: state.record, attributes: parseExact(stringifyExact(attributes)) as JsonObject };
+}
+
+export async function savePending(
+  stateDir: string,
+  state: ResourceState,
+  info: { operation: string; reason: string },
+): Promise<string> {
+  const dir = pendingDir(stateDir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const record: PendingRecord = {
+    lineage: state.record.lineage,
+    type: state.record.type,
+    mode: state.record.mode,
+    providerAddress: state.record.providerAddress,
+    operation: info.operation,
+    reason: info.reason,
+    savedAt: new Date().toISOString(),
+    state: withoutSensitive(state),
+  };
+  const path = join(dir, `${state.record.lineage}.json`);
+  const staging = `${path}.${process.pid}.tmp`;
+  await writeFile(staging, stringifyExact(record, 2), { mode: 0o600 });
+  await rename(staging, path);
+  return path;
+}
+
+export async function readPending(stateDir: string, lineage: string): Promise<PendingRecord | undefined> {
+  try {
+    return parseExact(await readFile(join(pendingDir(stateDir), `${lineage}.json`), "utf8")) as PendingRecord;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+export async function clearPending(stateDir: string, lineage: string): Promise<void> {
+  await rm(join(pendingDir(stateDir), `${lineage}.json`), { force: true });
+}
+
+export async function listPending(stateDir: string): Promise<PendingRecord[]> {
+  let names: string[];
+  try {
+    names = await readdir(pendingDir(stateDir));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const records: PendingRecord[] = [];
+  for (const name of names.filter((n) => n.endsWith(".json")).sort()) {
+    const record = await readPending(stateDir, name.slice(0, -".json".length));
+    if (record) records.push(record);
+  }
+  return records;
+}

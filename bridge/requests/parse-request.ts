@@ -1,0 +1,112 @@
+// Turns one protocol line into a typed request, or a RequestError that says what is wrong with the envelope.
+import { parseExact } from "../json/exact-json.js";
+import type { ExtantResource, JsonObject, Request } from "../protocol/messages.js";
+
+export class RequestError extends Error {}
+
+const KINDS: Record<string, Request["kind"]> = {
+  createResourceRequest: "create",
+  updateResourceRequest: "update",
+  destroyResourceRequest: "destroy",
+  importResourceRequest: "import",
+};
+
+const STATE_PROVIDER_KINDS = new Set(["stateResourceReadRequest", "stateResourceEvent"]);
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function requireObject(value: unknown, where: string): JsonObject {
+  if (!isObject(value)) throw new RequestError(`${where} must be an object, got ${describe(value)}`);
+  return value;
+}
+
+// Unknown extra fields are ignored: the protocol is v0 and NixOps4 may add fields before we learn of them.
+function requireFields(body: JsonObject, where: string, required: string[]): void {
+  for (const field of required) {
+    if (!(field in body)) throw new RequestError(`${where} is missing the required field "${field}"`);
+  }
+}
+
+function requireType(value: unknown, where: string): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw new RequestError(`${where} must be a non-empty string (the resource type), got ${describe(value)}`);
+  }
+  return value;
+}
+
+function extantResource(value: unknown, where: string): ExtantResource {
+  const resource = requireObject(value, where);
+  requireFields(resource, where, ["type", "inputProperties"]);
+  const outputs = resource.outputProperties;
+  if (outputs !== undefined && outputs !== null) requireObject(outputs, `${where}.outputProperties`);
+  return {
+    type: requireType(resource.type, `${where}.type`),
+    inputProperties: requireObject(resource.inputProperties, `${where}.inputProperties`),
+    outputProperties: (outputs ?? undefined) as JsonObject | undefined,
+  };
+}
+
+export function parseRequest(line: string): Request {
+  if (line.trim() === "") throw new RequestError("empty request line; expected one JSON object per line");
+  let message: unknown;
+  try {
+    message = parseExact(line);
+  } catch (error) {
+    throw new RequestError(`the request line is not valid JSON: ${(error as Error).message}`);
+  }
+  const envelope = requireObject(message, "the request");
+  const keys = Object.keys(envelope);
+  if (keys.length !== 1) {
+    throw new RequestError(
+      `a request must be an object with exactly one key naming its kind (${Object.keys(KINDS).join(", ")}), got ${
+        keys.length === 0 ? "no keys" : keys.map((k) => `"${k}"`).join(", ")
+      }`,
+    );
+  }
+  const name = keys[0]!;
+  const kind = KINDS[name];
+  if (!kind) {
+    if (STATE_PROVIDER_KINDS.has(name)) {
+      throw new RequestError(`"${name}" is only for state providers; nixops4-resources-opentofu is not a state provider`);
+    }
+    throw new RequestError(`unknown request kind "${name}"; this provider handles ${Object.keys(KINDS).join(", ")}`);
+  }
+  const body = requireObject(envelope[name], name);
+  switch (kind) {
+    case "create": {
+      requireFields(body, name, ["type", "inputProperties", "isStateful"]);
+      if (typeof body.isStateful !== "boolean") {
+        throw new RequestError(`${name}.isStateful must be a boolean, got ${describe(body.isStateful)}`);
+      }
+      return {
+        kind,
+        body: {
+          type: requireType(body.type, `${name}.type`),
+          inputProperties: requireObject(body.inputProperties, `${name}.inputProperties`),
+          isStateful: body.isStateful,
+        },
+      };
+    }
+    case "update":
+      requireFields(body, name, ["resource", "inputProperties"]);
+      return {
+        kind,
+        body: {
+          resource: extantResource(body.resource, `${name}.resource`),
+          inputProperties: requireObject(body.inputProperties, `${name}.inputProperties`),
+        },
+      };
+    case "destroy":
+    case "import":
+      requireFields(body, name, ["resource"]);
+      return { kind, body: { resource: extantResource(body.resource, `${name}.resource`) } } as Request;
+  }
+}

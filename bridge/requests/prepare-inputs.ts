@@ -1,0 +1,78 @@
+// Request validation: the wire type names a resource or data source of this provider, the inputs match its
+// schema, and the reserved keys (provider, lifecycle, import) are split from the Terraform arguments.
+import { inputJsonSchema } from "../../codegen/emit-json-schema/json-schema.js";
+import type { ProviderSchemaEntry, TypeSchema } from "../../codegen/schema/provider-schema.js";
+import type { JsonObject } from "../protocol/messages.js";
+import type { Mode, ProviderTypes } from "../schema/provider-types.js";
+import { addProviderCredentials, addSensitiveByBlock } from "../secrets/sensitive-values.js";
+import type { Redactor } from "../secrets/redactor.js";
+import type { Lifecycle, WorkspaceResource } from "../workspace/main-tf.js";
+import { withoutNulls } from "../workspace/terraform-json.js";
+import { suggestion } from "./input-errors.js";
+import type { InputValidator } from "./validate-inputs.js";
+
+/** Data sources travel as `data.<name>` so that they cannot collide with a resource type of the same name. */
+export const DATA_PREFIX = "data.";
+
+export class UnknownTypeError extends Error {}
+
+export interface PreparedResource {
+  /** The wire type, for messages. */
+  label: string;
+  resource: WorkspaceResource;
+  providerConfig: Record<string, unknown>;
+  typeSchema: TypeSchema;
+}
+
+export function modeOf(wireType: string): { mode: Mode; type: string } {
+  return wireType.startsWith(DATA_PREFIX)
+    ? { mode: "data", type: wireType.slice(DATA_PREFIX.length) }
+    : { mode: "managed", type: wireType };
+}
+
+export async function prepareInputs(
+  wireType: string,
+  inputs: JsonObject,
+  types: ProviderTypes,
+  validator: InputValidator,
+  redactor: Redactor,
+): Promise<PreparedResource> {
+  const { mode, type } = modeOf(wireType);
+  const typeSchema = await types.typeSchema(mode, type);
+  if (!typeSchema) throw unknownType(wireType, mode, type, types);
+
+  // Secrets are registered before validation so that no error message can echo them.
+  const providerConfig = (withoutNulls(inputs.provider ?? {}) ?? {}) as Record<string, unknown>;
+  addProviderCredentials(redactor, types.providerBlock, providerConfig);
+  addSensitiveByBlock(redactor, typeSchema.block, inputs);
+
+  const entry: ProviderSchemaEntry = {
+    provider: { version: 0, block: types.providerBlock },
+    [mode === "data" ? "data_source_schemas" : "resource_schemas"]: { [type]: typeSchema },
+  };
+  validator.validate(wireType, () => inputJsonSchema(entry, mode === "data" ? "data" : "resource", type), inputs);
+
+  const { provider: _provider, lifecycle, import: importBlock, ...rest } = withoutNulls(inputs) as JsonObject;
+  const importId = (importBlock as { id?: string } | undefined)?.id;
+  return {
+    label: wireType,
+    resource: {
+      mode,
+      type,
+      args: rest,
+      lifecycle: lifecycle as Lifecycle | undefined,
+      importId,
+    },
+    providerConfig,
+    typeSchema,
+  };
+}
+
+function unknownType(wireType: string, mode: Mode, type: string, types: ProviderTypes): UnknownTypeError {
+  const near = suggestion(type, types.typeNames(mode));
+  const other = types.typeNames(mode === "data" ? "managed" : "data").includes(type);
+  const kind = mode === "data" ? "data source" : "resource type";
+  let hint = near ? ` (did you mean "${mode === "data" ? DATA_PREFIX : ""}${near}"?)` : "";
+  if (other) hint = mode === "data" ? ` (there is a resource type "${type}")` : ` (there is a data source "${DATA_PREFIX}${type}")`;
+  return new UnknownTypeError(`unknown ${kind} "${wireType}": the provider has no ${kind} named "${type}"${hint}`);
+}

@@ -1,0 +1,110 @@
+// The provider's schema, as the bridge needs it per operation: the list of type names, one type's schema and
+// the provider configuration schema. Dumping the whole schema costs an engine init plus a 13 MB parse, so it is
+// done once per provider version and machine and split into one small file per type in the user's cache.
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { obtainProviderSchema } from "../../codegen/schema/obtain-schema.js";
+import type { SchemaBlock, TypeSchema } from "../../codegen/schema/provider-schema.js";
+import type { ProviderRef } from "../engine/provider-address.js";
+
+export type Mode = "managed" | "data";
+
+export interface ProviderTypes {
+  providerBlock: SchemaBlock;
+  typeNames(mode: Mode): string[];
+  typeSchema(mode: Mode, type: string): Promise<TypeSchema | undefined>;
+}
+
+interface Catalogue {
+  provider: TypeSchema;
+  resources: string[];
+  dataSources: string[];
+}
+
+const CATALOGUE = "catalogue.json";
+
+function modeDir(mode: Mode): string {
+  return mode === "data" ? "data" : "resource";
+}
+
+class CachedProviderTypes implements ProviderTypes {
+  constructor(
+    private readonly dir: string,
+    private readonly catalogue: Catalogue,
+  ) {}
+
+  get providerBlock(): SchemaBlock {
+    return this.catalogue.provider.block;
+  }
+
+  typeNames(mode: Mode): string[] {
+    return mode === "data" ? this.catalogue.dataSources : this.catalogue.resources;
+  }
+
+  async typeSchema(mode: Mode, type: string): Promise<TypeSchema | undefined> {
+    if (!this.typeNames(mode).includes(type)) return undefined;
+    return JSON.parse(await readFile(join(this.dir, modeDir(mode), `${type}.json`), "utf8")) as TypeSchema;
+  }
+}
+
+export interface SchemaCacheOptions {
+  cacheRoot: string;
+  provider: ProviderRef;
+  engine: string;
+  pluginDir?: string;
+  log: (line: string) => void;
+}
+
+export function schemaCacheDir(cacheRoot: string, provider: ProviderRef): string {
+  return join(cacheRoot, "schemas", provider.address, provider.version);
+}
+
+async function readCatalogue(dir: string): Promise<Catalogue | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, CATALOGUE), "utf8")) as Catalogue;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** Loads the split schema from the cache, dumping it from the engine first if this version was never seen. */
+export async function loadProviderTypes(options: SchemaCacheOptions): Promise<ProviderTypes> {
+  const dir = schemaCacheDir(options.cacheRoot, options.provider);
+  const cached = await readCatalogue(dir);
+  if (cached) return new CachedProviderTypes(dir, cached);
+
+  options.log(`reading the schema of ${options.provider.source} ${options.provider.version} (once per version)`);
+  const document = await obtainProviderSchema({
+    provider: `${options.provider.address}@${options.provider.version}`,
+    engine: options.engine,
+    pluginDir: options.pluginDir,
+  });
+  const entry = document.provider_schemas![options.provider.address]!;
+  // Built beside the final place and renamed into it, so concurrent bridges never see a half-written cache.
+  const staging = `${dir}.${process.pid}.${Date.now()}.tmp`;
+  await mkdir(join(staging, "resource"), { recursive: true, mode: 0o700 });
+  await mkdir(join(staging, "data"), { recursive: true, mode: 0o700 });
+  const write = (mode: Mode, schemas: Record<string, TypeSchema> | undefined) =>
+    Promise.all(
+      Object.entries(schemas ?? {}).map(([type, schema]) =>
+        writeFile(join(staging, modeDir(mode), `${type}.json`), JSON.stringify(schema)),
+      ),
+    );
+  await write("managed", entry.resource_schemas);
+  await write("data", entry.data_source_schemas);
+  const catalogue: Catalogue = {
+    provider: entry.provider,
+    resources: Object.keys(entry.resource_schemas ?? {}).sort(),
+    dataSources: Object.keys(entry.data_source_schemas ?? {}).sort(),
+  };
+  await writeFile(join(staging, CATALOGUE), JSON.stringify(catalogue));
+  try {
+    await rename(staging, dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOTEMPTY" && code !== "EEXIST") throw error;
+    await rm(staging, { recursive: true, force: true }); // another bridge won the race; use its copy
+  }
+  return new CachedProviderTypes(dir, (await readCatalogue(dir))!);
+}

@@ -1,0 +1,35 @@
+// Terraform's JSON configuration syntax evaluates every string as a template, so user data such as
+// "${aws:username}" in an IAM policy would be interpolated. Escaping `${` and `%{` keeps values literal.
+import { LosslessNumber } from "../json/exact-json.js";
+
+export function escapeTemplate(text: string): string {
+  return text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+}
+
+/** Escapes every string (and object key) in a value that goes into main.tf.json as an expression. */
+export function literalValue(value: unknown): unknown {
+  if (typeof value === "string") return escapeTemplate(value);
+  if (value instanceof LosslessNumber) return value;
+  if (Array.isArray(value)) return value.map(literalValue);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) out[escapeTemplate(key)] = literalValue(inner);
+    return out;
+  }
+  return value;
+}
+
+/** Removes object properties whose value is null, at any depth: for Terraform and NixOps4 null means "not set". */
+export function withoutNulls(value: unknown): unknown {
+  if (value instanceof LosslessNumber) return value;
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      if (inner === null) continue;
+      out[key] = withoutNulls(inner);
+    }
+    return out;
+  }
+  return value;
+}

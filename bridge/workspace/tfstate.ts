@@ -1,0 +1,120 @@
+// The workspace state file. NixOps4 persists only inputs and outputs, so a resource's Terraform state travels
+// in its outputProperties: the attributes are the outputs themselves, and everything else the engine needs
+// (schema version, provider-private data, sensitive paths, lineage) rides along under STATE_KEY.
+import { randomUUID } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseExact, stringifyExact } from "../json/exact-json.js";
+import type { JsonObject } from "../protocol/messages.js";
+import { RESOURCE_NAME } from "./main-tf.js";
+
+/** The outputProperties key that carries the state record. Not a Terraform attribute name (leading underscore). */
+export const STATE_KEY = "_opentofu";
+export const STATE_FILE = "terraform.tfstate";
+
+export interface StateRecord {
+  /** Format of this record, for later migrations. */
+  format: 1;
+  mode: "managed" | "data";
+  type: string;
+  providerAddress: string;
+  providerVersion: string;
+  lineage: string;
+  serial: number;
+  /** The state instance without its attributes: schema_version, private, sensitive_attributes, … */
+  instance: JsonObject;
+}
+
+export interface ResourceState {
+  record: StateRecord;
+  attributes: JsonObject;
+}
+
+export class StateRecordError extends Error {}
+
+/** Reads the state record back out of persisted outputProperties; undefined if there is none. */
+export function stateFromOutputs(type: string, outputs: JsonObject | undefined | null): ResourceState | undefined {
+  if (!outputs || !(STATE_KEY in outputs)) return undefined;
+  const record = outputs[STATE_KEY] as StateRecord | null;
+  if (!record || typeof record !== "object" || record.format !== 1 || typeof record.instance !== "object") {
+    throw new StateRecordError(
+      `${type}: outputProperties.${STATE_KEY} is not a state record written by this bridge; ` +
+        "the resource's persisted state was altered or comes from another provider",
+    );
+  }
+  const attributes: JsonObject = {};
+  for (const [key, value] of Object.entries(outputs)) if (key !== STATE_KEY) attributes[key] = value;
+  return { record, attributes };
+}
+
+export function outputsFromState(state: ResourceState): JsonObject {
+  return { ...state.attributes, [STATE_KEY]: state.record };
+}
+
+function providerInState(address: string): string {
+  return `provider["${address}"]`;
+}
+
+export function stateFileDocument(state: ResourceState): JsonObject {
+  return {
+    version: 4,
+    // Engines refuse state written by a newer version than themselves; 1.0.0 is older than every engine we run.
+    terraform_version: "1.0.0",
+    serial: state.record.serial,
+    lineage: state.record.lineage,
+    outputs: {},
+    resources: [
+      {
+        mode: state.record.mode,
+        type: state.record.type,
+        name: RESOURCE_NAME,
+        provider: providerInState(state.record.providerAddress),
+        instances: [{ ...state.record.instance, attributes: state.attributes }],
+      },
+    ],
+    check_results: null,
+  };
+}
+
+export async function writeStateFile(dir: string, state: ResourceState): Promise<void> {
+  await writeFile(join(dir, STATE_FILE), stringifyExact(stateFileDocument(state)), { mode: 0o600 });
+}
+
+/** The resource's state after an engine run; undefined when the state holds no instance (destroyed, never made). */
+export async function readStateFile(
+  dir: string,
+  which: { mode: "managed" | "data"; type: string },
+  provider: { address: string; version: string },
+): Promise<ResourceState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, STATE_FILE), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  const document = parseExact(text) as {
+    lineage?: string;
+    serial?: number;
+    resources?: { mode: string; type: string; name: string; instances?: JsonObject[] }[];
+  };
+  const resource = (document.resources ?? []).find(
+    (r) => r.mode === which.mode && r.type === which.type && r.name === RESOURCE_NAME,
+  );
+  const instance = resource?.instances?.[0];
+  if (!instance) return undefined;
+  const { attributes, ...rest } = instance as { attributes?: JsonObject };
+  return {
+    record: {
+      format: 1,
+      mode: which.mode,
+      type: which.type,
+      providerAddress: provider.address,
+      providerVersion: provider.version,
+      lineage: document.lineage ?? randomUUID(),
+      serial: Number(document.serial ?? 1),
+      instance: rest as JsonObject,
+    },
+    attributes: attributes ?? {},
+  };
+}
