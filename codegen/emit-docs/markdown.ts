@@ -1,0 +1,140 @@
+// Views → Markdown reference pages: one per type (inputs, outputs, nested structures, registry link) plus an
+// index page and a page for the meta-arguments (provider configuration, lifecycle, import).
+import { fieldNotes, presenceOf } from "../model/field-notes.js";
+import { IMPORT_STRUCT, LIFECYCLE_STRUCT, metaArgumentsOf } from "../model/meta-arguments.js";
+import type { SchemaKind, Struct } from "../model/model.js";
+import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../model/views.js";
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
+}
+
+class TableWriter {
+  constructor(
+    private anchorPrefix: string,
+    private linkBase = "",
+  ) {}
+
+  anchor(struct: ViewStruct): string {
+    return `${this.anchorPrefix}-${struct.name}`;
+  }
+
+  type(ty: VTy): string {
+    switch (ty.kind) {
+      case "list":
+      case "set":
+      case "map":
+        return `${ty.kind}(${this.type(ty.element)})`;
+      case "tuple":
+        return `tuple([${ty.elements.map((e) => this.type(e)).join(", ")}])`;
+      case "struct":
+        return `[${ty.struct.name || "object"}](${this.linkBase}#${this.anchor(ty.struct)})`;
+      default:
+        return ty.kind;
+    }
+  }
+
+  table(fields: ViewField[], extraRows: string[] = []): string {
+    if (fields.length === 0 && extraRows.length === 0) return "_None._\n";
+    const rows = fields.map((f) => {
+      const notes = [presenceOf(f.field), ...fieldNotes(f.field).filter((n) => !n.startsWith("computed by"))];
+      return `| \`${f.name}\` | ${this.type(f.type)} | ${cell(notes.filter(Boolean).join(", "))} | ${cell(f.field.description ?? "")} |`;
+    });
+    return ["| Name | Type | Notes | Description |", "|---|---|---|---|", ...rows, ...extraRows, ""].join("\n");
+  }
+
+  sections(view: View, heading: string): string {
+    let out = "";
+    for (const struct of view.structs) {
+      out += `\n<a id="${this.anchor(struct)}"></a>\n${heading} \`${struct.name}\`\n\n`;
+      if (struct.source.description) out += `${struct.source.description}\n\n`;
+      if (struct.source.deprecated) out += "**Deprecated.**\n\n";
+      out += this.table(struct.fields);
+    }
+    return out;
+  }
+}
+
+export interface MarkdownTypeOptions {
+  kind: SchemaKind;
+  type: string;
+  wireType: string;
+  /** Attribute name under `resourceTypes` of the provider module. */
+  nixName: string;
+  providerLabel: string;
+  registryUrl?: string;
+  description?: string;
+  deprecated: boolean;
+  inputs: View;
+  outputs: View;
+}
+
+export function markdownTypePage(options: MarkdownTypeOptions): string {
+  const kindLabel = options.kind === "data" ? "data source" : "resource";
+  const inputs = new TableWriter("input");
+  const outputs = new TableWriter("output");
+  const metaRows = metaArgumentsOf(options.kind).map(
+    (m) => `| \`${m}\` | [${m}](../meta-arguments.md#${m}) | optional, meta-argument | |`,
+  );
+  return [
+    `# ${options.type} (${kindLabel})`,
+    "",
+    `Provider: ${options.providerLabel}` + (options.registryUrl ? ` · [registry documentation](${options.registryUrl})` : ""),
+    "",
+    `NixOps4 resource type: \`resourceTypes.${options.nixName}\` · wire type: \`${options.wireType}\` · ` +
+      `requires state: ${options.kind === "resource" ? "yes" : "no (re-read on every apply)"}`,
+    "",
+    ...(options.deprecated ? ["**Deprecated.**", ""] : []),
+    ...(options.description ? [options.description, ""] : []),
+    "## Inputs",
+    "",
+    inputs.table(options.inputs.root.fields, metaRows),
+    "## Outputs",
+    "",
+    outputs.table(options.outputs.root.fields),
+    ...(options.inputs.structs.length > 0 ? ["## Nested input structures", inputs.sections(options.inputs, "###")] : []),
+    ...(options.outputs.structs.length > 0
+      ? ["## Nested output structures", outputs.sections(options.outputs, "###")]
+      : []),
+  ].join("\n");
+}
+
+export function markdownMetaArguments(providerLabel: string, providerConfig: Struct): string {
+  let out = `# Meta-arguments (${providerLabel})\n\nReserved inputs of every type, beside its own arguments.\n`;
+  for (const [name, struct, intro] of [
+    ["provider", providerConfig, "The provider configuration (Terraform's `provider` block); all types."],
+    ["lifecycle", LIFECYCLE_STRUCT, `${LIFECYCLE_STRUCT.description} Managed resources only.`],
+    ["import", IMPORT_STRUCT, `${IMPORT_STRUCT.description} Managed resources only.`],
+  ] as const) {
+    const view = inputView(struct, "provider");
+    const writer = new TableWriter(name);
+    out += `\n<a id="${name}"></a>\n## \`${name}\`\n\n${intro}\n\n${writer.table(view.root.fields)}`;
+    out += writer.sections(view, "###");
+  }
+  return out;
+}
+
+export function markdownIndex(
+  providerLabel: string,
+  resources: Iterable<[string, string]>,
+  dataSources: Iterable<[string, string]>,
+): string {
+  const list = (entries: Iterable<[string, string]>) => [...entries].map(([t, p]) => `- [${t}](${p})`).join("\n");
+  return [
+    `# ${providerLabel}`,
+    "",
+    "Generated by `nixops4-opentofu codegen`. Every type has a Nix module, a JSON Schema of its inputs, ",
+    "TypeScript types and this reference; `index.json` lists them all.",
+    "",
+    "- [Meta-arguments: provider configuration, lifecycle, import](meta-arguments.md)",
+    "",
+    "## Resources",
+    "",
+    list(resources),
+    "",
+    "## Data sources",
+    "",
+    list(dataSources),
+    "",
+  ].join("\n");
+}

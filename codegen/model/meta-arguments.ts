@@ -1,0 +1,56 @@
+// The reserved input keys of the wire contract (CONTRIBUTING.md): Terraform meta-arguments that sit beside a
+// resource's own arguments, so no provider attribute may use their names.
+import type { SchemaKind, Struct } from "./model.js";
+
+export const META_ARGUMENTS = ["provider", "lifecycle", "import"] as const;
+export type MetaArgument = (typeof META_ARGUMENTS)[number];
+
+export function metaArgumentsOf(kind: SchemaKind): readonly MetaArgument[] {
+  return kind === "resource" ? META_ARGUMENTS : ["provider"];
+}
+
+export class ReservedNameError extends Error {}
+
+/** Every reserved name is checked for both kinds: the keys must stay free for whatever Terraform adds later. */
+export function checkReservedNames(root: Struct, kind: SchemaKind, type: string): void {
+  for (const field of root.fields) {
+    if ((META_ARGUMENTS as readonly string[]).includes(field.name)) {
+      throw new ReservedNameError(
+        `${kind === "data" ? "data source" : "resource"} ${type}: ${field.origin} "${field.name}" collides with the ` +
+          `reserved input "${field.name}" (a Terraform meta-argument in the input wire contract); cannot generate`,
+      );
+    }
+  }
+}
+
+/** `lifecycle` as Terraform means it, as a struct so every emitter renders it like any other input. */
+export const LIFECYCLE_STRUCT: Struct = {
+  description: "Terraform's lifecycle meta-argument.",
+  deprecated: false,
+  fields: [
+    metaField("prevent_destroy", { kind: "bool" }, "Refuse any destroy or replacement of this resource."),
+    metaField("create_before_destroy", { kind: "bool" }, "Create the replacement before destroying the old object."),
+    metaField("ignore_changes", { kind: "list", element: { kind: "string" } }, "Attribute names whose changes are ignored."),
+  ],
+};
+
+export const IMPORT_STRUCT: Struct = {
+  description: "Adopt an existing object with this import ID on create instead of creating one.",
+  deprecated: false,
+  fields: [{ ...metaField("id", { kind: "string" }, "The provider's import ID of the existing object."), required: true, optional: false }],
+};
+
+function metaField(name: string, type: Struct["fields"][number]["type"], description: string): Struct["fields"][number] {
+  return {
+    name,
+    origin: "attribute",
+    type,
+    required: false,
+    optional: true,
+    computed: false,
+    sensitive: false,
+    writeOnly: false,
+    deprecated: false,
+    description,
+  };
+}

@@ -1,0 +1,70 @@
+// Asks the real engine for a provider's schema: a private scratch workspace that requires exactly one provider,
+// `init` (from the filesystem mirror when one is given), then `providers schema -json`.
+import { execa } from "execa";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { dir as tmpDir } from "tmp-promise";
+import { writeCliConfig } from "../../bridge/engine/cli-config.js";
+import { resolveEngine } from "../../bridge/engine/engine-binary.js";
+import { parseProviderRef } from "../../bridge/engine/provider-address.js";
+import type { ProvidersSchemaDocument } from "./provider-schema.js";
+import { findProviderEntry } from "./select-provider.js";
+
+export interface ObtainSchemaOptions {
+  /** SOURCE@VERSION, e.g. "hashicorp/aws@5.100.0". */
+  provider: string;
+  /** Engine binary (path or name on PATH); default `tofu`, else `terraform`. */
+  engine?: string;
+  /** A filesystem mirror (the folder holding `registry.terraform.io`); without it the engine's defaults apply. */
+  pluginDir?: string;
+}
+
+export class SchemaDumpError extends Error {}
+
+export async function obtainProviderSchema(options: ObtainSchemaOptions): Promise<ProvidersSchemaDocument> {
+  const ref = parseProviderRef(options.provider);
+  const engine = resolveEngine(options.engine);
+  const workspace = await tmpDir({ unsafeCleanup: true, mode: 0o700, prefix: "nixops4-opentofu-schema-" });
+  try {
+    const cliConfig = await writeCliConfig(workspace.path, { pluginDir: options.pluginDir });
+    const mainTf = {
+      terraform: { required_providers: { [ref.name]: { source: ref.source, version: ref.version } } },
+    };
+    await writeFile(join(workspace.path, "main.tf.json"), JSON.stringify(mainTf, null, 2) + "\n", { mode: 0o600 });
+    const env = {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: cliConfig,
+      TF_IN_AUTOMATION: "1",
+      CHECKPOINT_DISABLE: "1",
+      TF_INPUT: "0",
+    };
+    const run = async (args: string[]) => {
+      const result = await execa(engine, args, {
+        cwd: workspace.path,
+        env,
+        extendEnv: false,
+        stdin: "ignore",
+        reject: false,
+        maxBuffer: 1024 * 1024 * 1024,
+      });
+      if (result.exitCode !== 0) {
+        throw new SchemaDumpError(
+          `${engine} ${args.join(" ")} failed for provider ${options.provider} (exit ${result.exitCode}): ` +
+            `${String(result.stderr || result.stdout).trim()}`,
+        );
+      }
+      return result.stdout;
+    };
+    await run(["init", "-input=false", "-no-color"]);
+    const stdout = await run(["providers", "schema", "-json"]);
+    const document = JSON.parse(stdout) as ProvidersSchemaDocument;
+    if (!findProviderEntry(document, ref)) {
+      throw new SchemaDumpError(
+        `${engine} providers schema -json has no entry for ${ref.address} (got: ${Object.keys(document.provider_schemas ?? {}).join(", ") || "none"})`,
+      );
+    }
+    return document;
+  } finally {
+    await workspace.cleanup();
+  }
+}
