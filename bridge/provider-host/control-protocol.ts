@@ -1,0 +1,82 @@
+// The bridge ↔ host conversation on the host's control socket: one JSON line each way. A lease lasts as long as
+// the bridge keeps its connection open, so a bridge that crashes releases its lease by the kernel closing it.
+import type { Socket } from "node:net";
+import { join } from "node:path";
+
+export interface LeaseRequestMessage {
+  type: "lease";
+  key: string;
+  resourceTypes: string[];
+  dataSourceTypes: string[];
+}
+
+export interface GrantedMessage {
+  type: "granted";
+  protocolVersion: number;
+  proxySocket: string;
+  hostPid: number;
+  providerPid: number;
+}
+
+export type HostReply =
+  | GrantedMessage
+  /** The host is shutting down (idle, max uses, crash): connect again, a new host will be started. */
+  | { type: "retry"; reason: string }
+  /** The provider has no debug mode: fall back to the engine's own provider start. */
+  | { type: "unsupported"; reason: string }
+  | { type: "error"; message: string };
+
+export function sendLine(socket: Socket, message: LeaseRequestMessage | HostReply): void {
+  socket.write(JSON.stringify(message) + "\n");
+}
+
+/** Calls `onLine` with the first complete line received; lines after it are ignored (the protocol has one). */
+export function onFirstLine(socket: Socket, onLine: (line: string) => void): void {
+  let pending = "";
+  let done = false;
+  socket.setEncoding("utf8");
+  socket.on("data", (chunk: string) => {
+    if (done) return;
+    pending += chunk;
+    const newline = pending.indexOf("\n");
+    if (newline >= 0) {
+      done = true;
+      onLine(pending.slice(0, newline));
+    } else if (pending.length > 1 << 20) {
+      done = true;
+      socket.destroy(new Error("control message too long"));
+    }
+  });
+}
+
+export interface HostPaths {
+  lock: string;
+  control: string;
+  metadata: string;
+  log: string;
+  proxySocket(pid: number): string;
+}
+
+export function hostPaths(dir: string, stem: string): HostPaths {
+  return {
+    lock: join(dir, `${stem}.lock`),
+    control: join(dir, `${stem}.ctl.sock`),
+    metadata: join(dir, `${stem}.json`),
+    log: join(dir, `${stem}.log`),
+    proxySocket: (pid) => join(dir, `${stem}.${pid}.grpc.sock`),
+  };
+}
+
+/** What a host writes about itself (0600, never any environment value or configuration). */
+export interface HostMetadata {
+  hostPid: number;
+  hostStart?: string;
+  providerPid: number;
+  providerStart?: string;
+  binaryPath: string;
+  providerAddress: string;
+  providerVersion: string;
+  protocolVersion: number;
+  proxySocket: string;
+  startedAt: string;
+}

@@ -1,0 +1,152 @@
+// The bridge side of a lease: find the key's host by its control socket, start one if there is none, and hold a
+// connection for as long as the lease lasts.
+import { execa } from "execa";
+import { existsSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { onFirstLine, sendLine, type GrantedMessage, type HostPaths, type HostReply, type LeaseRequestMessage } from "./control-protocol.js";
+
+export interface HostSettings {
+  dir: string;
+  paths: HostPaths;
+  key: string;
+  binaryPath: string;
+  providerAddress: string;
+  providerVersion: string;
+  idleMs: number;
+  maxUses: number;
+  startTimeoutMs: number;
+  prune: boolean;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+export type LeaseOutcome =
+  | { kind: "granted"; grant: GrantedMessage; socket: Socket }
+  | { kind: "unsupported"; reason: string };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The compiled host entry point (also when this module runs from TypeScript sources under vitest). */
+export function hostEntryPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith(".js")) return join(dirname(here), "host-main.js");
+  return resolve(dirname(here), "../../dist/bridge/provider-host/host-main.js");
+}
+
+function connectControl(path: string): Promise<Socket | null> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    const fail = () => {
+      socket.destroy();
+      resolve(null);
+    };
+    socket.once("error", fail);
+    socket.once("connect", () => {
+      socket.off("error", fail);
+      socket.on("error", () => undefined);
+      resolve(socket);
+    });
+  });
+}
+
+function ask(socket: Socket, request: LeaseRequestMessage, timeoutMs: number): Promise<HostReply | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(null);
+    }, timeoutMs);
+    onFirstLine(socket, (line) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(line) as HostReply);
+      } catch {
+        socket.destroy();
+        resolve(null);
+      }
+    });
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve(null);
+    });
+    sendLine(socket, request);
+  });
+}
+
+function spawnHost(settings: HostSettings): void {
+  const entry = hostEntryPath();
+  if (!existsSync(entry)) throw new Error(`provider host entry ${entry} is missing (run npm run build)`);
+  // Detached, in its own session, with no inherited stdio: it must outlive this bridge and must not keep the
+  // pipes NixOps4 reads from open. It gets exactly the bridge's environment (the provider's environment).
+  const child = execa(
+    process.execPath,
+    [
+      entry,
+      "--key", settings.key,
+      "--dir", settings.dir,
+      "--binary", settings.binaryPath,
+      "--address", settings.providerAddress,
+      "--version", settings.providerVersion,
+      "--idle-ms", String(settings.idleMs),
+      "--max-uses", String(settings.maxUses),
+      "--start-timeout-ms", String(settings.startTimeoutMs),
+      "--prune", settings.prune ? "on" : "off",
+    ],
+    { detached: true, stdio: "ignore", env: settings.env, extendEnv: false, cleanup: false, reject: false },
+  );
+  child.catch(() => undefined);
+  child.unref();
+  settings.log(`started provider host pid ${child.pid ?? "?"} for ${settings.providerAddress}`);
+}
+
+export async function leaseFromHost(
+  settings: HostSettings,
+  resourceTypes: string[],
+  dataSourceTypes: string[],
+): Promise<LeaseOutcome> {
+  const request: LeaseRequestMessage = { type: "lease", key: settings.key, resourceTypes, dataSourceTypes };
+  // A host answers once its provider is up (up to the start timeout), so allow that plus slack.
+  const deadline = Date.now() + settings.startTimeoutMs + 30_000;
+  let lastSpawn = 0;
+  while (Date.now() < deadline) {
+    const socket = await connectControl(settings.paths.control);
+    if (socket) {
+      const reply = await ask(socket, request, Math.max(1000, deadline - Date.now()));
+      if (reply?.type === "granted") {
+        // The lease must not keep a bridge that forgot to release it alive; closing the socket releases it.
+        socket.unref();
+        return { kind: "granted", grant: reply, socket };
+      }
+      socket.destroy();
+      if (reply?.type === "unsupported") return { kind: "unsupported", reason: reply.reason };
+      if (reply?.type === "error") throw new Error(`provider host refused the lease: ${reply.message}`);
+      // retry, or the host went away mid-answer: a new host is needed or is being started.
+      await sleep(50 + Math.random() * 100);
+      continue;
+    }
+    // No host answering. Starting one more than needed is harmless (the extra one sees the lock and exits),
+    // but do not start one on every poll while a host is coming up.
+    if (Date.now() - lastSpawn > 3000) {
+      spawnHost(settings);
+      lastSpawn = Date.now();
+    }
+    await sleep(50);
+  }
+  throw new Error(`no provider host answered within ${Math.round((settings.startTimeoutMs + 30_000) / 1000)} s`);
+}
+
+export function closeLease(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.destroyed) return resolve();
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve();
+    }, 2000);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.end();
+  });
+}

@@ -1,0 +1,43 @@
+// Which provider host a lease may use. A host's provider process holds one configured client built from the
+// provider configuration AND from the environment it was started with (credentials, endpoints, CA bundle), so
+// the key covers all of it; only variables that change between otherwise identical invocations are left out.
+import { createHash } from "node:crypto";
+
+const VOLATILE = new Set(["PWD", "OLDPWD", "SHLVL", "_"]);
+// Tuning of the host machinery itself; it does not change what the provider does.
+const HOST_TUNING_PREFIX = "NIXOPS4_OPENTOFU_PROVIDER_HOST";
+
+export interface HostIdentity {
+  providerAddress: string;
+  providerVersion: string;
+  binaryPath: string;
+  configKey: string;
+  env: NodeJS.ProcessEnv;
+  /** A host serving unpruned schemas (only for measuring) is a different host. */
+  fullSchemas?: boolean;
+}
+
+export function keyedEnv(env: NodeJS.ProcessEnv): [string, string][] {
+  return Object.entries(env)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .filter(([name]) => !VOLATILE.has(name) && !name.startsWith(HOST_TUNING_PREFIX))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** sha256 hex over everything that decides the provider process's behaviour. */
+export function hostKey(identity: HostIdentity): string {
+  const canonical = JSON.stringify({
+    binaryPath: identity.binaryPath,
+    providerAddress: identity.providerAddress,
+    providerVersion: identity.providerVersion,
+    configKey: identity.configKey,
+    env: keyedEnv(identity.env),
+    fullSchemas: identity.fullSchemas === true,
+  });
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+/** The file-name stem of a host: 128 bits of the key keep socket paths short enough. */
+export function hostStem(key: string): string {
+  return key.slice(0, 32);
+}

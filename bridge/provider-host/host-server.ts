@@ -1,0 +1,366 @@
+// The long-lived host process for one key: owns the key's lock, one debug-mode provider process and the proxy in
+// front of it, and hands out leases on its control socket. It exits when idle, after serving its quota of
+// leases (the provider's memory grows with use), when its provider dies, or when it finds it is no longer the
+// key's host; the next bridge then starts a fresh one.
+import { createWriteStream, type WriteStream } from "node:fs";
+import { chmod, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { rememberWithoutDebugMode } from "./debug-mode-memory.js";
+import {
+  hostPaths,
+  onFirstLine,
+  sendLine,
+  type HostMetadata,
+  type HostPaths,
+  type LeaseRequestMessage,
+} from "./control-protocol.js";
+import { ProviderProxy } from "./grpc-proxy.js";
+import { hostStem } from "./host-key.js";
+import { tryAcquireLock, type HeldLock } from "./lock-file.js";
+import { protocolSpec } from "./plugin-protocol.js";
+import { isAlive, processStart, selfIdentity } from "./process-identity.js";
+import { NoDebugModeError, startDebugProvider, type DebugProvider } from "./provider-process.js";
+import { RegisteredTypes } from "./schema-prune.js";
+
+export interface HostOptions {
+  key: string;
+  dir: string;
+  binaryPath: string;
+  providerAddress: string;
+  providerVersion: string;
+  idleMs: number;
+  maxUses: number;
+  startTimeoutMs: number;
+  prune: boolean;
+  /** The environment the provider runs with (the host's own). */
+  env: NodeJS.ProcessEnv;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const LOG_ROTATE_BYTES = 2 * 1024 * 1024;
+
+async function openLog(path: string): Promise<WriteStream> {
+  try {
+    if ((await stat(path)).size > LOG_ROTATE_BYTES) await rename(path, `${path}.1`);
+  } catch {
+    // no log yet
+  }
+  return createWriteStream(path, { flags: "a", mode: 0o600 });
+}
+
+function controlAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function readMetadata(path: string): Promise<HostMetadata | undefined> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as HostMetadata;
+  } catch {
+    return undefined;
+  }
+}
+
+async function inodeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+type State = "starting" | "ready" | "unsupported" | "draining";
+
+export class ProviderHost {
+  private readonly paths: HostPaths;
+  private readonly types = new RegisteredTypes();
+  private state: State = "starting";
+  private unsupportedReason = "";
+  private active = 0;
+  private uses = 0;
+  private readonly leaseSockets = new Set<Socket>();
+  private readonly waiting: (() => void)[] = [];
+  private idleTimer?: NodeJS.Timeout;
+  private checkTimer?: NodeJS.Timeout;
+  private lock?: HeldLock;
+  private control?: Server;
+  private controlInode?: number;
+  private provider?: DebugProvider;
+  private proxy?: ProviderProxy;
+  private drained?: Promise<void>;
+  private finished!: () => void;
+  readonly done = new Promise<void>((resolve) => (this.finished = resolve));
+
+  constructor(
+    private readonly options: HostOptions,
+    private readonly logStream: WriteStream,
+  ) {
+    this.paths = hostPaths(options.dir, hostStem(options.key));
+  }
+
+  static async run(options: HostOptions): Promise<void> {
+    const paths = hostPaths(options.dir, hostStem(options.key));
+    const host = new ProviderHost(options, await openLog(paths.log));
+    for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+      process.on(signal, () => void host.drain(`received ${signal}`));
+    }
+    process.on("uncaughtException", (error) => {
+      host.log(`internal error: ${error.stack ?? error.message}`);
+      void host.drain("internal error");
+    });
+    try {
+      await host.start();
+    } catch (error) {
+      host.log(`start failed: ${(error as Error).message}`);
+      await host.drain("start failed");
+    }
+    await host.done;
+    await new Promise<void>((resolve) => host.logStream.end(resolve));
+  }
+
+  log(line: string): void {
+    this.logStream.write(`${new Date().toISOString()} [host ${process.pid}] ${line}\n`);
+  }
+
+  private async start(): Promise<void> {
+    const o = this.options;
+    this.log(`starting for ${o.providerAddress} ${o.providerVersion} (${o.binaryPath}), key ${hostStem(o.key)}`);
+    const lock = await this.acquireLock();
+    if (!lock) {
+      this.state = "draining";
+      this.finished();
+      return;
+    }
+    this.lock = lock;
+    await this.reapOrphan();
+    await this.listen();
+    this.checkTimer = setInterval(() => void this.selfCheck(), 5000);
+
+    let provider: DebugProvider;
+    try {
+      provider = await startDebugProvider({
+        binaryPath: o.binaryPath,
+        env: o.env,
+        timeoutMs: o.startTimeoutMs,
+        log: (line) => this.log(line),
+      });
+    } catch (error) {
+      if (error instanceof NoDebugModeError) return this.markUnsupported(error.message);
+      throw error;
+    }
+    this.provider = provider;
+    void provider.exited.then((r) => {
+      if (this.state !== "draining") void this.drain(`provider exited unexpectedly (${r.exitCode ?? r.signal})`);
+    });
+    const spec = protocolSpec(provider.endpoint.protocolVersion);
+    if (!spec || provider.endpoint.network !== "unix") {
+      return this.markUnsupported(
+        `provider speaks protocol ${provider.endpoint.protocolVersion} over ${provider.endpoint.network}; ` +
+          "the host proxies protocols 5 and 6 over unix sockets",
+      );
+    }
+    this.proxy = await ProviderProxy.start({
+      spec,
+      upstreamSocket: provider.endpoint.address,
+      socketPath: this.paths.proxySocket(process.pid),
+      types: this.types,
+      prune: o.prune,
+      log: (line) => this.log(line),
+    });
+    this.proxy.prefetchSchema().catch((error: Error) => this.log(`schema prefetch failed: ${error.message}`));
+    await this.writeMetadata(provider, spec.version);
+    if (this.state !== "starting") return;
+    this.state = "ready";
+    this.log(`ready: proxy ${this.paths.proxySocket(process.pid)}, ${o.prune ? "pruned" : "full"} schemas`);
+    this.flushWaiting();
+    this.armIdle();
+  }
+
+  private async acquireLock(): Promise<HeldLock | null> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const lock = await tryAcquireLock(this.paths.lock);
+      if (lock) return lock;
+      // Held by a live process: either a serving host (we are a duplicate) or one starting up or draining.
+      if (await controlAnswers(this.paths.control)) {
+        this.log("another host already serves this key; exiting");
+        return null;
+      }
+      if (Date.now() > deadline) {
+        this.log("the key's lock stayed held by a live process that does not serve; exiting");
+        return null;
+      }
+      await sleep(100);
+    }
+  }
+
+  /** A previous host killed without cleanup may have left its provider running (where setpriv is missing). */
+  private async reapOrphan(): Promise<void> {
+    const previous = await readMetadata(this.paths.metadata);
+    if (!previous || previous.hostPid === process.pid) return;
+    if (!isAlive({ pid: previous.hostPid, start: previous.hostStart }) && isAlive({ pid: previous.providerPid, start: previous.providerStart })) {
+      this.log(`killing orphaned provider ${previous.providerPid} of dead host ${previous.hostPid}`);
+      try {
+        process.kill(previous.providerPid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await rm(previous.proxySocket, { force: true });
+    await rm(this.paths.metadata, { force: true });
+  }
+
+  private async listen(): Promise<void> {
+    // We hold the lock, so a socket file left at this path belongs to a dead host.
+    await rm(this.paths.control, { force: true });
+    const server = createServer((socket) => this.onConnection(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.paths.control, () => resolve());
+    });
+    await chmod(this.paths.control, 0o600);
+    this.control = server;
+    this.controlInode = await inodeOf(this.paths.control);
+  }
+
+  private async writeMetadata(provider: DebugProvider, protocolVersion: number): Promise<void> {
+    const self = selfIdentity();
+    const metadata: HostMetadata = {
+      hostPid: self.pid,
+      hostStart: self.start,
+      providerPid: provider.endpoint.pid,
+      providerStart: processStart(provider.endpoint.pid),
+      binaryPath: this.options.binaryPath,
+      providerAddress: this.options.providerAddress,
+      providerVersion: this.options.providerVersion,
+      protocolVersion,
+      proxySocket: this.paths.proxySocket(process.pid),
+      startedAt: new Date().toISOString(),
+    };
+    const temp = `${this.paths.metadata}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify(metadata, null, 2), { mode: 0o600 });
+    await rename(temp, this.paths.metadata);
+  }
+
+  private async markUnsupported(reason: string): Promise<void> {
+    this.log(`provider cannot be shared: ${reason}`);
+    await rememberWithoutDebugMode(this.options.dir, this.options.binaryPath, reason).catch((error: Error) =>
+      this.log(`could not record the missing debug mode: ${error.message}`),
+    );
+    this.unsupportedReason = reason;
+    this.state = "unsupported";
+    this.flushWaiting();
+    // Stay a moment for bridges that connected meanwhile, then go: the marker answers later ones.
+    setTimeout(() => void this.drain("provider has no usable debug mode"), 2000);
+  }
+
+  private onConnection(socket: Socket): void {
+    socket.on("error", () => undefined);
+    onFirstLine(socket, (line) => {
+      let request: LeaseRequestMessage;
+      try {
+        request = JSON.parse(line) as LeaseRequestMessage;
+      } catch {
+        sendLine(socket, { type: "error", message: "malformed lease request" });
+        socket.end();
+        return;
+      }
+      if (request.type !== "lease" || request.key !== this.options.key) {
+        sendLine(socket, { type: "error", message: "lease request for another host key" });
+        socket.end();
+        return;
+      }
+      const serve = () => this.serve(socket, request);
+      if (this.state === "starting") this.waiting.push(serve);
+      else serve();
+    });
+  }
+
+  private serve(socket: Socket, request: LeaseRequestMessage): void {
+    if (socket.destroyed) return;
+    if (this.state === "unsupported") {
+      sendLine(socket, { type: "unsupported", reason: this.unsupportedReason });
+      socket.end();
+      return;
+    }
+    if (this.state !== "ready" || !this.proxy || !this.provider) {
+      sendLine(socket, { type: "retry", reason: "host is shutting down" });
+      socket.end();
+      return;
+    }
+    this.types.register(request.resourceTypes ?? [], request.dataSourceTypes ?? []);
+    this.active++;
+    this.uses++;
+    this.leaseSockets.add(socket);
+    clearTimeout(this.idleTimer);
+    socket.on("close", () => this.onRelease(socket));
+    sendLine(socket, {
+      type: "granted",
+      protocolVersion: this.provider.endpoint.protocolVersion,
+      proxySocket: this.paths.proxySocket(process.pid),
+      hostPid: process.pid,
+      providerPid: this.provider.endpoint.pid,
+    });
+    this.log(`lease ${this.uses} granted (${this.active} active)`);
+  }
+
+  private onRelease(socket: Socket): void {
+    if (!this.leaseSockets.delete(socket)) return;
+    this.active--;
+    const calls = [...(this.proxy?.calls ?? [])].map(([m, n]) => `${m}=${n}`).join(" ");
+    this.log(`lease released (${this.active} active); calls so far: ${calls}`);
+    if (this.active > 0 || this.state !== "ready") return;
+    if (this.uses >= this.options.maxUses) void this.drain(`served ${this.uses} leases`);
+    else this.armIdle();
+  }
+
+  private armIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.active === 0 && this.state === "ready") void this.drain(`idle for ${this.options.idleMs} ms`);
+    }, this.options.idleMs);
+  }
+
+  private flushWaiting(): void {
+    for (const serve of this.waiting.splice(0)) serve();
+  }
+
+  /** Someone replaced our lock or control socket (should not happen, but then we are not the key's host). */
+  private async selfCheck(): Promise<void> {
+    if (this.state === "draining" || !this.lock) return;
+    const ours = (await this.lock.stillHeld()) && (await inodeOf(this.paths.control)) === this.controlInode;
+    if (!ours) void this.drain("lock or control socket was taken over");
+  }
+
+  drain(reason: string): Promise<void> {
+    this.drained ??= this.shutdown(reason);
+    return this.drained;
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    this.state = "draining";
+    this.log(`shutting down: ${reason}`);
+    clearTimeout(this.idleTimer);
+    clearInterval(this.checkTimer);
+    // Stop accepting first and remove the socket, so bridges start a new host instead of waiting for this one.
+    this.control?.close();
+    if (this.controlInode !== undefined && (await inodeOf(this.paths.control)) === this.controlInode) {
+      await rm(this.paths.control, { force: true });
+    }
+    this.flushWaiting();
+    for (const socket of this.leaseSockets) socket.destroy();
+    await this.proxy?.close().catch(() => undefined);
+    await this.provider?.stop().catch(() => undefined);
+    const metadata = await readMetadata(this.paths.metadata);
+    if (metadata?.hostPid === process.pid) await rm(this.paths.metadata, { force: true });
+    await this.lock?.release();
+    this.log("stopped");
+    this.finished();
+  }
+}

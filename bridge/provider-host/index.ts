@@ -1,0 +1,98 @@
+// Shares one long-lived provider process among many short-lived bridge processes. See host-server.ts for the
+// host's lifecycle and grpc-proxy.ts for what the proxy changes about the plugin protocol.
+import { closeLease, leaseFromHost } from "./host-client.js";
+import { hostPaths } from "./control-protocol.js";
+import { knownWithoutDebugMode } from "./debug-mode-memory.js";
+import { hostKey, hostStem } from "./host-key.js";
+import { ensurePrivateDir, runtimeDir } from "./runtime-dir.js";
+
+export { acquireEngineSlot, engineSlotCount, type EngineSlotOptions } from "./engine-slots.js";
+
+export interface ProviderLeaseRequest {
+  providerAddress: string; // "registry.terraform.io/hashicorp/aws"
+  providerVersion: string; // "5.100.0"
+  binaryPath: string; // absolute path of terraform-provider-aws_v5.100.0_x5
+  env: NodeJS.ProcessEnv; // the environment the provider must run with (the bridge's own env)
+  configKey: string; // sha256 hex of the canonical provider configuration block (the bridge computes it)
+  resourceTypes: string[]; // managed resource types the workspace uses, e.g. ["aws_iam_user"]
+  dataSourceTypes: string[]; // data source types the workspace uses
+  log: (line: string) => void; // progress/debug lines for stderr (never secrets)
+}
+
+export interface ProviderLease {
+  /** Extra env for the engine command(s): at least TF_REATTACH_PROVIDERS. */
+  engineEnv: Record<string, string>;
+  /** Call once the operation's engine commands are done (success or failure). */
+  release(): Promise<void>;
+  /** Which processes serve this lease (for diagnostics and tests). */
+  host: { key: string; hostPid: number; providerPid: number; protocolVersion: number };
+}
+
+function seconds(value: string | undefined, fallback: number): number {
+  const parsed = Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+/** Returns null when sharing is impossible (provider has no debug mode, protocol unsupported, host disabled by
+ * NIXOPS4_OPENTOFU_PROVIDER_HOST=off): the caller then falls back to the engine's normal provider start. */
+export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<ProviderLease | null> {
+  const env = req.env;
+  if ((env.NIXOPS4_OPENTOFU_PROVIDER_HOST ?? "").toLowerCase() === "off") return null;
+  const prune = (env.NIXOPS4_OPENTOFU_PROVIDER_HOST_PRUNE ?? "").toLowerCase() !== "off";
+  try {
+    const dir = await ensurePrivateDir(runtimeDir(env));
+    const remembered = await knownWithoutDebugMode(dir, req.binaryPath);
+    if (remembered) {
+      req.log(`provider ${req.providerAddress} is started by the engine itself (no shared host: ${remembered})`);
+      return null;
+    }
+    const key = hostKey({ ...req, fullSchemas: !prune });
+    const outcome = await leaseFromHost(
+      {
+        dir,
+        paths: hostPaths(dir, hostStem(key)),
+        key,
+        binaryPath: req.binaryPath,
+        providerAddress: req.providerAddress,
+        providerVersion: req.providerVersion,
+        idleMs: seconds(env.NIXOPS4_OPENTOFU_PROVIDER_HOST_IDLE_SECONDS, 60) * 1000,
+        maxUses: Math.max(1, Math.floor(seconds(env.NIXOPS4_OPENTOFU_PROVIDER_HOST_MAX_USES, 200))),
+        startTimeoutMs: seconds(env.NIXOPS4_OPENTOFU_PROVIDER_HOST_START_SECONDS, 60) * 1000,
+        prune,
+        env,
+        log: req.log,
+      },
+      req.resourceTypes,
+      req.dataSourceTypes,
+    );
+    if (outcome.kind === "unsupported") {
+      req.log(`provider ${req.providerAddress} cannot be shared (${outcome.reason}); the engine starts it itself`);
+      return null;
+    }
+    const { grant, socket } = outcome;
+    const reattach = {
+      [req.providerAddress]: {
+        Protocol: "grpc",
+        ProtocolVersion: grant.protocolVersion,
+        // The host's pid: go-plugin checks the process exists. Test = true tells the engine the process is not
+        // its own to stop.
+        Pid: grant.hostPid,
+        Test: true,
+        Addr: { Network: "unix", String: grant.proxySocket },
+      },
+    };
+    let released = false;
+    return {
+      engineEnv: { TF_REATTACH_PROVIDERS: JSON.stringify(reattach) },
+      host: { key, hostPid: grant.hostPid, providerPid: grant.providerPid, protocolVersion: grant.protocolVersion },
+      async release() {
+        if (released) return;
+        released = true;
+        await closeLease(socket);
+      },
+    };
+  } catch (error) {
+    req.log(`provider host unavailable (${(error as Error).message}); the engine starts the provider itself`);
+    return null;
+  }
+}
