@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { edgeEntry } from "../../test/support/edge-fixture.js";
+import { readBlock } from "../schema/read-schema.js";
+import type { Struct } from "./model.js";
+import { inputView, outputView, type View } from "./views.js";
+
+const entry = edgeEntry();
+const thing = readBlock(entry.resource_schemas!.edge_thing!.block, "edge_thing");
+const byName = (view: View) => new Map(view.root.fields.map((f) => [f.name, f]));
+
+describe("inputView", () => {
+  const inputs = byName(inputView(thing, "resource"));
+
+  it("leaves out computed-only attributes, blocks with nothing settable and the legacy optional+computed id", () => {
+    expect(inputs.has("arn")).toBe(false);
+    expect(inputs.has("secret_map")).toBe(false);
+    expect(inputs.has("observed")).toBe(false);
+    expect(inputs.has("id")).toBe(false);
+    expect(inputs.has("enabled")).toBe(true); // optional + computed stays settable
+    const single = inputs.get("single_nested")!.type;
+    expect(single.kind === "struct" && single.struct.fields.map((f) => f.name)).toEqual(["key", "value"]);
+  });
+
+  it("keeps a data source's id, which is a lookup argument there", () => {
+    const data = readBlock(entry.data_source_schemas!.edge_thing!.block, "edge_thing");
+    expect(byName(inputView(data, "data")).get("id")).toMatchObject({ required: false, nixDefault: "null" });
+  });
+
+  it("applies Terraform's presence rules per attribute and nesting mode", () => {
+    const presence = (name: string) => {
+      const f = inputs.get(name)!;
+      return [f.required, f.nixNullable, f.nixDefault];
+    };
+    expect(presence("name")).toEqual([true, false, undefined]);
+    expect(presence("size")).toEqual([false, true, "null"]);
+    expect(presence("list_nested")).toEqual([true, false, undefined]); // required nested attribute
+    expect(presence("rule")).toEqual([true, false, undefined]); // min_items 1
+    expect(presence("setting")).toEqual([false, false, "[ ]"]);
+    expect(presence("single_block")).toEqual([false, true, "null"]);
+    expect(presence("group_block")).toEqual([false, false, "{ }"]);
+    expect(presence("named")).toEqual([false, false, "{ }"]);
+  });
+
+  it("interns identical structs once and counts the places that refer to them", () => {
+    const view = inputView(thing, "resource");
+    const match = view.structs.find((s) => s.name === "match")!;
+    expect(match.uses).toBe(2); // rule.match and rule.fallback
+    expect(view.structs.some((s) => s.name === "fallback")).toBe(false);
+    // set_nested has the same settable shape as list_nested; both point at one struct
+    const list = inputs.get("list_nested")!.type;
+    const set = inputs.get("set_nested")!.type;
+    const structOf = (t: typeof list) => (t.kind === "list" || t.kind === "set") && t.element.kind === "struct" && t.element.struct;
+    expect(structOf(list)).toBeTruthy();
+    expect(structOf(list)).toBe(structOf(set));
+  });
+
+  it("counts the children of a repeated struct once, not once per copy", () => {
+    const leaf: Struct = { deprecated: false, fields: [attr("v")] };
+    const middle = (): Struct => ({ deprecated: false, fields: [block("leaf", leaf)] });
+    const root: Struct = { deprecated: false, fields: [block("a", middle()), block("b", middle()), block("c", middle())] };
+    const view = inputView(root, "resource");
+    expect(view.structs.map((s) => [s.name, s.uses])).toEqual([["a", 3], ["leaf", 1]]);
+  });
+
+  it("gives colliding names the parent's name, then a number", () => {
+    const inner = (n: string): Struct => ({ deprecated: false, fields: [attr(n)] });
+    const root: Struct = {
+      deprecated: false,
+      fields: [
+        block("x", { deprecated: false, fields: [block("config", inner("p"))] }),
+        block("y", { deprecated: false, fields: [block("config", inner("q"))] }),
+      ],
+    };
+    expect(inputView(root, "resource", ["x"]).structs.map((s) => s.name)).toEqual(["x_2", "y", "config", "y_config"]);
+  });
+});
+
+describe("outputView", () => {
+  it("has every attribute and block, all nullable", () => {
+    const outputs = outputView(thing);
+    const names = outputs.root.fields.map((f) => f.name);
+    for (const name of ["id", "arn", "secret_map", "observed", "tags_all", "password"]) expect(names).toContain(name);
+    expect(outputs.root.fields.every((f) => f.nixNullable && !f.required)).toBe(true);
+    const single = outputs.root.fields.find((f) => f.name === "single_nested")!.type;
+    expect(single.kind === "struct" && single.struct.fields.map((f) => f.name)).toContain("version_id");
+  });
+});
+
+function attr(name: string): Struct["fields"][number] {
+  return {
+    name,
+    origin: "attribute",
+    type: { kind: "string" },
+    required: false,
+    optional: true,
+    computed: false,
+    sensitive: false,
+    writeOnly: false,
+    deprecated: false,
+  };
+}
+
+function block(name: string, struct: Struct): Struct["fields"][number] {
+  return { ...attr(name), origin: "block", nesting: "list", type: { kind: "list", element: { kind: "struct", struct } } };
+}

@@ -1,0 +1,27 @@
+// The whole AWS provider schema for tests, dumped once from the real provider through obtainProviderSchema and
+// cached at .cache/aws-schema-5.100.0.json. Parallel test files may ask at the same time: each dumps into its
+// own temporary file and renames it into place (atomic), so a reader never sees half a file.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { obtainProviderSchema } from "../../codegen/schema/obtain-schema.js";
+import type { ProvidersSchemaDocument } from "../../codegen/schema/provider-schema.js";
+import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "./machine.js";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const AWS_SCHEMA_CACHE = join(repoRoot, ".cache", "aws-schema-5.100.0.json");
+
+/** Path of the cached schema dump, creating it first if needed. */
+export async function awsSchemaFile(): Promise<string> {
+  if (existsSync(AWS_SCHEMA_CACHE)) return AWS_SCHEMA_CACHE;
+  const document = await obtainProviderSchema({ provider: AWS_PROVIDER, engine: engineBinary(), pluginDir: pluginMirrorDir() });
+  mkdirSync(dirname(AWS_SCHEMA_CACHE), { recursive: true });
+  const staging = `${AWS_SCHEMA_CACHE}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(staging, JSON.stringify(document));
+  renameSync(staging, AWS_SCHEMA_CACHE);
+  return AWS_SCHEMA_CACHE;
+}
+
+export async function awsSchema(): Promise<ProvidersSchemaDocument> {
+  return JSON.parse(readFileSync(await awsSchemaFile(), "utf8")) as ProvidersSchemaDocument;
+}
