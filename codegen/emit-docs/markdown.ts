@@ -74,7 +74,7 @@ export function markdownTypePage(options: MarkdownTypeOptions): string {
   const inputs = new TableWriter("input");
   const outputs = new TableWriter("output");
   const metaRows = metaArgumentsOf(options.kind).map(
-    (m) => `| \`${m}\` | [${m}](../meta-arguments.md#${m}) | optional, meta-argument | |`,
+    (m) => `| \`${m}\` | [${m}](../meta-arguments.md#${m}) | optional, meta-argument |  |`,
   );
   return [
     `# ${options.type} (${kindLabel})`,

@@ -66,7 +66,7 @@ let
       (name: option:
         let optionPath = path ++ [ name ]; in
         if config ? ${name} then option.type.check optionPath config.${name}
-        else if option.hasDefault then option.default
+        else if option.hasDefault then option.type.check optionPath option.default
         else fail optionPath "required option has no value")
       options;
 
