@@ -81,7 +81,7 @@ export function awsProviderConfig(extra: Record<string, unknown> = {}): Record<s
     secret_key: "testing",
     skip_credentials_validation: true,
     skip_requesting_account_id: true,
-    skip_metadata_api_check: true,
+    skip_metadata_api_check: "true",
     s3_use_path_style: true,
     ...extra,
   };

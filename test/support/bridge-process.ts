@@ -1,0 +1,47 @@
+// Drives the built bridge executable exactly as NixOps4 does: spawn, write request lines, close stdin, read one
+// response line per request. Every response is checked against the upstream protocol schema.
+import { execa } from "execa";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { assertValidResponse } from "./protocol.js";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const bridgeBin = join(repoRoot, "dist", "bridge", "main.js");
+
+export interface BridgeRun {
+  responses: Record<string, any>[];
+  stdout: string;
+  stderr: string;
+  exitCode: number | undefined;
+}
+
+export interface BridgeRunOptions {
+  args?: string[];
+  env?: Record<string, string | undefined>;
+  /** Raw text for stdin instead of JSON requests (for malformed-input tests). */
+  rawInput?: string | Buffer;
+  timeoutMs?: number;
+}
+
+export async function runBridge(requests: object[], options: BridgeRunOptions = {}): Promise<BridgeRun> {
+  const input = options.rawInput ?? requests.map((r) => JSON.stringify(r) + "\n").join("");
+  const result = await execa(process.execPath, [bridgeBin, ...(options.args ?? [])], {
+    input,
+    env: options.env,
+    reject: false,
+    timeout: options.timeoutMs ?? 300_000,
+  });
+  const lines = result.stdout.split("\n").filter((l) => l.length > 0);
+  const responses = lines.map((l) => JSON.parse(l) as Record<string, any>);
+  responses.forEach(assertValidResponse);
+  return { responses, stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
+}
+
+/** The outputProperties of a successful response, or an error carrying the bridge's message. */
+export function outputsOf(response: Record<string, any> | undefined): Record<string, any> {
+  if (!response) throw new Error("no response");
+  if (response.errorResponse) throw new Error(`bridge error: ${response.errorResponse.message}`);
+  const body = Object.values(response)[0] as { outputProperties?: Record<string, any> };
+  if (!body.outputProperties) throw new Error(`no outputProperties in ${JSON.stringify(response)}`);
+  return body.outputProperties;
+}

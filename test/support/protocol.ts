@@ -1,0 +1,60 @@
+// Validates protocol messages against the upstream NixOps4 JSON Schemas in ../shared/nixops4 (main, plus the
+// proposed destroy and import schemas), so that protocol drift upstream shows up as a failing test.
+import Ajv04 from "ajv-draft-04";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const protocolDir = process.env.NIXOPS4_PROTOCOL_DIR ?? join(repoRoot, "..", "shared", "nixops4");
+
+type Validate = ((data: unknown) => boolean) & { errors?: unknown };
+
+function validatorFor(file: string, definition: string): Validate {
+  const schema = JSON.parse(readFileSync(join(protocolDir, file), "utf8"));
+  const ajv = new (Ajv04 as unknown as new (o: object) => {
+    addSchema(s: object, key?: string): void;
+    getSchema(ref: string): Validate | undefined;
+  })({ allErrors: true, strict: false });
+  // The schemas refer to the JSON Patch schema online; tests run offline, so an array schema stands in for it.
+  ajv.addSchema({ id: "https://json.schemastore.org/json-patch.json#", type: "array" }, "https://json.schemastore.org/json-patch.json");
+  // Draft-04 names its identifier `id`, not `$id`, so the schema is registered under a key of our own.
+  ajv.addSchema(schema, "protocol");
+  const validate = ajv.getSchema(`protocol#/definitions/${definition}`);
+  if (!validate) throw new Error(`no definition ${definition} in ${file}`);
+  return validate;
+}
+
+const validators = {
+  main: { request: validatorFor("resource-schema-v0.json", "Request"), response: validatorFor("resource-schema-v0.json", "Response") },
+  destroy: {
+    request: validatorFor("proposed/resource-schema-v0-destroy.json", "Request"),
+    response: validatorFor("proposed/resource-schema-v0-destroy.json", "Response"),
+  },
+  import: {
+    request: validatorFor("proposed/resource-schema-v0-import.json", "Request"),
+    response: validatorFor("proposed/resource-schema-v0-import.json", "Response"),
+  },
+};
+
+function schemaFor(message: object): keyof typeof validators {
+  const key = Object.keys(message)[0] ?? "";
+  if (key.startsWith("destroy")) return "destroy";
+  if (key.startsWith("import")) return "import";
+  return "main";
+}
+
+/** Throws with ajv's errors when the message is not a valid response of the upstream (or proposed) schema. */
+export function assertValidResponse(message: object): void {
+  const validate = validators[schemaFor(message)].response;
+  if (!validate(message)) {
+    throw new Error(`response does not match the NixOps4 protocol schema: ${JSON.stringify(validate.errors)}\n${JSON.stringify(message).slice(0, 500)}`);
+  }
+}
+
+export function assertValidRequest(message: object): void {
+  const validate = validators[schemaFor(message)].request;
+  if (!validate(message)) {
+    throw new Error(`request does not match the NixOps4 protocol schema: ${JSON.stringify(validate.errors)}`);
+  }
+}
