@@ -54,8 +54,34 @@ function extantResource(value: unknown, where: string): ExtantResource {
   };
 }
 
+/** Deeper than any provider schema nests (AWS: 14 blocks, ~30 JSON levels); deeper input is refused before parsing. */
+export const MAX_DEPTH = 200;
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
 export function parseRequest(line: string): Request {
   if (line.trim() === "") throw new RequestError("empty request line; expected one JSON object per line");
+  if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
+    throw new RequestError(`the request line is larger than ${MAX_LINE_BYTES / 1024 / 1024} MiB`);
+  }
+  if (nestingDepth(line) > MAX_DEPTH) {
+    throw new RequestError(`the request nests deeper than ${MAX_DEPTH} levels; no provider schema is that deep`);
+  }
   let message: unknown;
   try {
     message = parseExact(line);
