@@ -2,10 +2,9 @@
 // proposed destroy and import schemas), so that protocol drift upstream shows up as a failing test.
 import Ajv04 from "ajv-draft-04";
 import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { repoRoot } from "./repo-root.js";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const protocolDir = process.env.NIXOPS4_PROTOCOL_DIR ?? join(repoRoot, "..", "shared", "nixops4");
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
@@ -25,7 +24,7 @@ function validatorFor(file: string, definition: string): Validate {
   return validate;
 }
 
-const validators = {
+const loadValidators = () => ({
   main: { request: validatorFor("resource-schema-v0.json", "Request"), response: validatorFor("resource-schema-v0.json", "Response") },
   destroy: {
     request: validatorFor("proposed/resource-schema-v0-destroy.json", "Request"),
@@ -35,9 +34,10 @@ const validators = {
     request: validatorFor("proposed/resource-schema-v0-import.json", "Request"),
     response: validatorFor("proposed/resource-schema-v0-import.json", "Response"),
   },
-};
+});
+let validators: ReturnType<typeof loadValidators> | undefined;
 
-function schemaFor(message: object): keyof typeof validators {
+function schemaFor(message: object): "main" | "destroy" | "import" {
   const key = Object.keys(message)[0] ?? "";
   if (key.startsWith("destroy")) return "destroy";
   if (key.startsWith("import")) return "import";
@@ -46,6 +46,7 @@ function schemaFor(message: object): keyof typeof validators {
 
 /** Throws with ajv's errors when the message is not a valid response of the upstream (or proposed) schema. */
 export function assertValidResponse(message: object): void {
+  validators ??= loadValidators();
   const validate = validators[schemaFor(message)].response;
   if (!validate(message)) {
     throw new Error(`response does not match the NixOps4 protocol schema: ${JSON.stringify(validate.errors)}\n${JSON.stringify(message).slice(0, 500)}`);
@@ -53,6 +54,7 @@ export function assertValidResponse(message: object): void {
 }
 
 export function assertValidRequest(message: object): void {
+  validators ??= loadValidators();
   const validate = validators[schemaFor(message)].request;
   if (!validate(message)) {
     throw new Error(`request does not match the NixOps4 protocol schema: ${JSON.stringify(validate.errors)}`);
