@@ -4,7 +4,7 @@
 import { Writable } from "node:stream";
 import { resolveEngine } from "./engine/engine-binary.js";
 import { installInterruptHandlers, interruptSignal } from "./engine/interrupts.js";
-import { initWorkspace } from "./operations/provider-attachment.js";
+import { attachProvider } from "./operations/provider-attachment.js";
 import { OpenTofuResources } from "./operations/resource-operations.js";
 import { readOptions, type BridgeOptions } from "./options.js";
 import type { ResourceHandler } from "./protocol/messages.js";
@@ -45,14 +45,18 @@ function makeHandler(options: BridgeOptions): ResourceHandler {
       return types;
     },
     attach: (prepared, workspace, baseEnv) =>
-      initWorkspace({
+      attachProvider({
         engine,
         workspace,
         provider: options.provider,
+        providerConfig: prepared.providerConfig,
+        mode: prepared.resource.mode,
+        type: prepared.resource.type,
         pluginDir: options.pluginDir,
         cacheDir: options.cacheDir,
         baseEnv,
         label: prepared.label,
+        log,
       }),
   });
 }

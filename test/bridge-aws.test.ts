@@ -180,3 +180,17 @@ describe("data sources", () => {
     expect(outputs.user_id).toEqual(expect.any(String));
   });
 });
+
+describe("without the shared provider host", () => {
+  it("falls back to the engine's own init and provider start, with the same results", async () => {
+    const env = { ...bridge.env, NIXOPS4_OPENTOFU_PROVIDER_HOST: "off" };
+    const inputs = { name: "nixops4-e2e-fallback", provider: bridge.provider };
+    const created = await runBridge([{ createResourceRequest: { type: "aws_iam_user", inputProperties: inputs, isStateful: true } }], { env });
+    const outputs = outputsOf(created.responses[0]);
+    expect(created.stderr).not.toMatch(/provider host pid/);
+    expect((await iam.send(new GetUserCommand({ UserName: "nixops4-e2e-fallback" }))).User?.Arn).toBe(outputs.arn);
+    const destroyed = await runBridge([{ destroyResourceRequest: { resource: { type: "aws_iam_user", inputProperties: inputs, outputProperties: outputs } } }], { env });
+    expect(destroyed.responses[0]).toEqual({ destroyResourceResponse: {} });
+    await expect(iam.send(new GetUserCommand({ UserName: "nixops4-e2e-fallback" }))).rejects.toThrow();
+  });
+});

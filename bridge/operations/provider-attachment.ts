@@ -3,7 +3,10 @@
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import { mkdir } from "node:fs/promises";
+import { canonicalHash } from "../json/canonical-json.js";
 import { writeCliConfig } from "../engine/cli-config.js";
+import { locateProviderBinary } from "../engine/provider-binary.js";
+import { acquireEngineSlot, acquireProviderLease } from "../provider-host/index.js";
 import type { ProviderRef } from "../engine/provider-address.js";
 import { formatDiagnostics } from "../engine/diagnostics.js";
 import { runEngine, type EngineOutcome } from "../engine/run-engine.js";
@@ -15,6 +18,58 @@ export interface Attachment {
 }
 
 export class ProviderInitError extends Error {}
+
+export interface AttachOptions {
+  engine: string;
+  workspace: string;
+  provider: ProviderRef;
+  providerConfig: Record<string, unknown>;
+  mode: "managed" | "data";
+  type: string;
+  pluginDir?: string;
+  cacheDir: string;
+  baseEnv: Record<string, string | undefined>;
+  label: string;
+  log: (line: string) => void;
+}
+
+/** Takes a machine-wide engine slot (so a burst of bridge processes queues), then attaches the provider: a lease
+ * on a shared provider process when one can be had, else the engine's own init. Release frees both. */
+export async function attachProvider(options: AttachOptions): Promise<Attachment> {
+  const releaseSlot = await acquireEngineSlot({ log: (line) => options.log(`${options.label}: ${line}`) });
+  try {
+    const attachment = (await leaseSharedProvider(options)) ?? (await initWorkspace(options));
+    return {
+      engineEnv: attachment.engineEnv,
+      release: async () => {
+        try {
+          await attachment.release();
+        } finally {
+          await releaseSlot();
+        }
+      },
+    };
+  } catch (error) {
+    await releaseSlot();
+    throw error;
+  }
+}
+
+async function leaseSharedProvider(options: AttachOptions): Promise<Attachment | null> {
+  const binaryPath = locateProviderBinary([options.pluginDir, join(options.cacheDir, "plugin-cache")], options.provider);
+  if (!binaryPath) return null;
+  const lease = await acquireProviderLease({
+    providerAddress: options.provider.address,
+    providerVersion: options.provider.version,
+    binaryPath,
+    env: process.env,
+    configKey: canonicalHash(options.providerConfig),
+    resourceTypes: options.mode === "managed" ? [options.type] : [],
+    dataSourceTypes: options.mode === "data" ? [options.type] : [],
+    log: (line) => options.log(`${options.label}: ${line}`),
+  });
+  return lease && { engineEnv: lease.engineEnv, release: () => lease.release() };
+}
 
 /** The fallback: `init` with a plugin cache shared by all workspaces; inits are serialised because the engine's
  * plugin cache is not safe under concurrent writers ("text file busy"). */

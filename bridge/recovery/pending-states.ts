@@ -3,10 +3,10 @@
 // it lives on. Records live in the user's state directory (not a temp dir) under the resource's lineage: a
 // retried create derives the same lineage from the same inputs, an update carries it in its persisted outputs,
 // so the next operation on the same resource adopts the kept state instead of creating a duplicate.
-import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseExact, stringifyExact, LosslessNumber } from "../json/exact-json.js";
+import { canonicalHash } from "../json/canonical-json.js";
+import { parseExact, stringifyExact } from "../json/exact-json.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { ResourceState } from "../workspace/tfstate.js";
 
@@ -22,22 +22,9 @@ export interface PendingRecord {
   state: ResourceState;
 }
 
-function canonical(value: unknown): unknown {
-  if (value instanceof LosslessNumber) return value.value;
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, canonical((value as JsonObject)[k])]),
-    );
-  }
-  return value;
-}
-
 /** A UUID-shaped lineage that is the same for the same provider, type and arguments. */
 export function lineageFor(providerAddress: string, type: string, args: unknown): string {
-  const hex = createHash("sha256").update(JSON.stringify([providerAddress, type, canonical(args)])).digest("hex");
+  const hex = canonicalHash([providerAddress, type, args]);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
