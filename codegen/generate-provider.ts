@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { markdownIndex, markdownMetaArguments, markdownTypePage } from "./emit-docs/markdown.js";
-import { metaArgumentsId, metaArgumentsJsonSchema, typeInputJsonSchema } from "./emit-json-schema/json-schema.js";
+import { metaArgumentsBaseId, metaArgumentsJsonSchema, typeInputJsonSchema } from "./emit-json-schema/json-schema.js";
 import { nixMetaArguments, nixProviderModule, nixTypeModule } from "./emit-nix/nix-module.js";
 import { typeScriptMetaArguments, typeScriptTypes } from "./emit-typescript/typescript.js";
 import { checkReservedNames, metaArgumentsOf } from "./model/meta-arguments.js";
@@ -75,7 +75,7 @@ export function generateProvider(selected: SelectedProvider, outDir: string): Pr
   prepareOutDir(outDir);
 
   const providerConfig = readBlock(entry.provider.block, "provider");
-  const metaId = metaArgumentsId(address, ref.version);
+  const metaBaseId = metaArgumentsBaseId(address, ref.version);
   const index: ProviderIndex = {
     provider: { source: ref.source, version: ref.version, address },
     providerModule: "default.nix",
@@ -91,7 +91,7 @@ export function generateProvider(selected: SelectedProvider, outDir: string): Pr
   };
   const write = (path: string, text: string) => writeFileSync(join(outDir, path), text);
   write(index.metaArguments.nix, nixMetaArguments(hashHeader, providerConfig));
-  write(index.metaArguments.jsonSchema, JSON.stringify(metaArgumentsJsonSchema(providerConfig, metaId), null, 2) + "\n");
+  write(index.metaArguments.jsonSchema, JSON.stringify(metaArgumentsJsonSchema(providerConfig, metaBaseId), null, 2) + "\n");
   write(index.metaArguments.typescript, typeScriptMetaArguments(slashHeader, providerConfig));
   write(index.metaArguments.docs, markdownMetaArguments(label, providerConfig));
 
@@ -131,7 +131,7 @@ export function generateProvider(selected: SelectedProvider, outDir: string): Pr
       );
       write(
         files.jsonSchema,
-        JSON.stringify(typeInputJsonSchema({ inputs, kind, type, metaRef: metaId }), null, 2) + "\n",
+        JSON.stringify(typeInputJsonSchema({ inputs, kind, type, meta: { shared: metaBaseId } }), null, 2) + "\n",
       );
       write(files.typescript, typeScriptTypes({ header: slashHeader, kind, type, description, inputs, outputs }));
       write(

@@ -1,6 +1,6 @@
 // Inputs → JSON Schema (draft-07), what the bridge validates requests with. Repeated structs become
-// `definitions`; the meta-argument inputs (`provider`, `lifecycle`, `import`) point into the meta-arguments
-// schema, which is either embedded (one self-contained document) or a shared file referred to by its `$id`.
+// `definitions`; the meta-argument inputs (`provider`, `lifecycle`, `import`) point at their schemas, either
+// embedded (one self-contained document) or in a shared file whose schemas carry their own `$id`s.
 import { checkReservedNames, IMPORT_STRUCT, LIFECYCLE_STRUCT, metaArgumentsOf } from "../model/meta-arguments.js";
 import type { Field, SchemaKind, Struct } from "../model/model.js";
 import { readBlock } from "../schema/read-schema.js";
@@ -13,50 +13,69 @@ export const DRAFT_07 = "http://json-schema.org/draft-07/schema#";
 /** Definitions of the meta-arguments schema; the dot keeps them apart from struct names taken from Terraform. */
 const META_PREFIX = "meta.";
 
-export function metaArgumentsId(address: string, version: string): string {
-  return `https://nixops4-resources-opentofu.invalid/${address}/${version}/meta-arguments.schema.json`;
+export function metaArgumentsBaseId(address: string, version: string): string {
+  return `https://nixops4-resources-opentofu.invalid/${address}/${version}/meta-arguments`;
 }
 
-/** The schema of `provider`, `lifecycle` and `import`, shared by every type of one provider. */
-export function metaArgumentsJsonSchema(providerConfig: Struct, id?: string): JsonSchema {
-  const definitions: Record<string, JsonSchema> = {};
-  for (const [name, struct] of [
+const META_STRUCTS = (providerConfig: Struct) =>
+  [
     ["provider", providerConfig],
     ["lifecycle", LIFECYCLE_STRUCT],
     ["import", IMPORT_STRUCT],
-  ] as const) {
-    const view = inputView(struct, "provider", ["provider", "lifecycle", "import"]);
-    definitions[META_PREFIX + name] = new DefinitionWriter(definitions, META_PREFIX).root(view);
-  }
-  return {
-    $schema: DRAFT_07,
-    ...(id ? { $id: id } : {}),
-    title: "Terraform meta-arguments: provider configuration, lifecycle, import",
-    definitions: sortKeys(definitions),
-  };
+  ] as const;
+
+/** One meta-argument's schema; its repeated structs go into `definitions` under `prefix`. */
+function metaArgumentSchema(struct: Struct, definitions: Record<string, JsonSchema>, prefix: string): JsonSchema {
+  return new DefinitionWriter(definitions, prefix).root(inputView(struct, "provider", ["provider", "lifecycle", "import"]));
 }
 
 /**
- * The input schema of one type. `metaRef` is where the meta-argument definitions live: "" when they are embedded
- * in this document (pass `embedMeta`), else the `$id` of the shared meta-arguments schema.
+ * The shared file: the schemas of `provider`, `lifecycle` and `import`, each a complete schema with its own `$id`
+ * (`<baseId>/<name>`) for Ajv to add once (`createGeneratedInputAjv`) and compile once for all types.
+ */
+export function metaArgumentsJsonSchema(providerConfig: Struct, baseId: string): JsonSchema {
+  const definitions: Record<string, JsonSchema> = {};
+  for (const [name, struct] of META_STRUCTS(providerConfig)) {
+    const own: Record<string, JsonSchema> = {};
+    const schema = metaArgumentSchema(struct, own, "");
+    definitions[name] = {
+      $id: `${baseId}/${name}`,
+      ...schema,
+      ...(Object.keys(own).length > 0 ? { definitions: sortKeys(own) } : {}),
+    };
+  }
+  return { $schema: DRAFT_07, title: "Terraform meta-arguments: provider configuration, lifecycle, import", definitions };
+}
+
+/** The meta-argument schemas as definitions of the document that embeds them, all named `meta.*`. */
+function embeddedMetaDefinitions(providerConfig: Struct): Record<string, JsonSchema> {
+  const definitions: Record<string, JsonSchema> = {};
+  for (const [name, struct] of META_STRUCTS(providerConfig)) {
+    definitions[META_PREFIX + name] = metaArgumentSchema(struct, definitions, META_PREFIX);
+  }
+  return definitions;
+}
+
+/**
+ * The input schema of one type. The meta-argument inputs refer either to the shared meta-arguments schemas by
+ * `$id` (`{ shared: baseId }`) or to copies embedded in this document (`{ embed: providerConfig }`).
  */
 export function typeInputJsonSchema(options: {
   inputs: View;
   kind: SchemaKind;
   type: string;
-  metaRef: string;
-  embedMeta?: JsonSchema;
+  meta: { shared: string } | { embed: Struct };
 }): JsonSchema {
   const definitions: Record<string, JsonSchema> = {};
   const writer = new DefinitionWriter(definitions, "");
   const root = writer.root(options.inputs);
   const properties = root.properties as Record<string, JsonSchema>;
-  for (const meta of metaArgumentsOf(options.kind)) {
-    properties[meta] = {
-      anyOf: [{ type: "null" }, { $ref: `${options.metaRef}#/definitions/${META_PREFIX}${meta}` }],
-    };
+  const meta = options.meta;
+  for (const name of metaArgumentsOf(options.kind)) {
+    const $ref = "shared" in meta ? `${meta.shared}/${name}` : `#/definitions/${META_PREFIX}${name}`;
+    properties[name] = { anyOf: [{ type: "null" }, { $ref }] };
   }
-  if (options.embedMeta) Object.assign(definitions, options.embedMeta.definitions as Record<string, JsonSchema>);
+  if ("embed" in meta) Object.assign(definitions, embeddedMetaDefinitions(meta.embed));
   return {
     $schema: DRAFT_07,
     title: `${options.kind === "data" ? "data source" : "resource"} ${options.type}: inputs`,
@@ -81,8 +100,7 @@ export function inputJsonSchema(entry: ProviderSchemaEntry, kind: SchemaKind, ty
     inputs: inputView(struct, kind, metaArgumentsOf(kind)),
     kind,
     type,
-    metaRef: "",
-    embedMeta: metaArgumentsJsonSchema(readBlock(entry.provider.block, "provider")),
+    meta: { embed: readBlock(entry.provider.block, "provider") },
   });
 }
 
