@@ -2,6 +2,7 @@
 // `nixops4-opentofu <command> …`: dispatch to one module per subcommand. Usage errors exit 2, failures exit 1,
 // both as a message on stderr.
 import { codegenCommand, CODEGEN_USAGE } from "./commands/codegen.js";
+import { pendingCommand, PENDING_USAGE } from "./commands/pending.js";
 import { USAGE_EXIT_CODE, UsageError } from "./usage-error.js";
 
 interface Command {
@@ -15,6 +16,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "generate Nix modules, JSON Schemas, TypeScript types and docs from a provider schema",
     usage: CODEGEN_USAGE,
     run: codegenCommand,
+  },
+  pending: {
+    summary: "list, show, export or forget states kept after failed or interrupted operations",
+    usage: PENDING_USAGE,
+    run: pendingCommand,
   },
 };
 

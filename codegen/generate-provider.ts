@@ -1,7 +1,7 @@
 // Schema document → a generated provider package: per type a Nix module, an input JSON Schema, TypeScript types
 // and a Markdown page; shared meta-argument files; the provider module; README.md and index.json. Each type is
 // generated and written before the next is read, so memory stays at one type's worth of output.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { markdownIndex, markdownMetaArguments, markdownTypePage } from "./emit-docs/markdown.js";
 import { metaArgumentsBaseId, metaArgumentsJsonSchema, typeInputJsonSchema } from "./emit-json-schema/json-schema.js";
@@ -10,6 +10,7 @@ import { typeScriptMetaArguments, typeScriptTypes } from "./emit-typescript/type
 import { checkReservedNames, metaArgumentsOf } from "./model/meta-arguments.js";
 import type { SchemaKind } from "./model/model.js";
 import { inputView, outputView } from "./model/views.js";
+import { OutputWriter } from "./output-writer.js";
 import { readBlock } from "./schema/read-schema.js";
 import type { SelectedProvider } from "./schema/select-provider.js";
 
@@ -66,7 +67,7 @@ function prepareOutDir(outDir: string): void {
   for (const { dir } of KINDS) mkdirSync(join(outDir, dir), { recursive: true });
 }
 
-export function generateProvider(selected: SelectedProvider, outDir: string): ProviderIndex {
+export async function generateProvider(selected: SelectedProvider, outDir: string): Promise<ProviderIndex> {
   const { ref, address, entry } = selected;
   const label = `${ref.source} ${ref.version}`;
   const origin = `${address} ${ref.version}`;
@@ -89,11 +90,12 @@ export function generateProvider(selected: SelectedProvider, outDir: string): Pr
     resources: {},
     dataSources: {},
   };
-  const write = (path: string, text: string) => writeFileSync(join(outDir, path), text);
-  write(index.metaArguments.nix, nixMetaArguments(hashHeader, providerConfig));
-  write(index.metaArguments.jsonSchema, JSON.stringify(metaArgumentsJsonSchema(providerConfig, metaBaseId), null, 2) + "\n");
-  write(index.metaArguments.typescript, typeScriptMetaArguments(slashHeader, providerConfig));
-  write(index.metaArguments.docs, markdownMetaArguments(label, providerConfig));
+  const writer = new OutputWriter(outDir);
+  const write = (path: string, text: string) => writer.write(path, text);
+  await write(index.metaArguments.nix, nixMetaArguments(hashHeader, providerConfig));
+  await write(index.metaArguments.jsonSchema, JSON.stringify(metaArgumentsJsonSchema(providerConfig, metaBaseId), null, 2) + "\n");
+  await write(index.metaArguments.typescript, typeScriptMetaArguments(slashHeader, providerConfig));
+  await write(index.metaArguments.docs, markdownMetaArguments(label, providerConfig));
 
   const nixNames = new Set<string>();
   for (const { kind, dir, label: kindLabel } of KINDS) {
@@ -118,7 +120,7 @@ export function generateProvider(selected: SelectedProvider, outDir: string): Pr
         docs: `${dir}/${type}.md`,
       };
       const nixDescription = [typeSchema.block.description, registryUrl].filter(Boolean).join("\n\n");
-      write(
+      await write(
         files.nix,
         nixTypeModule({
           header: hashHeader,
@@ -129,12 +131,12 @@ export function generateProvider(selected: SelectedProvider, outDir: string): Pr
           outputs,
         }),
       );
-      write(
+      await write(
         files.jsonSchema,
         JSON.stringify(typeInputJsonSchema({ inputs, kind, type, meta: { shared: metaBaseId } }), null, 2) + "\n",
       );
-      write(files.typescript, typeScriptTypes({ header: slashHeader, kind, type, description, inputs, outputs }));
-      write(
+      await write(files.typescript, typeScriptTypes({ header: slashHeader, kind, type, description, inputs, outputs }));
+      await write(
         files.docs,
         markdownTypePage({
           kind,
@@ -155,7 +157,7 @@ export function generateProvider(selected: SelectedProvider, outDir: string): Pr
 
   const typeModules = (): Iterable<[string, string]> =>
     [...Object.values(index.resources), ...Object.values(index.dataSources)].map((t) => [t.nixName, t.nix]);
-  write(
+  await write(
     index.providerModule,
     nixProviderModule({
       header: hashHeader,
@@ -167,7 +169,7 @@ export function generateProvider(selected: SelectedProvider, outDir: string): Pr
       resourceTypes: typeModules(),
     }),
   );
-  write(
+  await write(
     index.docs,
     markdownIndex(
       label,
@@ -175,6 +177,7 @@ export function generateProvider(selected: SelectedProvider, outDir: string): Pr
       Object.entries(index.dataSources).map(([t, f]) => [t, f.docs]),
     ),
   );
-  write("index.json", JSON.stringify(index, null, 2) + "\n");
+  await write("index.json", JSON.stringify(index, null, 2) + "\n");
+  await writer.finish();
   return index;
 }

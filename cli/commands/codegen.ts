@@ -90,7 +90,7 @@ export async function codegenCommand(argv: string[], log: (line: string) => void
     });
   }
   const selected = selectProvider(document, wanted);
-  const index = generateProvider(selected, values.out);
+  const index = await generateProvider(selected, values.out);
   log(
     `wrote ${Object.keys(index.resources).length} resources and ${Object.keys(index.dataSources).length} data sources ` +
       `of ${index.provider.source} ${index.provider.version} to ${values.out}`,

@@ -21,7 +21,16 @@ export interface ObtainSchemaOptions {
 
 export class SchemaDumpError extends Error {}
 
-export async function obtainProviderSchema(options: ObtainSchemaOptions): Promise<ProvidersSchemaDocument> {
+export interface SchemaWorkspace {
+  path: string;
+  engine: string;
+  /** Runs the engine in the workspace; resolves to stdout, throws SchemaDumpError with its stderr. */
+  run(args: string[]): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+/** A private (0700) initialised workspace requiring only this provider; the caller cleans it up. */
+export async function createSchemaWorkspace(options: ObtainSchemaOptions): Promise<SchemaWorkspace> {
   const ref = parseProviderRef(options.provider);
   const engine = resolveEngine(options.engine);
   const workspace = await tmpDir({ unsafeCleanup: true, mode: 0o700, prefix: "nixops4-opentofu-schema-" });
@@ -56,11 +65,21 @@ export async function obtainProviderSchema(options: ObtainSchemaOptions): Promis
       return result.stdout;
     };
     await run(["init", "-input=false", "-no-color"]);
-    const stdout = await run(["providers", "schema", "-json"]);
-    const document = JSON.parse(stdout) as ProvidersSchemaDocument;
+    return { path: workspace.path, engine, run, cleanup: workspace.cleanup };
+  } catch (error) {
+    await workspace.cleanup();
+    throw error;
+  }
+}
+
+export async function obtainProviderSchema(options: ObtainSchemaOptions): Promise<ProvidersSchemaDocument> {
+  const ref = parseProviderRef(options.provider);
+  const workspace = await createSchemaWorkspace(options);
+  try {
+    const document = JSON.parse(await workspace.run(["providers", "schema", "-json"])) as ProvidersSchemaDocument;
     if (!findProviderEntry(document, ref)) {
       throw new SchemaDumpError(
-        `${engine} providers schema -json has no entry for ${ref.address} (got: ${Object.keys(document.provider_schemas ?? {}).join(", ") || "none"})`,
+        `${workspace.engine} providers schema -json has no entry for ${ref.address} (got: ${Object.keys(document.provider_schemas ?? {}).join(", ") || "none"})`,
       );
     }
     return document;

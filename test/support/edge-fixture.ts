@@ -20,6 +20,6 @@ export function edgeEntry(): ProviderSchemaEntry {
 
 export async function generateEdgePackage(): Promise<{ dir: string; index: ProviderIndex; cleanup(): Promise<void> }> {
   const tmp = await tmpDir({ unsafeCleanup: true, prefix: "edge-package-" });
-  const index = generateProvider(selectProvider(edgeDocument(), { version: "1.0.0" }), tmp.path);
+  const index = await generateProvider(selectProvider(edgeDocument(), { version: "1.0.0" }), tmp.path);
   return { dir: tmp.path, index, cleanup: tmp.cleanup };
 }
