@@ -1,0 +1,40 @@
+# A derivation that runs `nixops4-opentofu codegen` on a Terraform provider as nixpkgs packages it
+# (`pkgs.terraform-providers.<name>`), dumping the schema with the engine from the store and the provider binary
+# from the package's filesystem-mirror layout. Its output is a generated provider package: `default.nix`
+# (a function returning the NixOps4 provider module), `resources/`, `data-sources/`, JSON Schemas, TypeScript
+# types and Markdown reference.
+#
+# nixpkgs' terraform-providers packages (pkgs/applications/networking/cluster/terraform-providers/default.nix)
+# carry `provider-source-address` ("registry.terraform.io/hetznercloud/hcloud"), `version` and `pname`, and
+# install the binary under `libexec/terraform-providers/<source address>/<version>/<os>_<arch>/`. The full
+# source address (with its hostname) is passed on, so that OpenTofu, whose default registry is
+# registry.opentofu.org, still finds the provider in that registry.terraform.io mirror.
+{
+  runCommand,
+  # A package with bin/nixops4-opentofu (this repository's package).
+  bridge,
+  # The engine package (nixpkgs `opentofu`, or `terraform`); its meta.mainProgram names the binary.
+  engine,
+  terraformProvider,
+}:
+let
+  source = terraformProvider.provider-source-address;
+  version = terraformProvider.version;
+  pluginDir = "${terraformProvider}/libexec/terraform-providers";
+  engineExe = "${engine}/bin/${engine.meta.mainProgram or "tofu"}";
+in
+runCommand "nixops4-opentofu-${terraformProvider.pname}-${version}"
+  {
+    nativeBuildInputs = [ bridge ];
+    passthru = { inherit source version pluginDir engineExe; };
+  }
+  ''
+    # The engine and the codegen want a writable home and cache; the build has neither.
+    export HOME="$TMPDIR/home" XDG_CACHE_HOME="$TMPDIR/cache"
+    mkdir -p "$HOME"
+    nixops4-opentofu codegen \
+      --provider "${source}@${version}" \
+      --engine "${engineExe}" \
+      --plugin-dir "${pluginDir}" \
+      --out "$out"
+  ''

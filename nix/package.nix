@@ -1,0 +1,65 @@
+# The bridge `nixops4-resources-opentofu` and the `nixops4-opentofu` command (codegen), built from this
+# repository's package-lock.json. `importNpmLock` (nixpkgs >= 24.05) reads the lockfile at evaluation time and
+# fetches each dependency by the integrity hash the lockfile already records, so there is no `npmDepsHash` to keep
+# in sync when dependencies change.
+{
+  lib,
+  buildNpmPackage,
+  importNpmLock,
+  makeWrapper,
+  nodejs_20,
+}:
+let
+  packageJson = lib.importJSON ../package.json;
+
+  # Only what `npm run build` compiles and what the lockfile needs, so that editing docs, tests or examples does
+  # not rebuild the package. (cleanSourceWith rather than lib.fileset: it also evaluates on older Nix.)
+  root = toString ../.;
+  keptFiles = [ "package.json" "package-lock.json" "tsconfig.json" ];
+  keptDirs = [ "bridge" "codegen" "cli" ];
+  src = lib.cleanSourceWith {
+    name = "${packageJson.name}-source";
+    src = ../.;
+    filter =
+      path: type:
+      let
+        relative = lib.removePrefix "${root}/" (toString path);
+        top = builtins.head (lib.splitString "/" relative);
+      in
+      builtins.elem relative keptFiles || builtins.elem top keptDirs;
+  };
+in
+buildNpmPackage {
+  pname = packageJson.name;
+  inherit (packageJson) version;
+  inherit src;
+
+  nodejs = nodejs_20;
+  npmDeps = importNpmLock { npmRoot = src; };
+  npmConfigHook = importNpmLock.npmConfigHook;
+  npmBuildScript = "build";
+
+  nativeBuildInputs = [ makeWrapper ];
+
+  # npm's own install step packs the package, and `npm pack` leaves out dist/ because .gitignore lists it; the
+  # compiled tree is copied by hand instead, with the development dependencies pruned.
+  dontNpmInstall = true;
+  installPhase = ''
+    runHook preInstall
+    npm prune --omit=dev --offline --no-audit --no-fund
+    app=$out/lib/node_modules/${packageJson.name}
+    mkdir -p "$app" $out/bin
+    cp -r package.json dist node_modules "$app"/
+    rm -rf "$app"/dist/test "$app"/dist/bench "$app"/dist/demo
+    makeWrapper ${lib.getExe nodejs_20} $out/bin/nixops4-resources-opentofu --add-flags "$app/dist/bridge/main.js"
+    makeWrapper ${lib.getExe nodejs_20} $out/bin/nixops4-opentofu --add-flags "$app/dist/cli/main.js"
+    runHook postInstall
+  '';
+
+  meta = {
+    inherit (packageJson) description;
+    license = lib.licenses.mit;
+    mainProgram = "nixops4-resources-opentofu";
+    platforms = lib.platforms.unix;
+  };
+}
