@@ -49,12 +49,16 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptio
         "or set NIXOPS4_OPENTOFU_PROVIDER",
     );
   }
-  const home = env.HOME ?? homedir();
   return {
     provider: parseProviderRef(providerSpec),
     engine: values.engine ?? (env.NIXOPS4_OPENTOFU_ENGINE || undefined),
     pluginDir: values["plugin-dir"] ?? (env.NIXOPS4_OPENTOFU_PLUGIN_DIR || undefined),
-    cacheDir: env.NIXOPS4_OPENTOFU_CACHE_DIR || join(env.XDG_CACHE_HOME || join(home, ".cache"), "nixops4-resources-opentofu"),
-    stateDir: env.NIXOPS4_OPENTOFU_STATE_DIR || join(env.XDG_STATE_HOME || join(home, ".local", "state"), "nixops4-resources-opentofu"),
+    cacheDir: env.NIXOPS4_OPENTOFU_CACHE_DIR || join(env.XDG_CACHE_HOME || join(env.HOME ?? homedir(), ".cache"), "nixops4-resources-opentofu"),
+    stateDir: stateDirFrom(env),
   };
+}
+
+export function stateDirFrom(env: NodeJS.ProcessEnv): string {
+  const home = env.HOME ?? homedir();
+  return env.NIXOPS4_OPENTOFU_STATE_DIR || join(env.XDG_STATE_HOME || join(home, ".local", "state"), "nixops4-resources-opentofu");
 }

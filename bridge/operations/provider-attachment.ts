@@ -56,7 +56,8 @@ export async function attachProvider(options: AttachOptions): Promise<Attachment
 }
 
 async function leaseSharedProvider(options: AttachOptions): Promise<Attachment | null> {
-  const binaryPath = locateProviderBinary([options.pluginDir, join(options.cacheDir, "plugin-cache")], options.provider);
+  // With a plugin dir the user chose where providers come from; otherwise the engine installed it into our cache.
+  const binaryPath = locateProviderBinary([options.pluginDir ?? join(options.cacheDir, "plugin-cache")], options.provider);
   if (!binaryPath) return null;
   const lease = await acquireProviderLease({
     providerAddress: options.provider.address,

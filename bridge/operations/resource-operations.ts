@@ -23,6 +23,24 @@ import { runWorkspace, type WorkspaceAction } from "./workspace-run.js";
 
 export class OperationError extends Error {}
 
+interface Adoption {
+  prior: ResourceState | undefined;
+  /** Set when an earlier create failed without leaving state: what happened then. */
+  retryOf?: string;
+}
+
+// Most named cloud objects are imported by their name; these arguments usually hold it.
+const NAME_ARGUMENTS = ["name", "bucket", "identifier"];
+
+/** The import ID an object made by an earlier failed create most likely has, or undefined if there is no name. */
+export function guessImportId(args: Record<string, unknown>): string | undefined {
+  for (const key of NAME_ARGUMENTS) if (typeof args[key] === "string" && args[key] !== "") return args[key] as string;
+  const named = Object.keys(args)
+    .sort()
+    .find((key) => key.endsWith("_name") && typeof args[key] === "string" && args[key] !== "");
+  return named ? (args[named] as string) : undefined;
+}
+
 export interface OperationContext {
   options: BridgeOptions;
   engine: string;
@@ -58,6 +76,7 @@ export class OpenTofuResources implements ResourceHandler {
     operation: string,
     lineage: string,
     prior: ResourceState | undefined,
+    importIsGuess = false,
   ): Promise<ResourceState | undefined> {
     const { options, engine, log } = this.context;
     const result = await runWorkspace({
@@ -70,6 +89,7 @@ export class OpenTofuResources implements ResourceHandler {
       lineage,
       action,
       operation,
+      importIsGuess,
       pluginDir: options.pluginDir,
       stateDir: options.stateDir,
       redactor,
@@ -79,14 +99,18 @@ export class OpenTofuResources implements ResourceHandler {
     return result.state;
   }
 
-  /** A state kept by an earlier failed operation on the same resource replaces what the caller knows. */
-  private async adoptPending(label: string, lineage: string, known: ResourceState | undefined): Promise<ResourceState | undefined> {
+  /** A state kept by an earlier failed operation on the same resource replaces what the caller knows, unless the
+   * caller's is newer. */
+  private async adoptPending(label: string, lineage: string, known: ResourceState | undefined): Promise<Adoption> {
     const pending = await readPending(this.context.options.stateDir, lineage);
-    if (!pending) return known;
-    this.context.log(
-      `${label}: adopting the state kept after an earlier ${pending.operation} failed (${pending.savedAt}): ${pending.reason.split("\n")[0]}`,
-    );
-    return pending.state;
+    if (!pending) return { prior: known };
+    const why = `${pending.operation} at ${pending.savedAt}: ${pending.reason.split("\n")[0]}`;
+    if (!pending.state) {
+      return known ? { prior: known } : { prior: undefined, retryOf: why };
+    }
+    if (known && known.record.serial > pending.state.record.serial) return { prior: known };
+    this.context.log(`${label}: adopting the state kept after an earlier ${why}`);
+    return { prior: pending.state };
   }
 
   private outputs(label: string, state: ResourceState | undefined): JsonObject {
@@ -109,8 +133,18 @@ export class OpenTofuResources implements ResourceHandler {
       );
     }
     const lineage = lineageFor(this.context.options.provider.address, resource.type, resource.args);
-    const prior = await this.adoptPending(label, lineage, undefined);
-    const state = await this.run(prepared, redactor, "apply", resource.importId ? "import" : "create", lineage, prior);
+    const { prior, retryOf } = await this.adoptPending(label, lineage, undefined);
+    let importIsGuess = false;
+    if (retryOf && resource.importId === undefined) {
+      // The earlier attempt may have made the object without recording it; look for it before making another.
+      const guess = guessImportId(resource.args);
+      if (guess) {
+        this.context.log(`${label}: an earlier create failed (${retryOf}); looking for the object it may have made (import ID "${guess}")`);
+        resource.importId = guess;
+        importIsGuess = true;
+      }
+    }
+    const state = await this.run(prepared, redactor, "apply", resource.importId ? "import" : "create", lineage, prior, importIsGuess);
     return this.outputs(label, state);
   }
 
@@ -130,7 +164,7 @@ export class OpenTofuResources implements ResourceHandler {
           "cannot be found; to adopt it, set inputs.import.id and recreate the member",
       );
     }
-    const prior = await this.adoptPending(label, known.record.lineage, known);
+    const { prior } = await this.adoptPending(label, known.record.lineage, known);
     const state = await this.run(prepared, redactor, "apply", "update", known.record.lineage, prior);
     return this.outputs(label, state);
   }
@@ -147,7 +181,8 @@ export class OpenTofuResources implements ResourceHandler {
       );
     }
     const known = stateFromOutputs(label, request.resource.outputProperties);
-    const prior = await this.adoptPending(label, known?.record.lineage ?? lineageFor(this.context.options.provider.address, resource.type, resource.args), known);
+    const lineage = known?.record.lineage ?? lineageFor(this.context.options.provider.address, resource.type, resource.args);
+    const { prior } = await this.adoptPending(label, lineage, known);
     if (!prior) {
       this.context.log(`${label}: no state recorded, nothing to destroy`);
       return;

@@ -32,6 +32,8 @@ export interface WorkspaceRunRequest {
   action: WorkspaceAction;
   /** For messages and pending records: create, update, destroy, import. */
   operation: string;
+  /** The import ID is a guess (retrying a create that failed without state): if no such object exists, create. */
+  importIsGuess?: boolean;
   pluginDir?: string;
   stateDir: string;
   redactor: Redactor;
@@ -49,27 +51,35 @@ export class EngineOperationError extends Error {}
 
 export async function runWorkspace(request: WorkspaceRunRequest): Promise<WorkspaceRunResult> {
   return withWorkspaceDir(async (workspace) => {
-    const config = locatedJson(mainTfJson(request.provider, request.providerConfig, request.resource));
-    await writeFile(join(workspace, "main.tf.json"), config.text, { mode: 0o600 });
+    const pathAtLine = await writeConfig(workspace, request);
     if (request.prior) await writeStateFile(workspace, request.prior);
     // The user's TF_CLI_CONFIG_FILE may be missing or point provider installation elsewhere; this one is ours.
     const cliConfig = await writeCliConfig(workspace, { pluginDir: request.pluginDir });
     const baseEnv = engineEnvironment(process.env, { TF_CLI_CONFIG_FILE: cliConfig });
     const attachment = await request.attach(workspace, baseEnv);
     try {
-      return await planAndApply(request, workspace, { ...baseEnv, ...attachment.engineEnv }, config.pathAtLine);
+      return await planAndApply(request, workspace, { ...baseEnv, ...attachment.engineEnv }, pathAtLine);
     } finally {
       await attachment.release();
     }
   });
 }
 
+async function writeConfig(workspace: string, request: WorkspaceRunRequest): Promise<JsonPath[]> {
+  const config = locatedJson(mainTfJson(request.provider, request.providerConfig, request.resource));
+  await writeFile(join(workspace, "main.tf.json"), config.text, { mode: 0o600 });
+  return config.pathAtLine;
+}
+
+const NO_SUCH_OBJECT = /non-existent remote object/i;
+
 async function planAndApply(
   request: WorkspaceRunRequest,
   workspace: string,
   env: Record<string, string | undefined>,
-  pathAtLine: JsonPath[],
+  initialPathAtLine: JsonPath[],
 ): Promise<WorkspaceRunResult> {
+  let pathAtLine = initialPathAtLine;
   const { redactor, label } = request;
   const run = (args: string[]) => {
     // An apply of a saved plan repeats the plan's summary; the user has seen it once already.
@@ -85,12 +95,13 @@ async function planAndApply(
   };
   const common = ["-input=false", "-lock=false", "-json"];
 
-  const fail = async (what: string, outcome: EngineOutcome): Promise<never> => {
+  const fail = async (what: string, outcome: EngineOutcome, applied = false): Promise<never> => {
     const details =
       formatDiagnostics(outcome.diagnostics.filter((d) => d.severity === "error"), pathAtLine) ||
       outcome.stderrTail.trim() ||
       `the engine exited with code ${outcome.exitCode}${outcome.signal ? ` (${outcome.signal})` : ""}`;
-    const kept = await keepStateAfterFailure(request, workspace, details);
+    // Only an apply changes anything; a failed plan leaves nothing to keep.
+    const kept = applied ? await keepStateAfterFailure(request, workspace, details) : "";
     throw new EngineOperationError(redactor.redact(`${label}: ${what} failed:\n${details}${kept}`));
   };
 
@@ -102,21 +113,46 @@ async function planAndApply(
 
   const planArgs = ["plan", ...common, "-detailed-exitcode", "-out=tfplan"];
   if (request.action === "destroy") planArgs.push("-destroy");
-  const plan = await run(planArgs);
+  let plan = await run(planArgs);
+  if (plan.exitCode === 1 && request.importIsGuess) {
+    const missing = plan.diagnostics.some((d) => NO_SUCH_OBJECT.test(`${d.summary} ${d.detail ?? ""}`));
+    request.log(`${label}: ${missing ? "no object from the earlier failed attempt exists" : "the earlier attempt's object cannot be imported by that ID"}; creating it`);
+    request.resource = { ...request.resource, importId: undefined };
+    pathAtLine = await writeConfig(workspace, request);
+    plan = await run(planArgs);
+  }
   if (plan.exitCode === 1 || (plan.exitCode !== 0 && plan.exitCode !== 2)) return fail("planning", plan);
   const actions = plan.messages
     .filter((m) => m.type === "planned_change" && m.change)
     .map((m) => m.change!.action);
   if (plan.exitCode === 0) {
     // Nothing to change: the prior state stands (for destroy: the object is already gone).
+    if (!interruptSignal()) await clearPending(request.stateDir, request.lineage);
     return { state: request.action === "destroy" ? undefined : request.prior, actions: [] };
   }
   throwIfInterrupted("applying the plan");
   const apply = await run(["apply", ...common, "tfplan"]);
-  if (apply.exitCode !== 0) return fail("applying", apply);
+  if (apply.exitCode !== 0) return fail("applying", apply, true);
   const state = await readState(request, workspace);
-  await clearPending(request.stateDir, request.lineage);
+  const interrupted = interruptSignal();
+  if (interrupted) {
+    // NixOps4 may be gone and never persist this response: keep the state so that the rerun adopts the object.
+    await savePending(request.stateDir, pendingInfo(request, `interrupted by ${interrupted} after applying`), state);
+  } else {
+    await clearPending(request.stateDir, request.lineage);
+  }
   return { state, actions };
+}
+
+function pendingInfo(request: WorkspaceRunRequest, reason: string) {
+  return {
+    lineage: request.lineage,
+    type: request.resource.type,
+    mode: request.resource.mode,
+    providerAddress: request.provider.address,
+    operation: request.operation,
+    reason,
+  };
 }
 
 async function readState(request: WorkspaceRunRequest, workspace: string): Promise<ResourceState | undefined> {
@@ -138,15 +174,19 @@ async function keepStateAfterFailure(request: WorkspaceRunRequest, workspace: st
     return "";
   }
   const interrupted = interruptSignal();
+  const why = interrupted ? `interrupted by ${interrupted}` : reason;
+  if (!state && !request.prior && request.action === "apply") {
+    // A create failed without state, but the provider may have made the object before failing: remember the
+    // attempt so that a retry first looks for it instead of making a second one.
+    await savePending(request.stateDir, pendingInfo(request, why), undefined);
+    return interrupted ? `\n(interrupted by ${interrupted})` : "";
+  }
   const unchanged =
     state === undefined
       ? request.prior === undefined
       : request.prior !== undefined && JSON.stringify(request.prior.attributes) === JSON.stringify(state.attributes);
   if (unchanged || !state) return interrupted ? `\n(interrupted by ${interrupted}; nothing was changed)` : "";
-  const path = await savePending(request.stateDir, state, {
-    operation: request.operation,
-    reason: interrupted ? `interrupted by ${interrupted}` : reason,
-  });
+  const path = await savePending(request.stateDir, pendingInfo(request, why), state);
   return (
     `\nThe engine changed ${request.resource.type} before the failure; its state is kept at ${path} ` +
     `and the next create or update of this resource adopts it (list with: nixops4-opentofu pending list).`

@@ -73,6 +73,8 @@ export interface HostMetadata {
   hostStart?: string;
   providerPid: number;
   providerStart?: string;
+  /** The provider's own go-plugin socket (in the host directory unless the user chose another). */
+  providerSocket: string;
   binaryPath: string;
   providerAddress: string;
   providerVersion: string;

@@ -5,6 +5,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { chmod, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { connect, createServer, type Server, type Socket } from "node:net";
+import { dirname } from "node:path";
 import { rememberWithoutDebugMode } from "./debug-mode-memory.js";
 import {
   hostPaths,
@@ -147,6 +148,7 @@ export class ProviderHost {
       provider = await startDebugProvider({
         binaryPath: o.binaryPath,
         env: o.env,
+        socketDir: o.dir,
         timeoutMs: o.startTimeoutMs,
         log: (line) => this.log(line),
       });
@@ -213,6 +215,7 @@ export class ProviderHost {
       }
     }
     await rm(previous.proxySocket, { force: true });
+    if (dirname(previous.providerSocket) === this.options.dir) await rm(previous.providerSocket, { force: true });
     await rm(this.paths.metadata, { force: true });
   }
 
@@ -236,6 +239,7 @@ export class ProviderHost {
       hostStart: self.start,
       providerPid: provider.endpoint.pid,
       providerStart: processStart(provider.endpoint.pid),
+      providerSocket: provider.endpoint.address,
       binaryPath: this.options.binaryPath,
       providerAddress: this.options.providerAddress,
       providerVersion: this.options.providerVersion,

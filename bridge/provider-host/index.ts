@@ -1,5 +1,17 @@
 // Shares one long-lived provider process among many short-lived bridge processes. See host-server.ts for the
 // host's lifecycle and grpc-proxy.ts for what the proxy changes about the plugin protocol.
+//
+// Settings, read from the lease request's environment (they are not part of the host key):
+//   NIXOPS4_OPENTOFU_PROVIDER_HOST=off             never share; the engine starts providers itself
+//   NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR             runtime dir (default $XDG_RUNTIME_DIR/nixops4-resources-opentofu,
+//                                                  else ~/.cache/nixops4-resources-opentofu/hosts)
+//   NIXOPS4_OPENTOFU_PROVIDER_HOST_IDLE_SECONDS    a host without leases exits after this long (default 60)
+//   NIXOPS4_OPENTOFU_PROVIDER_HOST_MAX_USES        a host retires after this many leases, once idle (default 200)
+//   NIXOPS4_OPENTOFU_PROVIDER_HOST_START_SECONDS   how long a provider may take to print its reattach line (60)
+//   NIXOPS4_OPENTOFU_PROVIDER_HOST_PRUNE=off       serve full schemas (for measuring; a separate host)
+//   NIXOPS4_OPENTOFU_ENGINE_SLOTS                  machine-wide concurrent engine runs (acquireEngineSlot)
+import { accessSync, constants } from "node:fs";
+import { isAbsolute } from "node:path";
 import { closeLease, leaseFromHost } from "./host-client.js";
 import { hostPaths } from "./control-protocol.js";
 import { knownWithoutDebugMode } from "./debug-mode-memory.js";
@@ -39,6 +51,16 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
   const env = req.env;
   if ((env.NIXOPS4_OPENTOFU_PROVIDER_HOST ?? "").toLowerCase() === "off") return null;
   const prune = (env.NIXOPS4_OPENTOFU_PROVIDER_HOST_PRUNE ?? "").toLowerCase() !== "off";
+  if (!isAbsolute(req.binaryPath)) {
+    req.log(`provider binary path "${req.binaryPath}" is not absolute; the engine starts the provider itself`);
+    return null;
+  }
+  try {
+    accessSync(req.binaryPath, constants.X_OK);
+  } catch {
+    req.log(`provider binary ${req.binaryPath} is not an executable file; the engine starts the provider itself`);
+    return null;
+  }
   try {
     const dir = await ensurePrivateDir(runtimeDir(env));
     const remembered = await knownWithoutDebugMode(dir, req.binaryPath);

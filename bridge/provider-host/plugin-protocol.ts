@@ -111,13 +111,6 @@ export const SCHEMA_RESPONSE = {
   unusedSchemaMaps: [8, 9, 10, 11],
 } as const;
 
-/** GetMetadata.Response: repeated {type_name = 1} messages per kind. */
-export const METADATA_RESPONSE = {
-  dataSources: 3,
-  resources: 4,
-  unusedKinds: [6, 7, 8, 9],
-} as const;
-
 /** GetResourceIdentitySchemas.Response: map<string, ResourceIdentitySchema> identity_schemas = 1. */
 export const IDENTITY_SCHEMAS_RESPONSE = { identitySchemas: 1 } as const;
 

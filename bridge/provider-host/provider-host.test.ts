@@ -157,6 +157,30 @@ describe("provider host", () => {
     expect(isAlive({ pid: first.host.providerPid })).toBe(true);
   });
 
+  it("serves concurrent operations of several bridges through one provider", async () => {
+    const env = bridgeEnv(await newDir());
+    const users = ["host-user-c1", "host-user-c2", "host-user-c3"];
+    const runs = users.map(async (userName) => {
+      const ws = await workspace();
+      const held = await lease(env);
+      await writeMainTf(ws.dir, iamUserConfig(userName, { owner: userName }));
+      await planAndApply(ws.dir, engineEnv(held, ws.env));
+      await held.release();
+      return { ws, providerPid: held.host.providerPid };
+    });
+    const done = await Promise.all(runs);
+    expect(new Set(done.map((d) => d.providerPid)).size).toBe(1);
+    for (const userName of users) expect(await userTags(userName)).toEqual({ owner: userName });
+    await Promise.all(
+      done.map(async ({ ws }) => {
+        const held = await lease(env);
+        await planAndDestroy(ws.dir, engineEnv(held, ws.env));
+        await held.release();
+      }),
+    );
+    for (const userName of users) expect(await userTags(userName)).toBeUndefined();
+  });
+
   it("serves a schema pruned to the types leases registered", async () => {
     const env = bridgeEnv(await newDir());
     const first = await lease(env, { resourceTypes: ["aws_iam_user"], dataSourceTypes: ["aws_caller_identity"] });
@@ -268,6 +292,14 @@ describe("provider host", () => {
     expect(await acquireProviderLease(awsLeaseRequest(bridgeEnv(hostDir), request))).toBeNull();
     expect(lines.some((l) => l.includes("started provider host"))).toBe(false);
     expect(lines.join("\n")).toContain("no shared host");
+  });
+
+  it("falls back for a provider path that is not an absolute executable", async () => {
+    const hostDir = await newDir();
+    for (const binaryPath of ["terraform-provider-aws", join(hostDir, "missing-provider")]) {
+      expect(await acquireProviderLease(awsLeaseRequest(bridgeEnv(hostDir), { binaryPath }))).toBeNull();
+    }
+    expect(readdirSync(hostDir)).toEqual([]);
   });
 
   it("is off when NIXOPS4_OPENTOFU_PROVIDER_HOST=off", async () => {

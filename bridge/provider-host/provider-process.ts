@@ -2,7 +2,8 @@
 // the host can serve many engine commands from one provider process.
 import { execa, type ResultPromise } from "execa";
 import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { rm } from "node:fs/promises";
+import { delimiter, dirname, join } from "node:path";
 
 export interface ProviderEndpoint {
   protocolVersion: number;
@@ -26,10 +27,13 @@ export class NoDebugModeError extends Error {}
 // TF_LOG=off does not reach the SDK loggers, these do. A user who set them explicitly keeps their choice.
 const QUIET_PROVIDER_LOGS = ["TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"];
 
-export function providerEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+export function providerEnv(env: NodeJS.ProcessEnv, socketDir?: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   for (const k of QUIET_PROVIDER_LOGS) if (out[k] === undefined) out[k] = "off";
+  // go-plugin puts its socket in $TMPDIR by default, reachable by anyone the umask lets in; anyone who can
+  // connect can drive the provider with the user's credentials. Keep it in the host's private directory.
+  if (socketDir && out.PLUGIN_UNIX_SOCKET_DIR === undefined) out.PLUGIN_UNIX_SOCKET_DIR = socketDir;
   return out;
 }
 
@@ -73,6 +77,8 @@ function findSetpriv(path: string | undefined): string | null {
 export async function startDebugProvider(options: {
   binaryPath: string;
   env: NodeJS.ProcessEnv;
+  /** Private directory for the provider's go-plugin socket. */
+  socketDir?: string;
   timeoutMs: number;
   log: (line: string) => void;
 }): Promise<DebugProvider> {
@@ -83,7 +89,7 @@ export async function startDebugProvider(options: {
     ? [setpriv, ["--pdeathsig", "KILL", "--", options.binaryPath, "-debug"]]
     : [options.binaryPath, ["-debug"]];
   const child: ResultPromise = execa(file, args, {
-    env: providerEnv(options.env),
+    env: providerEnv(options.env, options.socketDir),
     extendEnv: false,
     stdin: "ignore",
     stdout: "pipe",
@@ -136,6 +142,8 @@ export async function startDebugProvider(options: {
       const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
       await exited;
       clearTimeout(timer);
+      // A provider that was killed leaves its socket file behind.
+      if (options.socketDir && dirname(endpoint.address) === options.socketDir) await rm(endpoint.address, { force: true });
     },
   };
 }

@@ -1,11 +1,9 @@
 import protobuf from "protobufjs/minimal.js";
 import { describe, expect, it } from "vitest";
-import { stringOf } from "./protobuf-wire.js";
 import {
   hasErrorDiagnostic,
   mapKeys,
   pruneIdentitySchemas,
-  pruneMetadata,
   pruneProviderSchema,
   RegisteredTypes,
 } from "./schema-prune.js";
@@ -22,10 +20,6 @@ function stringField(writer: protobuf.Writer, field: number, value: string): pro
 
 function mapEntry(key: string, value: Uint8Array): Uint8Array {
   return bytesField(stringField(Writer.create(), 1, key), 2, value).finish();
-}
-
-function typeName(name: string): Uint8Array {
-  return stringField(Writer.create(), 1, name).finish();
 }
 
 const schemaBody = (marker: string) => stringField(Writer.create(), 4, marker).finish();
@@ -78,30 +72,9 @@ describe("schema pruning", () => {
     expect(mapKeys(pruned, 2)).toEqual(["aws_iam_user", "aws_instance"]);
   });
 
-  it("prunes metadata and identity schemas to the same types", () => {
+  it("prunes identity schemas to the registered resource types", () => {
     const types = new RegisteredTypes();
     types.register(["aws_iam_user"], ["aws_region"]);
-    const metadata = Writer.create();
-    bytesField(metadata, 3, typeName("aws_region"));
-    bytesField(metadata, 3, typeName("aws_caller_identity"));
-    bytesField(metadata, 4, typeName("aws_iam_user"));
-    bytesField(metadata, 4, typeName("aws_instance"));
-    bytesField(metadata, 5, typeName("arn_parse"));
-    const prunedMetadata = pruneMetadata(metadata.finish(), types);
-    const names = (field: number) => {
-      const out: string[] = [];
-      const reader = protobuf.Reader.create(prunedMetadata);
-      while (reader.pos < reader.len) {
-        const tag = reader.uint32();
-        const payload = reader.bytes();
-        if (tag >>> 3 === field) out.push(stringOf(payload, 1)!);
-      }
-      return out;
-    };
-    expect(names(3)).toEqual(["aws_region"]);
-    expect(names(4)).toEqual(["aws_iam_user"]);
-    expect(names(5)).toEqual(["arn_parse"]);
-
     const identities = Writer.create();
     bytesField(identities, 1, mapEntry("aws_iam_user", schemaBody("id")));
     bytesField(identities, 1, mapEntry("aws_instance", schemaBody("id")));

@@ -6,7 +6,6 @@ import {
   DIAGNOSTIC,
   IDENTITY_SCHEMAS_RESPONSE,
   MAP_ENTRY,
-  METADATA_RESPONSE,
   SCHEMA_RESPONSE,
 } from "./plugin-protocol.js";
 
@@ -35,14 +34,7 @@ function mapEntryKeyIn(field: WireField, allowed: Set<string>): boolean {
   return key !== undefined && allowed.has(key);
 }
 
-function typeNameIn(field: WireField, allowed: Set<string>): boolean {
-  if (!field.payload) return false;
-  const name = stringOf(field.payload, 1);
-  return name !== undefined && allowed.has(name);
-}
-
 const unusedSchemaMaps = new Set<number>(SCHEMA_RESPONSE.unusedSchemaMaps);
-const unusedMetadataKinds = new Set<number>(METADATA_RESPONSE.unusedKinds);
 
 /** GetSchema / GetProviderSchema response → the same message with only registered resource/data-source types. */
 export function pruneProviderSchema(full: Uint8Array, types: RegisteredTypes): Buffer {
@@ -50,15 +42,6 @@ export function pruneProviderSchema(full: Uint8Array, types: RegisteredTypes): B
     if (field.fieldNumber === SCHEMA_RESPONSE.resourceSchemas) return mapEntryKeyIn(field, types.resources);
     if (field.fieldNumber === SCHEMA_RESPONSE.dataSourceSchemas) return mapEntryKeyIn(field, types.dataSources);
     return !unusedSchemaMaps.has(field.fieldNumber);
-  });
-}
-
-/** GetMetadata response → only the registered types, so it agrees with the pruned schema. */
-export function pruneMetadata(full: Uint8Array, types: RegisteredTypes): Buffer {
-  return filterFields(full, (field) => {
-    if (field.fieldNumber === METADATA_RESPONSE.resources) return typeNameIn(field, types.resources);
-    if (field.fieldNumber === METADATA_RESPONSE.dataSources) return typeNameIn(field, types.dataSources);
-    return !unusedMetadataKinds.has(field.fieldNumber);
   });
 }
 

@@ -18,8 +18,10 @@ export interface PendingRecord {
   operation: string;
   reason: string;
   savedAt: string;
-  /** Attribute values the state marks sensitive are removed: the engine's refresh reads them back. */
-  state: ResourceState;
+  /** Attribute values the state marks sensitive are removed: the engine's refresh reads them back. Absent for a
+   * failed create that left no state: the provider may still have made the object (e.g. a role created before a
+   * policy attachment failed), so the retry first tries to import it. */
+  state?: ResourceState;
 }
 
 /** A UUID-shaped lineage that is the same for the same provider, type and arguments. */
@@ -49,24 +51,24 @@ function withoutSensitive(state: ResourceState): ResourceState {
   return { record: state.record, attributes: parseExact(stringifyExact(attributes)) as JsonObject };
 }
 
-export async function savePending(
-  stateDir: string,
-  state: ResourceState,
-  info: { operation: string; reason: string },
-): Promise<string> {
+export interface PendingInfo {
+  lineage: string;
+  type: string;
+  mode: "managed" | "data";
+  providerAddress: string;
+  operation: string;
+  reason: string;
+}
+
+export async function savePending(stateDir: string, info: PendingInfo, state: ResourceState | undefined): Promise<string> {
   const dir = pendingDir(stateDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const record: PendingRecord = {
-    lineage: state.record.lineage,
-    type: state.record.type,
-    mode: state.record.mode,
-    providerAddress: state.record.providerAddress,
-    operation: info.operation,
-    reason: info.reason,
+    ...info,
     savedAt: new Date().toISOString(),
-    state: withoutSensitive(state),
+    ...(state ? { state: withoutSensitive(state) } : {}),
   };
-  const path = join(dir, `${state.record.lineage}.json`);
+  const path = join(dir, `${info.lineage}.json`);
   const staging = `${path}.${process.pid}.tmp`;
   await writeFile(staging, stringifyExact(record, 2), { mode: 0o600 });
   await rename(staging, path);

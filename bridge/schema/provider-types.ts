@@ -3,7 +3,6 @@
 // done once per provider version and machine and split into one small file per type in the user's cache.
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { obtainProviderSchema } from "../../codegen/schema/obtain-schema.js";
 import type { SchemaBlock, TypeSchema } from "../../codegen/schema/provider-schema.js";
 import type { ProviderRef } from "../engine/provider-address.js";
 
@@ -75,6 +74,8 @@ export async function loadProviderTypes(options: SchemaCacheOptions): Promise<Pr
   if (cached) return new CachedProviderTypes(dir, cached);
 
   options.log(`reading the schema of ${options.provider.source} ${options.provider.version} (once per version)`);
+  // Loaded on use: it pulls in tmp-promise, which throws at import time when TMPDIR does not exist.
+  const { obtainProviderSchema } = await import("../../codegen/schema/obtain-schema.js");
   const document = await obtainProviderSchema({
     provider: `${options.provider.address}@${options.provider.version}`,
     engine: options.engine,

@@ -1,0 +1,212 @@
+// Failures halfway through must leave the user able to continue: nothing in the cloud lost or duplicated, no
+// secret printed, every fault answered with an error that says what to fix. Real engine, provider and moto.
+import { CreatePolicyCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolesCommand, ListUsersCommand } from "@aws-sdk/client-iam";
+import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
+import { execa } from "execa";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsBridgeEnv, type AwsBridgeEnv } from "./support/aws-bridge.js";
+import { bridgeBin, outputsOf, runBridge } from "./support/bridge-process.js";
+import { startMoto, type MotoServer } from "./support/moto.js";
+import { assertValidResponse } from "./support/protocol.js";
+
+let moto: MotoServer;
+let bridge: AwsBridgeEnv;
+let iam: IAMClient;
+let s3: S3Client;
+const stderrSeen: string[] = [];
+
+beforeAll(async () => {
+  moto = await startMoto();
+  bridge = awsBridgeEnv(moto);
+  const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+  iam = new IAMClient(client);
+  s3 = new S3Client({ ...client, forcePathStyle: true });
+});
+afterAll(async () => moto?.stop());
+
+async function run(requests: object[], env = bridge.env) {
+  const result = await runBridge(requests, { env });
+  stderrSeen.push(result.stderr);
+  return result;
+}
+
+const createRequest = (type: string, inputs: object) => ({
+  createResourceRequest: { type, inputProperties: { ...inputs, provider: bridge.provider }, isStateful: true },
+});
+
+const ASSUME = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+
+describe("a create that fails after the provider made the object", () => {
+  it("is adopted by the retry: exactly one object, no 'already exists'", async () => {
+    // The role is created, then attaching a policy that does not exist yet fails: the provider records no state.
+    const inputs = { name: "half-made-role", assume_role_policy: ASSUME, managed_policy_arns: ["arn:aws:iam::123456789012:policy/arrives-later"] };
+    const failed = await run([createRequest("aws_iam_role", inputs)]);
+    expect(failed.responses[0]!.errorResponse.message).toMatch(/aws_iam_role: applying failed:[\s\S]*NoSuchEntity/);
+    expect((await iam.send(new GetRoleCommand({ RoleName: "half-made-role" }))).Role).toBeDefined();
+
+    await iam.send(new CreatePolicyCommand({ PolicyName: "arrives-later", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "*" }] }) }));
+    const retried = await run([createRequest("aws_iam_role", inputs)]);
+    const outputs = outputsOf(retried.responses[0]);
+    expect(retried.stderr).toMatch(/earlier create failed/);
+    expect(outputs.arn).toMatch(/:role\/half-made-role$/);
+    const roles = await iam.send(new ListRolesCommand({}));
+    expect(roles.Roles?.filter((r) => r.RoleName === "half-made-role")).toHaveLength(1);
+    const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "half-made-role" }));
+    expect(attached.AttachedPolicies?.map((p) => p.PolicyName)).toEqual(["arrives-later"]);
+
+    const pending = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], { env: bridge.env, reject: false });
+    expect(pending.stdout).not.toMatch(/half-made-role|aws_iam_role/);
+  });
+});
+
+describe("SIGINT during an apply", () => {
+  it("lets the engine finish, keeps the state, and the rerun adopts the object: exactly one bucket", async () => {
+    const request = createRequest("aws_s3_bucket", { bucket: "interrupted-bucket", tags: { try: "1" } });
+    const child = execa(process.execPath, [bridgeBin], { env: bridge.env, input: undefined, stdin: "pipe", reject: false, buffer: true });
+    let stderr = "";
+    const creating = new Promise<void>((resolve) => {
+      child.stderr!.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes("Creating...")) resolve();
+      });
+    });
+    child.stdin!.write(JSON.stringify(request) + "\n");
+    await creating;
+    child.kill("SIGINT");
+    const result = await child;
+    stderrSeen.push(stderr);
+    expect(stderr).toMatch(/SIGINT received: letting the engine finish/);
+    expect(result.exitCode).not.toBe(0);
+    const lines = String(result.stdout).split("\n").filter(Boolean);
+    expect(lines.length).toBeLessThanOrEqual(1);
+    lines.forEach((l) => assertValidResponse(JSON.parse(l)));
+
+    const list = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], { env: bridge.env });
+    expect(list.stdout).toMatch(/aws_s3_bucket/);
+
+    // NixOps4 never persisted anything (it was interrupted too), so it sends the same create again.
+    const rerun = await run([request]);
+    const outputs = outputsOf(rerun.responses[0]);
+    expect(outputs.id).toBe("interrupted-bucket");
+    const buckets = await s3.send(new ListBucketsCommand({}));
+    expect(buckets.Buckets?.filter((b) => b.Name === "interrupted-bucket")).toHaveLength(1);
+    const after = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], { env: bridge.env });
+    expect(after.stdout).not.toMatch(/interrupted-bucket|aws_s3_bucket/);
+  });
+
+  it("exits at once when idle", async () => {
+    const child = execa(process.execPath, [bridgeBin], { env: bridge.env, stdin: "pipe", reject: false });
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill("SIGINT");
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(result.stdout).toBe("");
+  });
+});
+
+describe("concurrent operations", () => {
+  it("runs four operations of the same provider configuration at once without interference", async () => {
+    const names = ["conc-a", "conc-b", "conc-c", "conc-d"];
+    const creates = await Promise.all(
+      names.map((name, i) => run([i % 2 === 0 ? createRequest("aws_s3_bucket", { bucket: name }) : createRequest("aws_iam_user", { name })])),
+    );
+    const outputs = creates.map((c) => outputsOf(c.responses[0]));
+    expect(outputs.map((o) => o.id)).toEqual(names);
+    const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name) ?? [];
+    const users = (await iam.send(new ListUsersCommand({}))).Users?.map((u) => u.UserName) ?? [];
+    expect(buckets.filter((b) => b?.startsWith("conc-")).sort()).toEqual(["conc-a", "conc-c"]);
+    expect(users.filter((u) => u?.startsWith("conc-")).sort()).toEqual(["conc-b", "conc-d"]);
+
+    await Promise.all(
+      names.map((name, i) =>
+        run([{ destroyResourceRequest: { resource: { type: i % 2 === 0 ? "aws_s3_bucket" : "aws_iam_user", inputProperties: i % 2 === 0 ? { bucket: name, provider: bridge.provider } : { name, provider: bridge.provider }, outputProperties: outputs[i] } } }]),
+      ),
+    );
+    const bucketsAfter = (await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name) ?? [];
+    const usersAfter = (await iam.send(new ListUsersCommand({}))).Users?.map((u) => u.UserName) ?? [];
+    expect([...bucketsAfter, ...usersAfter].filter((n) => n?.startsWith("conc-"))).toEqual([]);
+  });
+});
+
+describe("engine and environment faults", () => {
+  it("names the plugin dir when the provider binary is missing", async () => {
+    const empty = await mkdtemp(join(tmpdir(), "empty-mirror-"));
+    const result = await run([createRequest("aws_iam_user", { name: "never" })], { ...bridge.env, NIXOPS4_OPENTOFU_PLUGIN_DIR: empty });
+    expect(result.responses[0]!.errorResponse.message).toMatch(new RegExp(`could not install provider hashicorp/aws 5.100.0 from the plugin dir ${empty}`));
+  });
+
+  it("says where the workspace could not be created", async () => {
+    const result = await run([createRequest("aws_iam_user", { name: "never" })], { ...bridge.env, TMPDIR: "/nonexistent/tmp" });
+    expect(result.responses[0]!.errorResponse.message).toMatch(/cannot create a private workspace directory under \/nonexistent\/tmp.*set TMPDIR/);
+  });
+
+  it("reports an unreachable API as an error without hanging or leaving state behind", async () => {
+    const provider = { ...bridge.provider, max_retries: 1 };
+    const env = { ...bridge.env, AWS_ENDPOINT_URL: "http://127.0.0.1:9" };
+    const started = Date.now();
+    const result = await runBridge([{ createResourceRequest: { type: "aws_iam_user", inputProperties: { name: "unreachable", provider }, isStateful: true } }], { env });
+    stderrSeen.push(result.stderr);
+    expect(result.responses[0]!.errorResponse.message).toMatch(/aws_iam_user: applying failed:[\s\S]*(connection refused|connect)/i);
+    expect(Date.now() - started).toBeLessThan(120_000);
+  });
+});
+
+describe("secrets", () => {
+  it("never appear on stderr, in error messages or in files outside the workspace", async () => {
+    const secretValue = "TOPSECRET-ssm-value-4711";
+    const secretKey = "TOPSECRET-provider-secret-key-0815";
+    const provider = { ...bridge.provider, secret_key: secretKey };
+    const started = Date.now();
+    const params = (value: string, extra: object = {}) => ({ name: "/secret/scan", type: "SecureString", value, ...extra, provider });
+    const created = await run([{ createResourceRequest: { type: "aws_ssm_parameter", inputProperties: params(secretValue), isStateful: true } }]);
+    const outputs = outputsOf(created.responses[0]);
+    // A failing update whose provider error would quote the value.
+    const failed = await run([
+      {
+        updateResourceRequest: {
+          resource: { type: "aws_ssm_parameter", inputProperties: params(secretValue), outputProperties: outputs },
+          inputProperties: params(secretValue, { allowed_pattern: "^[0-9]+$" }),
+        },
+      },
+    ]);
+    const message = failed.responses[0]!.errorResponse?.message ?? "";
+    expect(message).not.toContain(secretValue);
+    expect(message).not.toContain(secretKey);
+    for (const text of stderrSeen) {
+      expect(text).not.toContain(secretValue);
+      expect(text).not.toContain(secretKey);
+    }
+    // Files written since this test started, in the temp dir, the bridge's cache, state and runtime dirs.
+    const roots = [tmpdir(), bridge.env.NIXOPS4_OPENTOFU_CACHE_DIR!, bridge.stateDir, join(process.env.HOME ?? "/root", ".cache", "nixops4-resources-opentofu")];
+    const offenders: string[] = [];
+    const scan = (dir: string, depth: number) => {
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        const path = join(dir, name);
+        let info;
+        try {
+          info = statSync(path);
+        } catch {
+          continue;
+        }
+        if (info.isDirectory()) {
+          if (depth < 6 && !name.startsWith("vitest")) scan(path, depth + 1);
+        } else if (info.isFile() && info.mtimeMs >= started - 1000 && info.size < 50_000_000) {
+          const content = readFileSync(path);
+          if (content.includes(secretValue) || content.includes(secretKey)) offenders.push(path);
+        }
+      }
+    };
+    roots.forEach((r) => scan(r, 0));
+    expect(offenders).toEqual([]);
+  });
+});
