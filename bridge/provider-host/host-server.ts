@@ -157,6 +157,7 @@ export class ProviderHost {
       throw error;
     }
     this.provider = provider;
+    if (dirname(provider.endpoint.address) === o.dir) await chmod(provider.endpoint.address, 0o600);
     void provider.exited.then((r) => {
       if (this.state !== "draining") void this.drain(`provider exited unexpectedly (${r.exitCode ?? r.signal})`);
     });
