@@ -256,6 +256,18 @@ describe("provider host", () => {
     expect(await userTags("host-user-replaced")).toBeUndefined();
   });
 
+  it("goes away when its provider crashes, so the next bridge gets a fresh one", async () => {
+    const env = bridgeEnv(await newDir());
+    const first = await lease(env);
+    process.kill(first.host.providerPid, "SIGKILL");
+    expect(await waitUntil(() => !isAlive({ pid: first.host.hostPid }), 10_000)).toBe(true);
+    await first.release();
+    const second = await lease(env);
+    expect(second.host.providerPid).not.toBe(first.host.providerPid);
+    expect(isAlive({ pid: second.host.providerPid })).toBe(true);
+    await second.release();
+  });
+
   it("exits when idle and removes its socket, lock and metadata", async () => {
     const hostDir = await newDir();
     const env = bridgeEnv(hostDir, { NIXOPS4_OPENTOFU_PROVIDER_HOST_IDLE_SECONDS: "1" });
