@@ -5,20 +5,11 @@ import { existsSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hostArguments, type HostLaunch } from "./host-launch.js";
 import { onFirstLine, sendLine, type GrantedMessage, type HostPaths, type HostReply, type LeaseRequestMessage } from "./control-protocol.js";
 
-export interface HostSettings {
-  dir: string;
+export interface HostSettings extends HostLaunch {
   paths: HostPaths;
-  key: string;
-  binaryPath: string;
-  providerAddress: string;
-  providerVersion: string;
-  idleMs: number;
-  maxUses: number;
-  startTimeoutMs: number;
-  prune: boolean;
-  env: NodeJS.ProcessEnv;
   log: (line: string) => void;
 }
 
@@ -81,18 +72,7 @@ function spawnHost(settings: HostSettings): void {
   // pipes NixOps4 reads from open. It gets exactly the bridge's environment (the provider's environment).
   const child = execa(
     process.execPath,
-    [
-      entry,
-      "--key", settings.key,
-      "--dir", settings.dir,
-      "--binary", settings.binaryPath,
-      "--address", settings.providerAddress,
-      "--version", settings.providerVersion,
-      "--idle-ms", String(settings.idleMs),
-      "--max-uses", String(settings.maxUses),
-      "--start-timeout-ms", String(settings.startTimeoutMs),
-      "--prune", settings.prune ? "on" : "off",
-    ],
+    [entry, ...hostArguments(settings)],
     { detached: true, stdio: "ignore", env: settings.env, extendEnv: false, cleanup: false, reject: false },
   );
   child.catch(() => undefined);

@@ -17,25 +17,14 @@ import {
 } from "./control-protocol.js";
 import { ProviderProxy } from "./grpc-proxy.js";
 import { hostStem } from "./host-key.js";
+import type { HostLaunch } from "./host-launch.js";
 import { tryAcquireLock, type HeldLock } from "./lock-file.js";
 import { protocolSpec } from "./plugin-protocol.js";
 import { isAlive, processStart, selfIdentity } from "./process-identity.js";
 import { NoDebugModeError, startDebugProvider, type DebugProvider } from "./provider-process.js";
 import { RegisteredTypes } from "./schema-prune.js";
 
-export interface HostOptions {
-  key: string;
-  dir: string;
-  binaryPath: string;
-  providerAddress: string;
-  providerVersion: string;
-  idleMs: number;
-  maxUses: number;
-  startTimeoutMs: number;
-  prune: boolean;
-  /** The environment the provider runs with (the host's own). */
-  env: NodeJS.ProcessEnv;
-}
+export type HostOptions = HostLaunch;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LOG_ROTATE_BYTES = 2 * 1024 * 1024;

@@ -135,26 +135,25 @@ describe("provider host", () => {
     const ws = await workspace();
     const userName = "host-user-1";
 
-    const first = await lease(env);
+    // Each operation is a fresh lease, as a fresh bridge process would take; every one after the first
+    // configures the same provider process again, which the proxy must answer.
+    const operate = async (run: (engine: Record<string, string | undefined>) => Promise<number>) => {
+      const held = await lease(env);
+      await run(engineEnv(held, ws.env));
+      await held.release();
+      return held.host.providerPid;
+    };
     await writeMainTf(ws.dir, iamUserConfig(userName, { rev: "1" }));
-    await planAndApply(ws.dir, engineEnv(first, ws.env));
-    await first.release();
+    const providerPid = await operate((engine) => planAndApply(ws.dir, engine));
     expect(await userTags(userName)).toEqual({ rev: "1" });
 
-    // A second operation configures the same provider process again: the proxy must answer that configure.
-    const second = await lease(env);
-    expect(second.host.providerPid).toBe(first.host.providerPid);
     await writeMainTf(ws.dir, iamUserConfig(userName, { rev: "2" }));
-    await planAndApply(ws.dir, engineEnv(second, ws.env));
-    await second.release();
+    expect(await operate((engine) => planAndApply(ws.dir, engine))).toBe(providerPid);
     expect(await userTags(userName)).toEqual({ rev: "2" });
 
-    const third = await lease(env);
-    expect(third.host.providerPid).toBe(first.host.providerPid);
-    await planAndDestroy(ws.dir, engineEnv(third, ws.env));
-    await third.release();
+    expect(await operate((engine) => planAndDestroy(ws.dir, engine))).toBe(providerPid);
     expect(await userTags(userName)).toBeUndefined();
-    expect(isAlive({ pid: first.host.providerPid })).toBe(true);
+    expect(isAlive({ pid: providerPid })).toBe(true);
   });
 
   it("serves concurrent operations of several bridges through one provider", async () => {
