@@ -37,7 +37,6 @@
       modules.nixops4Provider.aws = import ./nix/aws-provider.nix {
         inherit (self.lib) mkProviderModule;
         inherit pkgsFor;
-        committed = ./providers/aws;
       };
 
       checks = forAllSystems (pkgs: {
