@@ -73,7 +73,8 @@ function spawnHost(settings: HostSettings): void {
   const child = execa(
     process.execPath,
     [entry, ...hostArguments(settings)],
-    { detached: true, stdio: "ignore", env: settings.env, extendEnv: false, cleanup: false, reject: false },
+    // cwd: not the bridge's (a workspace that is about to be deleted), the host's own directory.
+    { detached: true, stdio: "ignore", env: settings.env, extendEnv: false, cleanup: false, reject: false, cwd: settings.dir },
   );
   child.catch(() => undefined);
   child.unref();

@@ -107,8 +107,9 @@ export class ProviderHost {
     try {
       await host.start();
     } catch (error) {
-      host.log(`start failed: ${(error as Error).message}`);
-      await host.drain("start failed");
+      // Bridges waiting for this host fall back to the engine's own provider start instead of retrying a
+      // host that cannot start; nothing is remembered, the next operation tries again.
+      await host.refuse(`host could not start: ${(error as Error).message}`, false);
     }
     await host.done;
     await new Promise<void>((resolve) => host.logStream.end(resolve));
@@ -142,7 +143,7 @@ export class ProviderHost {
         log: (line) => this.log(line),
       });
     } catch (error) {
-      if (error instanceof NoDebugModeError) return this.markUnsupported(error.message);
+      if (error instanceof NoDebugModeError) return this.refuse(error.message, true);
       throw error;
     }
     this.provider = provider;
@@ -152,9 +153,10 @@ export class ProviderHost {
     });
     const spec = protocolSpec(provider.endpoint.protocolVersion);
     if (!spec || provider.endpoint.network !== "unix") {
-      return this.markUnsupported(
+      return this.refuse(
         `provider speaks protocol ${provider.endpoint.protocolVersion} over ${provider.endpoint.network}; ` +
           "the host proxies protocols 5 and 6 over unix sockets",
+        true,
       );
     }
     this.proxy = await ProviderProxy.start({
@@ -242,16 +244,19 @@ export class ProviderHost {
     await rename(temp, this.paths.metadata);
   }
 
-  private async markUnsupported(reason: string): Promise<void> {
+  /** Answers leases with "unsupported" (the caller falls back), remembering the binary when that is permanent. */
+  async refuse(reason: string, remember: boolean): Promise<void> {
     this.log(`provider cannot be shared: ${reason}`);
-    await rememberWithoutDebugMode(this.options.dir, this.options.binaryPath, reason).catch((error: Error) =>
-      this.log(`could not record the missing debug mode: ${error.message}`),
-    );
+    if (remember) {
+      await rememberWithoutDebugMode(this.options.dir, this.options.binaryPath, reason).catch((error: Error) =>
+        this.log(`could not record the missing debug mode: ${error.message}`),
+      );
+    }
     this.unsupportedReason = reason;
     this.state = "unsupported";
     this.flushWaiting();
-    // Stay a moment for bridges that connected meanwhile, then go: the marker answers later ones.
-    setTimeout(() => void this.drain("provider has no usable debug mode"), 2000);
+    // Stay a moment for bridges that connected meanwhile, then go.
+    setTimeout(() => void this.drain("provider cannot be shared"), 2000);
   }
 
   private onConnection(socket: Socket): void {
