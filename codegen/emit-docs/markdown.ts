@@ -1,7 +1,7 @@
 // Views → Markdown reference pages: one per type (inputs, outputs, nested structures, registry link) plus an
 // index page and a page for the meta-arguments (provider configuration, lifecycle, import).
 import { fieldNotes, presenceOf } from "../model/field-notes.js";
-import { IMPORT_STRUCT, LIFECYCLE_STRUCT, metaArgumentsOf } from "../model/meta-arguments.js";
+import { metaArgumentsOf, metaArgumentStructs } from "../model/meta-arguments.js";
 import type { SchemaKind, Struct } from "../model/model.js";
 import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../model/views.js";
 
@@ -101,11 +101,8 @@ export function markdownTypePage(options: MarkdownTypeOptions): string {
 
 export function markdownMetaArguments(providerLabel: string, providerConfig: Struct): string {
   let out = `# Meta-arguments (${providerLabel})\n\nReserved inputs of every type, beside its own arguments.\n`;
-  for (const [name, struct, intro] of [
-    ["provider", providerConfig, "The provider configuration (Terraform's `provider` block); all types."],
-    ["lifecycle", LIFECYCLE_STRUCT, `${LIFECYCLE_STRUCT.description} Managed resources only.`],
-    ["import", IMPORT_STRUCT, `${IMPORT_STRUCT.description} Managed resources only.`],
-  ] as const) {
+  for (const { name, struct, description } of metaArgumentStructs(providerConfig)) {
+    const intro = `${description} ${name === "provider" ? "All types." : "Managed resources only."}`;
     const view = inputView(struct, "provider");
     const writer = new TableWriter(name);
     out += `\n<a id="${name}"></a>\n## \`${name}\`\n\n${intro}\n\n${writer.table(view.root.fields)}`;

@@ -1,7 +1,7 @@
 // Inputs → JSON Schema (draft-07), what the bridge validates requests with. Repeated structs become
 // `definitions`; the meta-argument inputs (`provider`, `lifecycle`, `import`) point at their schemas, either
 // embedded (one self-contained document) or in a shared file whose schemas carry their own `$id`s.
-import { checkReservedNames, IMPORT_STRUCT, LIFECYCLE_STRUCT, metaArgumentsOf } from "../model/meta-arguments.js";
+import { checkReservedNames, metaArgumentsOf, metaArgumentStructs } from "../model/meta-arguments.js";
 import type { Field, SchemaKind, Struct } from "../model/model.js";
 import { readBlock } from "../schema/read-schema.js";
 import type { ProviderSchemaEntry } from "../schema/provider-schema.js";
@@ -17,13 +17,6 @@ export function metaArgumentsBaseId(address: string, version: string): string {
   return `https://nixops4-resources-opentofu.invalid/${address}/${version}/meta-arguments`;
 }
 
-const META_STRUCTS = (providerConfig: Struct) =>
-  [
-    ["provider", providerConfig],
-    ["lifecycle", LIFECYCLE_STRUCT],
-    ["import", IMPORT_STRUCT],
-  ] as const;
-
 /** One meta-argument's schema; its repeated structs go into `definitions` under `prefix`. */
 function metaArgumentSchema(struct: Struct, definitions: Record<string, JsonSchema>, prefix: string): JsonSchema {
   return new DefinitionWriter(definitions, prefix).root(inputView(struct, "provider", ["provider", "lifecycle", "import"]));
@@ -35,7 +28,7 @@ function metaArgumentSchema(struct: Struct, definitions: Record<string, JsonSche
  */
 export function metaArgumentsJsonSchema(providerConfig: Struct, baseId: string): JsonSchema {
   const definitions: Record<string, JsonSchema> = {};
-  for (const [name, struct] of META_STRUCTS(providerConfig)) {
+  for (const { name, struct } of metaArgumentStructs(providerConfig)) {
     const own: Record<string, JsonSchema> = {};
     const schema = metaArgumentSchema(struct, own, "");
     definitions[name] = {
@@ -50,7 +43,7 @@ export function metaArgumentsJsonSchema(providerConfig: Struct, baseId: string):
 /** The meta-argument schemas as definitions of the document that embeds them, all named `meta.*`. */
 function embeddedMetaDefinitions(providerConfig: Struct): Record<string, JsonSchema> {
   const definitions: Record<string, JsonSchema> = {};
-  for (const [name, struct] of META_STRUCTS(providerConfig)) {
+  for (const { name, struct } of metaArgumentStructs(providerConfig)) {
     definitions[META_PREFIX + name] = metaArgumentSchema(struct, definitions, META_PREFIX);
   }
   return definitions;

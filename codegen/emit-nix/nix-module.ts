@@ -1,9 +1,8 @@
 // Views → Nix: one NixOps4 resource type module per type (`description`, `requireState`, `inputs.options`,
 // `outputs.options`), the shared meta-argument options, and the provider module that wires the types to the
 // bridge. Only `mkOption`, `mkDefault` and `types.*` of nixpkgs' lib are used, so any recent lib evaluates them.
-import type { Field } from "../model/model.js";
 import { fieldDescription } from "../model/field-notes.js";
-import { IMPORT_STRUCT, LIFECYCLE_STRUCT, metaArgumentsOf } from "../model/meta-arguments.js";
+import { metaArgumentsOf, metaArgumentStructs, optionalAttribute } from "../model/meta-arguments.js";
 import type { SchemaKind, Struct } from "../model/model.js";
 import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../model/views.js";
 import { nixAttrName, nixString } from "./nix-syntax.js";
@@ -117,33 +116,16 @@ export function nixTypeModule(options: NixTypeModuleOptions): string {
 export function nixMetaArguments(header: string, providerConfig: Struct): string {
   const lines: string[] = [];
   const bindings: string[] = [];
-  const metas: [string, Struct, string][] = [
-    ["provider", providerConfig, "Configuration of the provider for this resource (Terraform's provider block)."],
-    ["lifecycle", LIFECYCLE_STRUCT, LIFECYCLE_STRUCT.description!],
-    ["import", IMPORT_STRUCT, IMPORT_STRUCT.description!],
-  ];
-  for (const [name, struct, description] of metas) {
+  for (const { name, struct, description } of metaArgumentStructs(providerConfig)) {
     const writer = new OptionWriter(`${name}_`);
     const view = inputView(struct, "provider");
-    const field: Field = {
-      name,
-      origin: "attribute",
-      type: { kind: "struct", struct },
-      required: false,
-      optional: true,
-      computed: false,
-      sensitive: false,
-      writeOnly: false,
-      deprecated: false,
-      description,
-    };
     const viewField: ViewField = {
       name,
       type: { kind: "struct", struct: view.root },
       required: false,
       nixNullable: true,
       nixDefault: "null",
-      field,
+      field: optionalAttribute(name, { kind: "struct", struct }, description),
     };
     lines.push(`  ${nixAttrName(name)} = ${writer.option(viewField, "  ")};`);
     bindings.push(...writer.bindings);

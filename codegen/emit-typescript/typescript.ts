@@ -1,7 +1,7 @@
 // Views → TypeScript declarations, emitted directly (one named interface per distinct struct) rather than via
 // a JSON Schema converter, which runs out of memory on the largest AWS resources.
 import { fieldDescription } from "../model/field-notes.js";
-import { IMPORT_STRUCT, LIFECYCLE_STRUCT, metaArgumentsOf } from "../model/meta-arguments.js";
+import { metaArgumentsOf, metaArgumentStructs } from "../model/meta-arguments.js";
 import type { SchemaKind, Struct } from "../model/model.js";
 import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../model/views.js";
 
@@ -137,14 +137,8 @@ export function typeScriptTypes(options: TypeScriptTypeOptions): string {
 export function typeScriptMetaArguments(header: string, providerConfig: Struct): string {
   const taken = new Set<string>(Object.values(META_TYPES));
   const parts = [header];
-  for (const [name, struct] of [
-    ["provider", providerConfig],
-    ["lifecycle", LIFECYCLE_STRUCT],
-    ["import", IMPORT_STRUCT],
-  ] as const) {
-    const view = inputView(struct, "provider");
-    const doc = name === "provider" ? "Configuration of the provider (Terraform's provider block)." : struct.description;
-    parts.push(new InterfaceWriter(view, "", taken).write(META_TYPES[name]!, doc ?? ""));
+  for (const { name, struct, description } of metaArgumentStructs(providerConfig)) {
+    parts.push(new InterfaceWriter(inputView(struct, "provider"), "", taken).write(META_TYPES[name]!, description));
   }
   return parts.join("\n");
 }

@@ -1,6 +1,6 @@
 // The reserved input keys of the wire contract (CONTRIBUTING.md): Terraform meta-arguments that sit beside a
 // resource's own arguments, so no provider attribute may use their names.
-import type { SchemaKind, Struct } from "./model.js";
+import type { Field, SchemaKind, Struct } from "./model.js";
 
 export const META_ARGUMENTS = ["provider", "lifecycle", "import"] as const;
 export type MetaArgument = (typeof META_ARGUMENTS)[number];
@@ -28,19 +28,28 @@ export const LIFECYCLE_STRUCT: Struct = {
   description: "Terraform's lifecycle meta-argument.",
   deprecated: false,
   fields: [
-    metaField("prevent_destroy", { kind: "bool" }, "Refuse any destroy or replacement of this resource."),
-    metaField("create_before_destroy", { kind: "bool" }, "Create the replacement before destroying the old object."),
-    metaField("ignore_changes", { kind: "list", element: { kind: "string" } }, "Attribute names whose changes are ignored."),
+    optionalAttribute("prevent_destroy", { kind: "bool" }, "Refuse any destroy or replacement of this resource."),
+    optionalAttribute("create_before_destroy", { kind: "bool" }, "Create the replacement before destroying the old object."),
+    optionalAttribute("ignore_changes", { kind: "list", element: { kind: "string" } }, "Attribute names whose changes are ignored."),
   ],
 };
 
 export const IMPORT_STRUCT: Struct = {
   description: "Adopt an existing object with this import ID on create instead of creating one.",
   deprecated: false,
-  fields: [{ ...metaField("id", { kind: "string" }, "The provider's import ID of the existing object."), required: true, optional: false }],
+  fields: [{ ...optionalAttribute("id", { kind: "string" }, "The provider's import ID of the existing object."), required: true, optional: false }],
 };
 
-function metaField(name: string, type: Struct["fields"][number]["type"], description: string): Struct["fields"][number] {
+/** The three meta-arguments with the struct each is typed by, in the order every output lists them. */
+export function metaArgumentStructs(providerConfig: Struct): { name: MetaArgument; struct: Struct; description: string }[] {
+  return [
+    { name: "provider", struct: providerConfig, description: "Configuration of the provider for this resource (Terraform's provider block)." },
+    { name: "lifecycle", struct: LIFECYCLE_STRUCT, description: LIFECYCLE_STRUCT.description! },
+    { name: "import", struct: IMPORT_STRUCT, description: IMPORT_STRUCT.description! },
+  ];
+}
+
+export function optionalAttribute(name: string, type: Field["type"], description?: string): Field {
   return {
     name,
     origin: "attribute",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { edgeEntry } from "../../test/support/edge-fixture.js";
 import { readBlock } from "../schema/read-schema.js";
+import { optionalAttribute } from "./meta-arguments.js";
 import type { Struct } from "./model.js";
 import { inputView, outputView, type View } from "./views.js";
 
@@ -87,17 +88,7 @@ describe("outputView", () => {
 });
 
 function attr(name: string): Struct["fields"][number] {
-  return {
-    name,
-    origin: "attribute",
-    type: { kind: "string" },
-    required: false,
-    optional: true,
-    computed: false,
-    sensitive: false,
-    writeOnly: false,
-    deprecated: false,
-  };
+  return optionalAttribute(name, { kind: "string" });
 }
 
 function block(name: string, struct: Struct): Struct["fields"][number] {
