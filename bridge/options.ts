@@ -16,6 +16,9 @@ export interface BridgeOptions {
   cacheDir: string;
   /** The user's durable state (states kept after failed or interrupted operations). */
   stateDir: string;
+  /** "keep": sensitive attribute values are returned in outputProperties (NixOps4 persists and prints them);
+   * "omit": they are returned as null and read back from the API by the next operation's refresh. */
+  sensitiveOutputs: "keep" | "omit";
 }
 
 export class OptionsError extends Error {}
@@ -24,10 +27,11 @@ export const USAGE = `usage: nixops4-resources-opentofu --provider SOURCE@VERSIO
   --provider SOURCE@VERSION  Terraform provider served, e.g. hashicorp/aws@5.100.0   (NIXOPS4_OPENTOFU_PROVIDER)
   --engine PATH              tofu or terraform binary (default: tofu on PATH, else terraform) (NIXOPS4_OPENTOFU_ENGINE)
   --plugin-dir DIR           provider binaries as a filesystem mirror            (NIXOPS4_OPENTOFU_PLUGIN_DIR)
+  --sensitive-outputs MODE   keep (default) or omit sensitive attribute values from outputs (NIXOPS4_OPENTOFU_SENSITIVE_OUTPUTS)
 Speaks the NixOps4 resource protocol (JSON lines) on stdin/stdout; logs go to stderr.`;
 
 export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptions {
-  let values: { provider?: string; engine?: string; "plugin-dir"?: string };
+  let values: { provider?: string; engine?: string; "plugin-dir"?: string; "sensitive-outputs"?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -35,6 +39,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptio
         provider: { type: "string" },
         engine: { type: "string" },
         "plugin-dir": { type: "string" },
+        "sensitive-outputs": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -49,7 +54,12 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptio
         "or set NIXOPS4_OPENTOFU_PROVIDER",
     );
   }
+  const sensitiveOutputs = values["sensitive-outputs"] ?? (env.NIXOPS4_OPENTOFU_SENSITIVE_OUTPUTS || "keep");
+  if (sensitiveOutputs !== "keep" && sensitiveOutputs !== "omit") {
+    throw new OptionsError(`--sensitive-outputs must be "keep" or "omit", got "${sensitiveOutputs}"`);
+  }
   return {
+    sensitiveOutputs,
     provider: parseProviderRef(providerSpec),
     engine: values.engine ?? (env.NIXOPS4_OPENTOFU_ENGINE || undefined),
     pluginDir: values["plugin-dir"] ?? (env.NIXOPS4_OPENTOFU_PLUGIN_DIR || undefined),

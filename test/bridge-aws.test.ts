@@ -168,6 +168,29 @@ describe("aws_ssm_parameter", () => {
   });
 });
 
+describe("sensitive outputs", () => {
+  it("with --sensitive-outputs omit, returns them as null and the next update still works", async () => {
+    const env = { ...bridge.env, NIXOPS4_OPENTOFU_SENSITIVE_OUTPUTS: "omit" };
+    const secret = "omitted-secret-value-31337";
+    const first = { name: "/nixops4/omit", type: "SecureString", value: secret, description: "one", provider: bridge.provider };
+    const created = await runBridge([{ createResourceRequest: { type: "aws_ssm_parameter", inputProperties: first, isStateful: true } }], { env });
+    expect(created.stdout).not.toContain(secret);
+    const outputs = outputsOf(created.responses[0]);
+    expect(outputs.value).toBeNull();
+    expect(outputs._opentofu.instance.sensitive_attributes).not.toEqual([]);
+
+    const second = { ...first, description: "two" };
+    const updated = await runBridge(
+      [{ updateResourceRequest: { resource: { type: "aws_ssm_parameter", inputProperties: first, outputProperties: outputs }, inputProperties: second } }],
+      { env },
+    );
+    expect(updated.stdout).not.toContain(secret);
+    expect(outputsOf(updated.responses[0]).description).toBe("two");
+    const got = await ssm.send(new GetParameterCommand({ Name: "/nixops4/omit", WithDecryption: true }));
+    expect(got.Parameter?.Value).toBe(secret);
+  });
+});
+
 describe("data sources", () => {
   it("reads data.aws_iam_user on create, with isStateful false", async () => {
     await iam.send(new CreateUserCommand({ UserName: "nixops4-e2e-lookup" }));

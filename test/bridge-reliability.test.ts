@@ -100,11 +100,14 @@ describe("SIGINT during an apply", () => {
 
   it("exits at once when idle", async () => {
     const child = execa(process.execPath, [bridgeBin], { env: bridge.env, stdin: "pipe", reject: false });
-    await new Promise((r) => setTimeout(r, 500));
+    // Ready and idle once it has answered a request.
+    const answered = new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+    child.stdin!.write("not json\n");
+    await answered;
     child.kill("SIGINT");
     const result = await child;
     expect(result.exitCode).toBe(130);
-    expect(result.stdout).toBe("");
+    expect(String(result.stdout).split("\n").filter(Boolean)).toHaveLength(1);
   });
 });
 

@@ -16,7 +16,7 @@ import { InputValidator } from "../requests/validate-inputs.js";
 import type { ProviderTypes } from "../schema/provider-types.js";
 import { Redactor } from "../secrets/redactor.js";
 import { addEnvironmentCredentials } from "../secrets/sensitive-values.js";
-import { outputsFromState, stateFromOutputs, type ResourceState } from "../workspace/tfstate.js";
+import { outputsFromState, stateFromOutputs, withoutSensitiveValues, type ResourceState } from "../workspace/tfstate.js";
 import type { BridgeOptions } from "../options.js";
 import type { Attachment } from "./provider-attachment.js";
 import { runWorkspace, type WorkspaceAction } from "./workspace-run.js";
@@ -115,8 +115,9 @@ export class OpenTofuResources implements ResourceHandler {
 
   private outputs(label: string, state: ResourceState | undefined): JsonObject {
     if (!state) throw new OperationError(`${label}: the engine reported success but the state holds no object`);
+    const returned = this.context.options.sensitiveOutputs === "omit" ? withoutSensitiveValues(state) : state;
     // Outputs go through exact JSON once more so that what NixOps4 stores is plain data.
-    return parseExact(stringifyExact(outputsFromState(state))) as JsonObject;
+    return parseExact(stringifyExact(outputsFromState(returned))) as JsonObject;
   }
 
   async create(request: CreateResourceRequest): Promise<JsonObject> {

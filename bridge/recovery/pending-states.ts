@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { canonicalHash } from "../json/canonical-json.js";
 import { parseExact, stringifyExact } from "../json/exact-json.js";
 import type { JsonObject } from "../protocol/messages.js";
-import type { ResourceState } from "../workspace/tfstate.js";
+import { withoutSensitiveValues, type ResourceState } from "../workspace/tfstate.js";
 
 export interface PendingRecord {
   lineage: string;
@@ -34,23 +34,6 @@ function pendingDir(stateDir: string): string {
   return join(stateDir, "pending");
 }
 
-function withoutSensitive(state: ResourceState): ResourceState {
-  const attributes = JSON.parse(stringifyExact(state.attributes)) as JsonObject;
-  const paths = state.record.instance.sensitive_attributes;
-  for (const path of Array.isArray(paths) ? paths : []) {
-    if (!Array.isArray(path) || path.length === 0) continue;
-    let parent: unknown = attributes;
-    const steps = (path as { value?: unknown }[]).map((s) =>
-      typeof s.value === "object" && s.value !== null ? (s.value as { value?: unknown }).value : s.value,
-    );
-    for (const step of steps.slice(0, -1)) {
-      parent = parent !== null && typeof parent === "object" ? (parent as JsonObject)[String(step)] : undefined;
-    }
-    if (parent !== null && typeof parent === "object") (parent as JsonObject)[String(steps[steps.length - 1])] = null;
-  }
-  return { record: state.record, attributes: parseExact(stringifyExact(attributes)) as JsonObject };
-}
-
 export interface PendingInfo {
   lineage: string;
   type: string;
@@ -66,7 +49,7 @@ export async function savePending(stateDir: string, info: PendingInfo, state: Re
   const record: PendingRecord = {
     ...info,
     savedAt: new Date().toISOString(),
-    ...(state ? { state: withoutSensitive(state) } : {}),
+    ...(state ? { state: withoutSensitiveValues(state) } : {}),
   };
   const path = join(dir, `${info.lineage}.json`);
   const staging = `${path}.${process.pid}.tmp`;

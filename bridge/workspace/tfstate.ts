@@ -118,3 +118,22 @@ export async function readStateFile(
     attributes: attributes ?? {},
   };
 }
+
+/** A copy with every attribute value the state marks sensitive set to null. The engine's refresh reads such values
+ * back from the API on the next operation (or the plan sets them again from the configuration). */
+export function withoutSensitiveValues(state: ResourceState): ResourceState {
+  const attributes = parseExact(stringifyExact(state.attributes)) as JsonObject;
+  const paths = state.record.instance.sensitive_attributes;
+  for (const path of Array.isArray(paths) ? paths : []) {
+    if (!Array.isArray(path) || path.length === 0) continue;
+    const steps = (path as { value?: unknown }[]).map((s) =>
+      typeof s.value === "object" && s.value !== null ? (s.value as { value?: unknown }).value : s.value,
+    );
+    let parent: unknown = attributes;
+    for (const step of steps.slice(0, -1)) {
+      parent = parent !== null && typeof parent === "object" ? (parent as JsonObject)[String(step)] : undefined;
+    }
+    if (parent !== null && typeof parent === "object") (parent as JsonObject)[String(steps[steps.length - 1])] = null;
+  }
+  return { record: state.record, attributes };
+}
