@@ -65,7 +65,7 @@ function ask(socket: Socket, request: LeaseRequestMessage, timeoutMs: number): P
   });
 }
 
-function spawnHost(settings: HostSettings): void {
+function spawnHost(settings: HostSettings, onExit: () => void): void {
   const entry = hostEntryPath();
   if (!existsSync(entry)) throw new Error(`provider host entry ${entry} is missing (run npm run build)`);
   // Detached, in its own session, with no inherited stdio: it must outlive this bridge and must not keep the
@@ -76,7 +76,7 @@ function spawnHost(settings: HostSettings): void {
     // cwd: not the bridge's (a workspace that is about to be deleted), the host's own directory.
     { detached: true, stdio: "ignore", env: settings.env, extendEnv: false, cleanup: false, reject: false, cwd: settings.dir },
   );
-  child.catch(() => undefined);
+  child.then(onExit, onExit);
   child.unref();
   settings.log(`started provider host pid ${child.pid ?? "?"} for ${settings.providerAddress}`);
 }
@@ -90,6 +90,8 @@ export async function leaseFromHost(
   // A host answers once its provider is up (up to the start timeout), so allow that plus slack.
   const deadline = Date.now() + settings.startTimeoutMs + 30_000;
   let lastSpawn = 0;
+  // Hosts we started that exited while nothing answered: one that cannot even listen would be retried forever.
+  let exitedHosts = 0;
   while (Date.now() < deadline) {
     const socket = await connectControl(settings.paths.control);
     if (socket) {
@@ -108,8 +110,11 @@ export async function leaseFromHost(
     }
     // No host answering. Starting one more than needed is harmless (the extra one sees the lock and exits),
     // but do not start one on every poll while a host is coming up.
+    if (exitedHosts >= 3) {
+      throw new Error(`provider hosts keep exiting without serving (see ${settings.paths.log})`);
+    }
     if (Date.now() - lastSpawn > 3000) {
-      spawnHost(settings);
+      spawnHost(settings, () => exitedHosts++);
       lastSpawn = Date.now();
     }
     await sleep(50);

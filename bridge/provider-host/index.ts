@@ -40,6 +40,9 @@ export interface ProviderLease {
   host: { key: string; hostPid: number; providerPid: number; protocolVersion: number };
 }
 
+// sun_path is 108 bytes on Linux, including the terminating NUL.
+const MAX_SOCKET_PATH = 107;
+
 function seconds(value: string | undefined, fallback: number): number {
   const parsed = Number(value);
   return value !== undefined && value !== "" && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
@@ -69,10 +72,15 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
       return null;
     }
     const key = hostKey({ ...req, fullSchemas: !prune });
+    const paths = hostPaths(dir, hostStem(key));
+    if (Buffer.byteLength(paths.proxySocket(4_194_304)) > MAX_SOCKET_PATH) {
+      req.log(`provider host dir ${dir} is too long for unix socket paths; the engine starts the provider itself`);
+      return null;
+    }
     const outcome = await leaseFromHost(
       {
         dir,
-        paths: hostPaths(dir, hostStem(key)),
+        paths,
         key,
         binaryPath: req.binaryPath,
         providerAddress: req.providerAddress,

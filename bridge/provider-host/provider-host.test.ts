@@ -313,6 +313,13 @@ describe("provider host", () => {
     expect(readdirSync(hostDir)).toEqual([]);
   });
 
+  it("falls back at once when the host dir is too long for unix socket paths", async () => {
+    const longDir = join(await newDir(), "x".repeat(90));
+    const started = Date.now();
+    expect(await acquireProviderLease(awsLeaseRequest(bridgeEnv(longDir)))).toBeNull();
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it("is off when NIXOPS4_OPENTOFU_PROVIDER_HOST=off", async () => {
     const hostDir = await newDir();
     const env = bridgeEnv(hostDir, { NIXOPS4_OPENTOFU_PROVIDER_HOST: "off" });
