@@ -7,16 +7,19 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import { join } from "node:path";
 import { canonicalHash } from "../json/canonical-json.js";
 import { parseExact, stringifyExact } from "../json/exact-json.js";
-import type { JsonObject } from "../protocol/messages.js";
 import { withoutSensitiveValues, type ResourceState } from "../workspace/tfstate.js";
 
-export interface PendingRecord {
+/** What the failed operation was and why it failed. */
+export interface PendingInfo {
   lineage: string;
   type: string;
   mode: "managed" | "data";
   providerAddress: string;
   operation: string;
   reason: string;
+}
+
+export interface PendingRecord extends PendingInfo {
   savedAt: string;
   /** Attribute values the state marks sensitive are removed: the engine's refresh reads them back. Absent for a
    * failed create that left no state: the provider may still have made the object (e.g. a role created before a
@@ -32,15 +35,6 @@ export function lineageFor(providerAddress: string, type: string, args: unknown)
 
 function pendingDir(stateDir: string): string {
   return join(stateDir, "pending");
-}
-
-export interface PendingInfo {
-  lineage: string;
-  type: string;
-  mode: "managed" | "data";
-  providerAddress: string;
-  operation: string;
-  reason: string;
 }
 
 export async function savePending(stateDir: string, info: PendingInfo, state: ResourceState | undefined): Promise<string> {
