@@ -1,7 +1,7 @@
 // The provider host against the real engine, the real AWS provider and moto: leases share one provider process
 // across operations and bridge processes, the proxy makes re-configuring with AWS_CA_BUNDLE work and prunes the
 // schema, and hosts are keyed, replaced, retired and skipped as designed.
-import { GetUserCommand, IAMClient, ListUserTagsCommand } from "@aws-sdk/client-iam";
+import { CreateUserCommand, GetUserCommand, IAMClient, ListUserTagsCommand } from "@aws-sdk/client-iam";
 import * as grpc from "@grpc/grpc-js";
 import { execa } from "execa";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   awsLeaseRequest,
   iamUserConfig,
+  mustRun,
   planAndApply,
   planAndDestroy,
   prepareWorkspace,
@@ -178,6 +179,25 @@ describe("provider host", () => {
       }),
     );
     for (const userName of users) expect(await userTags(userName)).toBeUndefined();
+  });
+
+  it("reads a data source through a lease that registered it", async () => {
+    const env = bridgeEnv(await newDir());
+    const ws = await workspace();
+    const held = await lease(env, { resourceTypes: [], dataSourceTypes: ["aws_iam_user"] });
+    await iam.send(new CreateUserCommand({ UserName: "host-user-read", Tags: [{ Key: "k", Value: "v" }] }));
+    await writeMainTf(ws.dir, {
+      ...(iamUserConfig("unused", {}) as Record<string, unknown>),
+      resource: undefined,
+      data: { aws_iam_user: { this: { user_name: "host-user-read" } } },
+      output: { arn: { value: "${data.aws_iam_user.this.arn}" }, tags: { value: "${data.aws_iam_user.this.tags}" } },
+    });
+    const engine = engineEnv(held, ws.env);
+    await planAndApply(ws.dir, engine);
+    const outputs = JSON.parse((await mustRun(ws.dir, ["output", "-json"], engine)).output) as Record<string, { value: unknown }>;
+    await held.release();
+    expect(outputs.arn!.value).toMatch(/:user\/host-user-read$/);
+    expect(outputs.tags!.value).toEqual({ k: "v" });
   });
 
   it("serves a schema pruned to the types leases registered", async () => {
