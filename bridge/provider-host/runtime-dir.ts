@@ -6,8 +6,9 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 
 const APP = "nixops4-resources-opentofu";
-// Unix socket paths are limited to 107 bytes; file names add up to ~60 (a 32-char key stem, pid, suffix).
-const MAX_DIR_LENGTH = 44;
+// Unix socket paths are limited to 107 bytes; the longest name in the dir is "/<32-char stem>.<pid>.grpc.sock"
+// (at most 51 bytes with a 7-digit pid).
+const MAX_DIR_LENGTH = 56;
 
 export function runtimeDirCandidates(env: NodeJS.ProcessEnv): string[] {
   const explicit = env.NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR;
