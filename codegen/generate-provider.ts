@@ -1,59 +1,48 @@
 // Schema document → a generated provider package: per type a Nix module, an input JSON Schema, TypeScript types
-// and a Markdown page; shared meta-argument files; the provider module; README.md and index.json. Each type is
-// generated and written before the next is read, so memory stays at one type's worth of output.
+// and a Markdown page (generate-types.ts); shared meta-argument files; the provider module; README.md and
+// index.json. Each type is written as soon as it is made, so memory stays at a few types' worth of output. A
+// large provider is split between worker threads, one per core: the work is CPU-bound and AWS has 2,134 types.
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { markdownIndex, markdownMetaArguments, markdownTypePage } from "./emit-docs/markdown.js";
-import { metaArgumentsBaseId, metaArgumentsJsonSchema, typeInputJsonSchema } from "./emit-json-schema/json-schema.js";
-import { nixMetaArguments, nixProviderModule, nixTypeModule } from "./emit-nix/nix-module.js";
-import { typeScriptMetaArguments, typeScriptTypes } from "./emit-typescript/typescript.js";
-import { checkReservedNames, metaArgumentsOf } from "./model/meta-arguments.js";
-import type { SchemaKind } from "./model/model.js";
-import { inputView, outputView } from "./model/views.js";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { markdownIndex, markdownMetaArguments } from "./emit-docs/markdown.js";
+import { metaArgumentsBaseId, metaArgumentsJsonSchema } from "./emit-json-schema/json-schema.js";
+import { nixMetaArguments, nixProviderModule } from "./emit-nix/nix-module.js";
+import { typeScriptMetaArguments } from "./emit-typescript/typescript.js";
+import {
+  generatedHeaders,
+  generateTypes,
+  kindDir,
+  kindLabel,
+  nixNameOf,
+  registryDocsUrl,
+  type PackageContext,
+  type TypeEntry,
+  type TypeFiles,
+  type TypeJob,
+} from "./generate-types.js";
 import { OutputWriter } from "./output-writer.js";
 import { readBlock } from "./schema/read-schema.js";
 import type { SelectedProvider } from "./schema/select-provider.js";
 
-export class CodegenError extends Error {}
+export { nixNameOf, registryDocsUrl, wireTypeOf, type TypeEntry, type TypeFiles } from "./generate-types.js";
 
-export interface TypeFiles {
-  nix: string;
-  jsonSchema: string;
-  typescript: string;
-  docs: string;
-}
+export class CodegenError extends Error {}
 
 export interface ProviderIndex {
   provider: { source: string; version: string; address: string };
   providerModule: string;
   metaArguments: TypeFiles;
   docs: string;
-  resources: Record<string, TypeFiles & { wireType: string; nixName: string }>;
-  dataSources: Record<string, TypeFiles & { wireType: string; nixName: string }>;
+  resources: Record<string, TypeEntry>;
+  dataSources: Record<string, TypeEntry>;
 }
 
-const KINDS = [
-  { kind: "resource", dir: "resources", label: "resource", registryDir: "resources" },
-  { kind: "data", dir: "data-sources", label: "data source", registryDir: "data-sources" },
-] as const;
-
-/** Data sources share the flat `resourceTypes` set with resources; the prefix keeps them apart. */
-export function nixNameOf(kind: SchemaKind, type: string): string {
-  return kind === "data" ? `data_${type}` : type;
-}
-
-/** The `type` the bridge receives: the resource type, or `data.<name>` for a data source (as in Terraform). */
-export function wireTypeOf(kind: SchemaKind, type: string): string {
-  return kind === "data" ? `data.${type}` : type;
-}
-
-export function registryDocsUrl(selected: SelectedProvider, kind: SchemaKind, type: string): string | undefined {
-  const { ref } = selected;
-  if (ref.hostname !== "registry.terraform.io" && ref.hostname !== "registry.opentofu.org") return undefined;
-  const short = type.startsWith(`${ref.name}_`) ? type.slice(ref.name.length + 1) : type;
-  const dir = kind === "data" ? "data-sources" : "resources";
-  return `https://registry.terraform.io/providers/${ref.namespace}/${ref.name}/${ref.version}/docs/${dir}/${short}`;
-}
+/** Below this many types, starting workers costs more than it saves. */
+const WORKER_THRESHOLD = 200;
+const WORKER_SCRIPT = fileURLToPath(new URL("./generate-worker.js", import.meta.url));
 
 /** Removes what an earlier run generated here; refuses a non-empty directory that is not a generated package. */
 function prepareOutDir(outDir: string): void {
@@ -64,19 +53,60 @@ function prepareOutDir(outDir: string): void {
     }
     for (const entry of entries) rmSync(join(outDir, entry), { recursive: true, force: true });
   }
-  for (const { dir } of KINDS) mkdirSync(join(outDir, dir), { recursive: true });
+  for (const kind of ["resource", "data"] as const) mkdirSync(join(outDir, kindDir(kind)), { recursive: true });
+}
+
+function typeJobs(selected: SelectedProvider): TypeJob[] {
+  const jobs: TypeJob[] = [];
+  const nixNames = new Set<string>();
+  for (const kind of ["resource", "data"] as const) {
+    const schemas = (kind === "resource" ? selected.entry.resource_schemas : selected.entry.data_source_schemas) ?? {};
+    for (const [type, schema] of Object.entries(schemas)) {
+      if (!/^[A-Za-z0-9_]+$/.test(type)) throw new CodegenError(`${kindLabel(kind)} ${JSON.stringify(type)}: not a usable type name`);
+      const nixName = nixNameOf(kind, type);
+      if (nixNames.has(nixName)) throw new CodegenError(`${kindLabel(kind)} ${type}: resource type name ${nixName} is taken twice`);
+      nixNames.add(nixName);
+      jobs.push({ kind, type, schema });
+    }
+  }
+  return jobs;
+}
+
+function runWorker(context: PackageContext, jobs: TypeJob[]): Promise<TypeEntry[]> {
+  return new Promise((resolve, reject) => {
+    // JSON text crosses to the worker faster than a structured clone of the same objects.
+    const worker = new Worker(WORKER_SCRIPT, { workerData: { context, jobsJson: JSON.stringify(jobs) } });
+    let settled = false;
+    worker.once("message", (message: { entries?: TypeEntry[]; error?: string }) => {
+      settled = true;
+      if (message.entries) resolve(message.entries);
+      else reject(new CodegenError(message.error ?? "a codegen worker failed"));
+    });
+    worker.once("error", (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.once("exit", (code) => {
+      if (!settled) reject(new CodegenError(`a codegen worker exited with code ${code} without a result`));
+    });
+  });
+}
+
+async function generateAllTypes(context: PackageContext, jobs: TypeJob[]): Promise<TypeEntry[]> {
+  const workers = Math.min(availableParallelism(), 4);
+  if (jobs.length < WORKER_THRESHOLD || workers < 2 || !existsSync(WORKER_SCRIPT)) return generateTypes(context, jobs);
+  // Round robin, so that the few giant types land in different workers.
+  const shares = Array.from({ length: workers }, (_, w) => jobs.filter((_, i) => i % workers === w));
+  const results = await Promise.all(shares.map((share) => runWorker(context, share)));
+  return jobs.map((_, i) => results[i % workers]![Math.floor(i / workers)]!);
 }
 
 export async function generateProvider(selected: SelectedProvider, outDir: string): Promise<ProviderIndex> {
   const { ref, address, entry } = selected;
-  const label = `${ref.source} ${ref.version}`;
-  const origin = `${address} ${ref.version}`;
-  const hashHeader = `# Generated by nixops4-opentofu codegen from ${origin}. Do not edit.`;
-  const slashHeader = `// Generated by nixops4-opentofu codegen from ${origin}. Do not edit.`;
+  const jobs = typeJobs(selected);
   prepareOutDir(outDir);
-
-  const providerConfig = readBlock(entry.provider.block, "provider");
-  const metaBaseId = metaArgumentsBaseId(address, ref.version);
+  const context: PackageContext = { ref, address, metaBaseId: metaArgumentsBaseId(address, ref.version), outDir };
+  const headers = generatedHeaders(context);
   const index: ProviderIndex = {
     provider: { source: ref.source, version: ref.version, address },
     providerModule: "default.nix",
@@ -90,94 +120,43 @@ export async function generateProvider(selected: SelectedProvider, outDir: strin
     resources: {},
     dataSources: {},
   };
+
+  const entries = generateAllTypes(context, jobs);
+  entries.catch(() => {}); // awaited below; this keeps a worker failure during the writes from counting as unhandled
   const writer = new OutputWriter(outDir);
-  const write = (path: string, text: string) => writer.write(path, text);
-  await write(index.metaArguments.nix, nixMetaArguments(hashHeader, providerConfig));
-  await write(index.metaArguments.jsonSchema, JSON.stringify(metaArgumentsJsonSchema(providerConfig, metaBaseId), null, 2) + "\n");
-  await write(index.metaArguments.typescript, typeScriptMetaArguments(slashHeader, providerConfig));
-  await write(index.metaArguments.docs, markdownMetaArguments(label, providerConfig));
+  const providerConfig = readBlock(entry.provider.block, "provider");
+  await writer.write(index.metaArguments.nix, nixMetaArguments(headers.hash, providerConfig));
+  await writer.write(
+    index.metaArguments.jsonSchema,
+    JSON.stringify(metaArgumentsJsonSchema(providerConfig, context.metaBaseId), null, 2) + "\n",
+  );
+  await writer.write(index.metaArguments.typescript, typeScriptMetaArguments(headers.slash, providerConfig));
+  await writer.write(index.metaArguments.docs, markdownMetaArguments(headers.label, providerConfig));
 
-  const nixNames = new Set<string>();
-  for (const { kind, dir, label: kindLabel } of KINDS) {
-    const schemas = (kind === "resource" ? entry.resource_schemas : entry.data_source_schemas) ?? {};
-    const target = kind === "resource" ? index.resources : index.dataSources;
-    for (const [type, typeSchema] of Object.entries(schemas)) {
-      if (!/^[A-Za-z0-9_]+$/.test(type)) throw new CodegenError(`${kindLabel} ${JSON.stringify(type)}: not a usable type name`);
-      const nixName = nixNameOf(kind, type);
-      if (nixNames.has(nixName)) throw new CodegenError(`${kindLabel} ${type}: resource type name ${nixName} is taken twice`);
-      nixNames.add(nixName);
-      const struct = readBlock(typeSchema.block, type);
-      checkReservedNames(struct, kind, type);
-      const inputs = inputView(struct, kind, metaArgumentsOf(kind));
-      const outputs = outputView(struct);
-      const wireType = wireTypeOf(kind, type);
-      const registryUrl = registryDocsUrl(selected, kind, type);
-      const description = `${kindLabel} ${type} of ${label}`;
-      const files = {
-        nix: `${dir}/${type}.nix`,
-        jsonSchema: `${dir}/${type}.schema.json`,
-        typescript: `${dir}/${type}.ts`,
-        docs: `${dir}/${type}.md`,
-      };
-      const nixDescription = [typeSchema.block.description, registryUrl].filter(Boolean).join("\n\n");
-      await write(
-        files.nix,
-        nixTypeModule({
-          header: hashHeader,
-          kind,
-          wireType,
-          description: nixDescription ? `${description}\n\n${nixDescription}` : description,
-          inputs,
-          outputs,
-        }),
-      );
-      await write(
-        files.jsonSchema,
-        JSON.stringify(typeInputJsonSchema({ inputs, kind, type, meta: { shared: metaBaseId } }), null, 2) + "\n",
-      );
-      await write(files.typescript, typeScriptTypes({ header: slashHeader, kind, type, description, inputs, outputs }));
-      await write(
-        files.docs,
-        markdownTypePage({
-          kind,
-          type,
-          wireType,
-          nixName,
-          providerLabel: label,
-          registryUrl,
-          description: typeSchema.block.description,
-          deprecated: typeSchema.block.deprecated === true,
-          inputs,
-          outputs,
-        }),
-      );
-      target[type] = { ...files, wireType, nixName };
-    }
-  }
-
-  const typeModules = (): Iterable<[string, string]> =>
-    [...Object.values(index.resources), ...Object.values(index.dataSources)].map((t) => [t.nixName, t.nix]);
-  await write(
+  const generated = await entries;
+  jobs.forEach((job, i) => ((job.kind === "resource" ? index.resources : index.dataSources)[job.type] = generated[i]!));
+  const registryBase = registryDocsUrl(ref, "resource", "x")?.replace(/\/resources\/x$/, "");
+  await writer.write(
     index.providerModule,
     nixProviderModule({
-      header: hashHeader,
+      header: headers.hash,
       providerArg: `${ref.source}@${ref.version}`,
-      name: `${label} (OpenTofu bridge)`,
-      description: `Resources and data sources of the Terraform/OpenTofu provider ${label}, run by nixops4-resources-opentofu.`,
-      sourceBaseUrl: registryDocsUrl(selected, "resource", "x")?.replace(/\/resources\/x$/, "") ?? `https://${address}`,
-      sourceName: label,
-      resourceTypes: typeModules(),
+      name: `${headers.label} (OpenTofu bridge)`,
+      description: `Resources and data sources of the Terraform/OpenTofu provider ${headers.label}, run by nixops4-resources-opentofu.`,
+      sourceBaseUrl: registryBase ?? `https://${address}`,
+      sourceName: headers.label,
+      resourceTypes: generated.map((t) => [t.nixName, t.nix]),
     }),
   );
-  await write(
+  await writer.write(
     index.docs,
     markdownIndex(
-      label,
+      headers.label,
       Object.entries(index.resources).map(([t, f]) => [t, f.docs]),
       Object.entries(index.dataSources).map(([t, f]) => [t, f.docs]),
     ),
   );
-  await write("index.json", JSON.stringify(index, null, 2) + "\n");
+  await writer.write("index.json", JSON.stringify(index, null, 2) + "\n");
   await writer.finish();
   return index;
 }
