@@ -2,7 +2,8 @@
 // (a) a person would by hand: `terraform apply -auto-approve` / `destroy -auto-approve` in an init'ed workspace,
 // (d) the bridge's fallback shape without a host: `plan -out` + `apply plan` in an init'ed workspace,
 // (b) the bridge's shape through a provider host lease with the pruning proxy,
-// (c) the same through a host serving the full schema (what reattaching alone gives).
+// (c) the same through a host serving the full schema (what reattaching alone gives),
+// plus, for each, a no-change `terraform plan` (one engine command).
 // Medians over BENCH_REPS repetitions (default 5), ratios to (a), written to bench/results/provider-host.json.
 import { execa } from "execa";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -19,15 +20,26 @@ import {
   planAndApply,
   planAndDestroy,
   prepareWorkspace,
+  runTerraform,
   writeMainTf,
 } from "./provider-host-workspace.js";
 
-type Op = "create" | "update" | "destroy";
-const OPS: Op[] = ["create", "update", "destroy"];
+type Op = "create" | "update" | "plan" | "destroy";
+// "plan" is a no-change `terraform plan` between update and destroy: one engine command, the clearest view of
+// what the schema load costs. The cycle (and the ratio) counts create + update + destroy.
+const OPS: Op[] = ["create", "update", "plan", "destroy"];
 type Timings = Record<Op, number[]>;
+const PLAN_ARGS = ["plan", "-input=false", "-json", "-detailed-exitcode"];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const reps = Math.max(1, Number(process.env.BENCH_REPS ?? 5));
+
+/** A plan that must find nothing to do (exit code 0 with -detailed-exitcode). */
+async function noChangePlan(dir: string, env: Record<string, string | undefined>) {
+  const run = await runTerraform(dir, PLAN_ARGS, env);
+  if (run.exitCode !== 0) throw new Error(`no-change plan exited ${run.exitCode}:\n${run.output.slice(-2000)}`);
+  return run;
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
@@ -60,6 +72,7 @@ async function engineStarted(name: string, shape: "auto-approve" | "plan-apply")
   await writeMainTf(ws.dir, iamUserConfig(`${name}-init`, { rev: "0" }));
   await mustRun(ws.dir, ["init", "-input=false"], env);
   return async (op: Op, user: string, rev: string): Promise<number> => {
+    if (op === "plan") return (await noChangePlan(ws.dir, env)).ms;
     if (op !== "destroy") await writeMainTf(ws.dir, iamUserConfig(user, { rev }));
     if (shape === "plan-apply") return op === "destroy" ? planAndDestroy(ws.dir, env) : planAndApply(ws.dir, env);
     const args = op === "destroy" ? ["destroy", "-auto-approve", "-input=false"] : ["apply", "-auto-approve", "-input=false"];
@@ -86,6 +99,7 @@ async function leased(name: string, prune: boolean) {
     hostsSeen.set(name, lease.host);
     try {
       const engineEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...ws.env, ...lease.engineEnv };
+      if (op === "plan") return leaseMs + (await noChangePlan(ws.dir, engineEnv)).ms;
       if (op !== "destroy") await writeMainTf(ws.dir, iamUserConfig(user, { rev }));
       const ms = op === "destroy" ? await planAndDestroy(ws.dir, engineEnv) : await planAndApply(ws.dir, engineEnv);
       return leaseMs + ms;
@@ -104,7 +118,7 @@ const variants = {
 type Variant = keyof typeof variants;
 
 const timings = Object.fromEntries(
-  Object.keys(variants).map((v) => [v, { create: [], update: [], destroy: [] } as Timings]),
+  Object.keys(variants).map((v) => [v, { create: [], update: [], plan: [], destroy: [] } as Timings]),
 ) as Record<Variant, Timings>;
 
 // A warm-up cycle for the leased variants starts their hosts, so the measured reps see what a second and later
@@ -118,7 +132,9 @@ for (let rep = 0; rep < reps; rep++) {
   for (const v of Object.keys(variants) as Variant[]) {
     const user = `${v}-user-${rep}`;
     for (const [i, op] of OPS.entries()) timings[v][op].push(await variants[v].run(op, user, String(i)));
-    process.stderr.write(`rep ${rep + 1}/${reps} ${v}: ${OPS.map((op) => Math.round(timings[v][op].at(-1)!)).join(" / ")} ms\n`);
+    process.stderr.write(
+      `rep ${rep + 1}/${reps} ${v}: ${OPS.map((op) => `${op} ${Math.round(timings[v][op].at(-1)!)}`).join(", ")} ms\n`,
+    );
   }
 }
 
@@ -137,6 +153,7 @@ const results = Object.fromEntries(
           update: Math.round(median(t.update)),
           destroy: Math.round(median(t.destroy)),
           cycle: Math.round(cycleMedian),
+          noChangePlan: Math.round(median(t.plan)),
         },
         ratioToA: Number((cycleMedian / baseline).toFixed(3)),
         samplesMs: Object.fromEntries(OPS.map((op) => [op, t[op].map(Math.round)])),
