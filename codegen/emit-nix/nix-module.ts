@@ -102,7 +102,9 @@ export function nixTypeModule(options: NixTypeModuleOptions): string {
     ...outputs.bindings,
     "in",
     "{",
-    `  type = ${nixString(options.wireType)};`,
+    // NixOps4 also defines `type` as the attribute name (data_<name>); a data source's wire type differs from it
+    // ("data.<name>"), and two plain definitions would conflict in the module system.
+    `  type = ${options.kind === "data" ? `lib.mkForce ${nixString(options.wireType)}` : nixString(options.wireType)};`,
     `  description = ${nixString(options.description)};`,
     `  requireState = ${options.kind === "resource" ? "true" : "false"};`,
     `  inputs.options = ${inputBlock};`,

@@ -73,6 +73,7 @@ let
   lib = {
     inherit types mkOption evalOptions;
     mkDefault = v: v;
+    mkForce = v: v;
   };
 in
 lib
