@@ -101,6 +101,7 @@ try {
   failures++;
   say(`\n✘ ${(error as Error).message}`);
 } finally {
+  bridge.cleanup();
   await moto.stop();
 }
 say(failures === 0 ? "\nDemo complete: every step verified in moto." : `\nDemo finished with ${failures} failed check(s).`);

@@ -25,6 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  bridge?.cleanup();
   await moto?.stop();
 });
 

@@ -14,7 +14,10 @@ beforeAll(async () => {
   moto = await startMoto();
   bridge = awsBridgeEnv(moto);
 });
-afterAll(async () => moto?.stop());
+afterAll(async () => {
+  bridge?.cleanup();
+  await moto?.stop();
+});
 
 const P = () => bridge.provider;
 const create = (type: unknown, inputProperties: unknown, isStateful: unknown = true) =>

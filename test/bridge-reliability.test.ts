@@ -26,7 +26,10 @@ beforeAll(async () => {
   iam = new IAMClient(client);
   s3 = new S3Client({ ...client, forcePathStyle: true });
 });
-afterAll(async () => moto?.stop());
+afterAll(async () => {
+  bridge?.cleanup();
+  await moto?.stop();
+});
 
 async function run(requests: object[], env = bridge.env) {
   const result = await runBridge(requests, { env });

@@ -1,5 +1,5 @@
 // The environment a test or benchmark gives the bridge to serve the real AWS provider against moto.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "./bridge-process.js";
@@ -10,6 +10,8 @@ export interface AwsBridgeEnv {
   env: Record<string, string | undefined>;
   stateDir: string;
   provider: Record<string, unknown>;
+  /** Removes the private state dir. */
+  cleanup(): void;
 }
 
 /** Schema cache shared by all tests (the dump is made once); state dir private to the caller. */
@@ -17,6 +19,7 @@ export function awsBridgeEnv(moto: MotoServer, extra: Record<string, string> = {
   const stateDir = mkdtempSync(join(tmpdir(), "nixops4-opentofu-test-state-"));
   return {
     stateDir,
+    cleanup: () => rmSync(stateDir, { recursive: true, force: true }),
     provider: awsProviderConfig(),
     env: {
       ...process.env,
