@@ -18,6 +18,8 @@ interface CpuProfile {
 
 function category(frame: ProfileNode["callFrame"], repoRoot: string): string {
   const { url, functionName } = frame;
+  // Ajv compiles each schema into a function evaluated without a source URL.
+  if (!url && /^validate\d+$/.test(functionName)) return "npm ajv (generated validators)";
   if (!url) return functionName ? `(${functionName.replace(/^\(|\)$/g, "")})` : "(native)";
   const npm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (npm) return `npm ${npm[1]}`;

@@ -32,6 +32,8 @@ export interface BridgeOp {
   stderr: StderrLine[];
 }
 
+export class BridgeOpError extends Error {}
+
 const epochMs = () => performance.timeOrigin + performance.now();
 
 export async function runBridgeOp(target: BridgeTarget, label: string, request: JsonObject): Promise<BridgeOp> {
@@ -48,15 +50,19 @@ export async function runBridgeOp(target: BridgeTarget, label: string, request: 
   const result = await child;
   const endMs = epochMs();
   const lines = String(result.stdout).split("\n").filter((l) => l.length > 0);
+  const fail = (what: string) =>
+    new BridgeOpError(`${label}: ${what}\n--- bridge stderr ---\n${stderr.map((s) => s.line).join("\n").slice(-4000)}`);
   if (result.exitCode !== 0 || lines.length !== 1) {
-    throw new Error(
-      `${label}: bridge exited ${result.exitCode} with ${lines.length} response lines:\n${String(result.stdout)}\n` +
-        stderr.map((s) => s.line).join("\n").slice(-4000),
-    );
+    throw fail(`bridge exited ${result.exitCode} with ${lines.length} response lines:\n${String(result.stdout)}`);
   }
   const response = JSON.parse(lines[0]!) as JsonObject;
   assertValidResponse(response);
-  const outputs = "destroyResourceResponse" in response ? {} : outputsOf(response);
+  let outputs: JsonObject;
+  try {
+    outputs = "destroyResourceResponse" in response ? {} : outputsOf(response);
+  } catch (error) {
+    throw fail((error as Error).message);
+  }
   return { label, pid: child.pid!, startMs, endMs, wallMs: endMs - startMs, outputs, stderr };
 }
 
@@ -116,16 +122,23 @@ export async function bridgeCycle(target: BridgeTarget, name: string): Promise<R
   return { create, update, destroy };
 }
 
-/** Runs `tasks` with at most `concurrency` in flight; returns results in task order. */
+/** Runs `tasks` with at most `concurrency` in flight; returns results in task order. After a failure no new task
+ * starts, and the first error is thrown once the tasks in flight have finished (so nothing outlives the call). */
 export async function inPool<T>(tasks: (() => Promise<T>)[], concurrency: number): Promise<T[]> {
   const results: T[] = new Array(tasks.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < tasks.length) {
+    while (next < tasks.length && !failure) {
       const index = next++;
-      results[index] = await tasks[index]!();
+      try {
+        results[index] = await tasks[index]!();
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
+  if (failure) throw failure.error;
   return results;
 }

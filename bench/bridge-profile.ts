@@ -32,13 +32,13 @@ export function opPhases(op: BridgeOp, allCalls: EngineCall[]): OpPhases {
   });
   const slotWait = op.stderr.map((s) => SLOT_ACQUIRED.exec(s.line)?.[1]).find((v) => v !== undefined);
   return {
-    wallMs: op.wallMs,
-    beforeEngineMs: calls.length ? calls[0]!.startMs - op.startMs : op.wallMs,
+    wallMs: Math.round(op.wallMs),
+    beforeEngineMs: Math.round(calls.length ? calls[0]!.startMs - op.startMs : op.wallMs),
     slotWaitMs: slotWait === undefined ? 0 : Number(slotWait),
-    engineMs,
-    betweenEngineMs: between,
-    afterEngineMs: calls.length ? op.endMs - calls.at(-1)!.endMs : 0,
-    engineCpuSeconds: calls.reduce((sum, c) => sum + c.cpuSeconds, 0),
+    engineMs: Object.fromEntries(Object.entries(engineMs).map(([k, v]) => [k, Math.round(v)])),
+    betweenEngineMs: Math.round(between),
+    afterEngineMs: Math.round(calls.length ? op.endMs - calls.at(-1)!.endMs : 0),
+    engineCpuSeconds: Number(calls.reduce((sum, c) => sum + c.cpuSeconds, 0).toFixed(2)),
   };
 }
 

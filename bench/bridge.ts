@@ -12,7 +12,7 @@
 import { IAMClient, ListUsersCommand } from "@aws-sdk/client-iam";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { execa } from "execa";
-import { rmSync } from "node:fs";
+import { cpSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
@@ -33,6 +33,7 @@ import {
   runBridgeOp,
   s3Bucket,
   scaleResources,
+  BridgeOpError,
   type BridgeOp,
   type BridgeTarget,
 } from "./bridge-ops.js";
@@ -87,7 +88,9 @@ const handEnv = { ...process.env, ...moto.env };
 const table = new ProcessTable({ hostDir, engineNames: [basename(engine), "engine-timed", "engine-traced"] });
 const motoPids = descendantsMatching("moto_server");
 // Our hosts are detached and would idle for HOST_IDLE_SECONDS after a failed run: stop them whenever we exit.
-process.on("exit", () => {
+process.on("exit", (code) => {
+  // After a failure the hosts' logs are the evidence of what the shared provider did: keep them (git-ignored).
+  if (code !== 0) cpSync(hostDir, join(repoRoot, "bench", "results", "bridge-failed-run-hosts"), { recursive: true, force: true });
   for (const host of table.owned().filter((p) => p.kind === "host")) {
     try {
       process.kill(host.pid, "SIGTERM");
@@ -136,7 +139,8 @@ async function stopOurHosts(): Promise<void> {
 
 interface CpuSnapshot {
   reaped: number;
-  longLived: Map<number, number>;
+  hosts: Map<number, number>;
+  providers: Map<number, number>;
   moto: number;
   machine: number;
 }
@@ -144,7 +148,8 @@ interface CpuSnapshot {
 function cpuSnapshot(): CpuSnapshot {
   return {
     reaped: reapedChildrenCpuSeconds(),
-    longLived: cpuSecondsOf(table.owned(), ["host", "provider"]),
+    hosts: cpuSecondsOf(table.owned().filter((p) => p.viaHost), ["host"]),
+    providers: cpuSecondsOf(table.owned().filter((p) => p.viaHost), ["provider"]),
     moto: motoPids.reduce((sum, pid) => sum + (cpuSecondsOfPid(pid) ?? 0), 0),
     machine: machineBusyCpuSeconds(),
   };
@@ -154,11 +159,13 @@ function cpuSnapshot(): CpuSnapshot {
  * engine and the providers it started), the provider host and its provider, and moto; against what the cores
  * give, and against what the whole machine used meanwhile (other users of the machine compete for the cores). */
 function cpuUsed(before: CpuSnapshot, after: CpuSnapshot, wallMs: number, engineCpuSeconds?: number) {
-  let longLived = 0;
-  for (const [pid, seconds] of after.longLived) longLived += seconds - (before.longLived.get(pid) ?? 0);
+  const delta = (was: Map<number, number>, is: Map<number, number>) =>
+    [...is].reduce((sum, [pid, seconds]) => sum + seconds - (was.get(pid) ?? 0), 0);
+  const hosts = delta(before.hosts, after.hosts);
+  const providers = delta(before.providers, after.providers);
   const reaped = after.reaped - before.reaped;
   const moto = after.moto - before.moto;
-  const total = reaped + longLived + moto;
+  const total = reaped + hosts + providers + moto;
   const round = (v: number) => Number(v.toFixed(2));
   return {
     wallSeconds: round(wallMs / 1000),
@@ -168,7 +175,8 @@ function cpuUsed(before: CpuSnapshot, after: CpuSnapshot, wallMs: number, engine
     ...(engineCpuSeconds === undefined
       ? { engineAndItsProvidersCpuSeconds: round(reaped) }
       : { bridgeNodeCpuSeconds: round(reaped - engineCpuSeconds), engineCpuSeconds: round(engineCpuSeconds) }),
-    hostAndSharedProviderCpuSeconds: round(longLived),
+    hostProcessCpuSeconds: round(hosts),
+    sharedProviderCpuSeconds: round(providers),
     motoCpuSeconds: round(moto),
     machineBusyCpuSeconds: round(after.machine - before.machine),
     othersOnTheMachineCpuSeconds: round(after.machine - before.machine - total),
@@ -228,7 +236,8 @@ for (let rep = 0; rep < reps; rep++) {
   }
   await moto.reset();
   const last = (t: CycleTimes) => OPS.map((op) => Math.round(t[op].at(-1) ?? 0)).join("/");
-  progress(`rep ${rep + 1}/${reps}: a ${last(single.a)} ms, b ${last(single.b)} ms, fallback ${last(single.fallback)} ms`);
+  const fallbackDone = rep < fallbackReps ? `, fallback ${last(single.fallback)} ms` : "";
+  progress(`rep ${rep + 1}/${reps}: a ${last(single.a)} ms, b ${last(single.b)} ms${fallbackDone}`);
 }
 
 // ---- (c) and (d), interleaved per repetition -----------------------------------------------------------------
@@ -242,29 +251,48 @@ const scaleMemory: Record<ScaleName, MemoryPeak[]> = { twoAtATime: [], allAtOnce
 const scaleCpu: Record<ScaleName, ReturnType<typeof cpuUsed>[]> = { twoAtATime: [], allAtOnce: [], oneWorkspace: [] };
 const scaleOps: Record<"twoAtATime" | "allAtOnce", BridgeOp[]> = { twoAtATime: [], allAtOnce: [] };
 
+const failures: { phase: string; rep: number; message: string }[] = [];
+
+/** One (c) run: 20 creates through the bridge at the mode's concurrency, timed, sampled and checked in moto. */
+async function scaleRun(mode: (typeof scaleModes)[number], prefix: string): Promise<void> {
+  const specs = scaleResources(prefix, SCALE_PER_TYPE);
+  const before = cpuSnapshot();
+  const sampler = new MemorySampler(table);
+  sampler.start();
+  const started = performance.now();
+  const outcome = await inPool(
+    specs.map((spec) => () => runBridgeOp(target, `${prefix} ${spec.type}`, createRequest(target, spec))),
+    mode.concurrency,
+  ).then((ops) => ({ ops }), (error: unknown) => ({ error }));
+  const wallMs = performance.now() - started;
+  const peak = sampler.stop();
+  if ("error" in outcome) throw outcome.error;
+  const { ops } = outcome;
+  scaleMemory[mode.name].push(peak);
+  const calls = await readEngineCalls(timed);
+  const pids = new Set(ops.map((o) => o.pid));
+  const engineCpu = calls.filter((c) => pids.has(c.parentPid)).reduce((sum, c) => sum + c.cpuSeconds, 0);
+  scaleCpu[mode.name].push(cpuUsed(before, cpuSnapshot(), wallMs, engineCpu));
+  scaleWall[mode.name].push(wallMs);
+  scaleOps[mode.name].push(...ops);
+  await assertScaleCreated(prefix);
+  await moto.reset();
+}
+
 for (let rep = 0; rep < scaleReps; rep++) {
   for (const mode of scaleModes) {
-    const prefix = `bench-${mode.name.toLowerCase()}-${rep}`;
-    const specs = scaleResources(prefix, SCALE_PER_TYPE);
-    const before = cpuSnapshot();
-    const sampler = new MemorySampler(table);
-    sampler.start();
-    const started = performance.now();
-    const ops = await inPool(
-      specs.map((spec) => () => runBridgeOp(target, `${prefix} ${spec.type}`, createRequest(target, spec))),
-      mode.concurrency,
-    );
-    const wallMs = performance.now() - started;
-    scaleMemory[mode.name].push(sampler.stop());
-    const calls = await readEngineCalls(timed);
-    const pids = new Set(ops.map((o) => o.pid));
-    const engineCpu = calls.filter((c) => pids.has(c.parentPid)).reduce((sum, c) => sum + c.cpuSeconds, 0);
-    scaleCpu[mode.name].push(cpuUsed(before, cpuSnapshot(), wallMs, engineCpu));
-    scaleWall[mode.name].push(wallMs);
-    scaleOps[mode.name].push(...ops);
-    await assertScaleCreated(prefix);
-    await moto.reset();
+    try {
+      await scaleRun(mode, `bench-${mode.name.toLowerCase()}-${rep}`);
+    } catch (error) {
+      if (!(error instanceof BridgeOpError)) throw error;
+      // Reported, not hidden: the failed run's time is dropped and the run is repeated once with new names.
+      failures.push({ phase: mode.name, rep, message: error.message.slice(0, 3000) });
+      progress(`${mode.name} rep ${rep + 1} failed, repeating it once: ${error.message.split("\n").slice(0, 3).join(" ")}`);
+      await moto.reset();
+      await scaleRun(mode, `bench-${mode.name.toLowerCase()}-${rep}-again`);
+    }
   }
+
 
   const prefix = `bench-d-${rep}`;
   const before = cpuSnapshot();
@@ -335,7 +363,7 @@ const WIDE_SLOTS = 8;
 progress(`experiment: all 20 at once with ${WIDE_SLOTS} engine slots`);
 const hostsBefore = table.owned().filter((p) => p.kind === "host").map((p) => p.pid);
 const wide: BridgeTarget = { ...target, env: { ...target.env, NIXOPS4_OPENTOFU_ENGINE_SLOTS: String(WIDE_SLOTS) } };
-const wideWarmUp = await runBridgeOp(wide, "wide warm-up", createRequest(wide, iamUser("bench-wide-warmup", { rev: "0" })));
+const wideWarmUp = await runBridgeOp(wide, "wide warm-up", createRequest(wide, iamUser("bench-warmup-wide", { rev: "0" })));
 const wideStartedAnotherHost = wideWarmUp.stderr.some((s) => s.line.includes("started provider host"));
 if (wideStartedAnotherHost) {
   for (const pid of hostsBefore) process.kill(pid, "SIGTERM");
@@ -486,6 +514,11 @@ const output = {
     phases: medianPhases(wideOps.map((o) => opPhases(o, timedCalls))),
     cpu: wideCpu,
     memory: wideMemory,
+  },
+  failures: {
+    note: "bridge operations that answered with an error; each failed scale run was dropped and repeated once",
+    count: failures.length,
+    list: failures,
   },
   totalRunSeconds: Math.round((performance.now() - runStarted) / 1000),
 };
