@@ -12,6 +12,7 @@ import { awsBridgeEnv, type AwsBridgeEnv } from "./support/aws-bridge.js";
 import { bridgeBin, outputsOf, runBridge } from "./support/bridge-process.js";
 import { startMoto, type MotoServer } from "./support/moto.js";
 import { assertValidResponse } from "./support/protocol.js";
+import { startSlowEndpoint } from "./support/slow-endpoint.js";
 
 let moto: MotoServer;
 let bridge: AwsBridgeEnv;
@@ -135,6 +136,74 @@ describe("concurrent operations", () => {
     const bucketsAfter = (await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name) ?? [];
     const usersAfter = (await iam.send(new ListUsersCommand({}))).Users?.map((u) => u.UserName) ?? [];
     expect([...bucketsAfter, ...usersAfter].filter((n) => n?.startsWith("conc-"))).toEqual([]);
+  });
+});
+
+/** The provider processes whose environment points at `endpoint`. */
+function providerPids(endpoint: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
+      if (!cmdline.includes("terraform-provider-aws")) continue;
+      const environ = readFileSync(`/proc/${name}/environ`, "utf8").split("\0");
+      if (environ.includes(`AWS_ENDPOINT_URL=${endpoint}`)) pids.push(Number(name));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+function killProviders(endpoint = moto.endpoint): number {
+  const pids = providerPids(endpoint);
+  for (const pid of pids) process.kill(pid, "SIGKILL");
+  return pids.length;
+}
+
+describe("a provider that crashes", () => {
+  it("while idle is replaced by the next operation", async () => {
+    outputsOf((await run([createRequest("aws_iam_user", { name: "before-crash" })])).responses[0]);
+    expect(killProviders()).toBeGreaterThan(0);
+    const after = await run([createRequest("aws_iam_user", { name: "after-crash" })]);
+    expect(outputsOf(after.responses[0]).id).toBe("after-crash");
+  });
+
+  it("during an apply fails with a clear error, and the retry adopts the object: exactly one bucket", async () => {
+    // Responses come back 3 s late: the bucket exists in moto while the provider still waits, and dies, unaware.
+    const slow = await startSlowEndpoint(moto.endpoint, 3000);
+    const env = { ...bridge.env, AWS_ENDPOINT_URL: slow.endpoint };
+    const request = createRequest("aws_s3_bucket", { bucket: "crash-bucket" });
+    const child = execa(process.execPath, [bridgeBin], { env, stdin: "pipe", reject: false });
+    let stderr = "";
+    const creating = new Promise<void>((resolve) => {
+      child.stderr!.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes("Creating...")) resolve();
+      });
+    });
+    child.stdin!.write(JSON.stringify(request) + "\n");
+    await creating;
+    // Kill the provider as soon as moto has the bucket, while the provider still waits for the answer.
+    const deadline = Date.now() + 30_000;
+    while (!(await s3.send(new ListBucketsCommand({}))).Buckets?.some((b) => b.Name === "crash-bucket")) {
+      if (Date.now() > deadline) throw new Error("the bucket never appeared in moto");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(killProviders(slow.endpoint)).toBeGreaterThan(0);
+    child.stdin!.end();
+    const result = await child;
+    stderrSeen.push(stderr);
+    await slow.stop();
+    const response = JSON.parse(String(result.stdout).split("\n")[0]!);
+    assertValidResponse(response);
+    expect(response.errorResponse.message).toMatch(/aws_s3_bucket: applying failed:[\s\S]*(plugin|provider)/i);
+
+    const rerun = await run([request]);
+    expect(outputsOf(rerun.responses[0]).id).toBe("crash-bucket");
+    const buckets = await s3.send(new ListBucketsCommand({}));
+    expect(buckets.Buckets?.filter((b) => b.Name === "crash-bucket")).toHaveLength(1);
   });
 });
 

@@ -56,14 +56,26 @@ export async function runWorkspace(request: WorkspaceRunRequest): Promise<Worksp
     // The user's TF_CLI_CONFIG_FILE may be missing or point provider installation elsewhere; this one is ours.
     const cliConfig = await writeCliConfig(workspace, { pluginDir: request.pluginDir });
     const baseEnv = engineEnvironment(process.env, { TF_CLI_CONFIG_FILE: cliConfig });
-    const attachment = await request.attach(workspace, baseEnv);
-    try {
-      return await planAndApply(request, workspace, { ...baseEnv, ...attachment.engineEnv }, pathAtLine);
-    } finally {
-      await attachment.release();
+    for (let attempt = 1; ; attempt++) {
+      const attachment = await request.attach(workspace, baseEnv);
+      try {
+        return await planAndApply(request, workspace, { ...baseEnv, ...attachment.engineEnv }, pathAtLine);
+      } catch (error) {
+        // Planning changes nothing, so a plan that lost its provider (crashed, or its host went away) is simply
+        // run again on a fresh one.
+        if (!(error instanceof ProviderLostError) || attempt >= 2) throw error;
+        request.log(`${request.label}: the provider went away while planning; retrying on a fresh provider process`);
+      } finally {
+        await attachment.release();
+      }
     }
   });
 }
+
+/** The engine lost its provider process during planning (nothing was applied). */
+class ProviderLostError extends EngineOperationError {}
+
+const PROVIDER_LOST = /Plugin did not respond|Reattachment process not found|connection is shut down|code = Unavailable|failed to instantiate provider|error while dialing/i;
 
 async function writeConfig(workspace: string, request: WorkspaceRunRequest): Promise<JsonPath[]> {
   const config = locatedJson(mainTfJson(request.provider, request.providerConfig, request.resource));
@@ -96,13 +108,15 @@ async function planAndApply(
   const common = ["-input=false", "-lock=false", "-json"];
 
   const fail = async (what: string, outcome: EngineOutcome, applied = false): Promise<never> => {
+    const lost = outcome.diagnostics.some((d) => PROVIDER_LOST.test(`${d.summary} ${d.detail ?? ""}`));
     const details =
       formatDiagnostics(outcome.diagnostics.filter((d) => d.severity === "error"), pathAtLine) ||
       outcome.stderrTail.trim() ||
       `the engine exited with code ${outcome.exitCode}${outcome.signal ? ` (${outcome.signal})` : ""}`;
     // Only an apply changes anything; a failed plan leaves nothing to keep.
     const kept = applied ? await keepStateAfterFailure(request, workspace, details) : "";
-    throw new EngineOperationError(redactor.redact(`${label}: ${what} failed:\n${details}${kept}`));
+    const message = redactor.redact(`${label}: ${what} failed:\n${details}${kept}`);
+    throw lost && !applied ? new ProviderLostError(message) : new EngineOperationError(message);
   };
 
   if (request.action === "read") {
