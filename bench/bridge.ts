@@ -193,12 +193,20 @@ progress("warm-up (untimed)");
 await runBridgeOp(target, "warm-up", createRequest(target, iamUser("bench-warmup", { rev: "0" })));
 progress("fallback warm-up (fills the engine's plugin cache)");
 const fallbackFirst = await runBridgeOp(fallback, "fallback warm-up", createRequest(fallback, iamUser("bench-fallback-warmup", { rev: "0" })));
-const startupMs: number[] = [];
-for (let i = 0; i < 5; i++) {
-  const started = performance.now();
-  await execa(process.execPath, [bridgeBin, "--engine", timed.path], { env: target.env, extendEnv: false, input: "" });
-  startupMs.push(performance.now() - started);
+/** Wall ms and CPU seconds of a Node process that exits at once: the bridge with no request, or bare Node. */
+async function processCost(args: string[]): Promise<{ wallMs: number[]; cpuSeconds: number[] }> {
+  const cost = { wallMs: [] as number[], cpuSeconds: [] as number[] };
+  for (let i = 0; i < 5; i++) {
+    const cpuBefore = reapedChildrenCpuSeconds();
+    const started = performance.now();
+    await execa(process.execPath, args, { env: target.env, extendEnv: false, input: "" });
+    cost.wallMs.push(performance.now() - started);
+    cost.cpuSeconds.push(reapedChildrenCpuSeconds() - cpuBefore);
+  }
+  return cost;
 }
+const bridgeStartup = await processCost([bridgeBin, "--engine", timed.path]);
+const bareNode = await processCost(["-e", "0"]);
 await moto.reset();
 
 // ---- (a), (b) and the fallback, interleaved per repetition --------------------------------------------------
@@ -479,7 +487,10 @@ const output = {
     ),
   },
   profile: {
-    bridgeStartupWithoutRequestMs: summary(startupMs),
+    bridgeStartupWithoutRequestMs: summary(bridgeStartup.wallMs),
+    bridgeStartupWithoutRequestCpuSeconds: summary(bridgeStartup.cpuSeconds, 2),
+    bareNodeStartupMs: summary(bareNode.wallMs),
+    bareNodeStartupCpuSeconds: summary(bareNode.cpuSeconds, 2),
     leaseRoundTripMs: { ...summary(leaseMs), onTheRunningHost: leaseOnRunningHost },
     engineSlotRoundTripMs: summary(slotMs),
     phasesNote:
