@@ -59,6 +59,9 @@ export class ProviderProxy {
   private fullSchema?: Promise<Buffer>;
   private prunedSchema?: { generation: number; bytes: Buffer };
   private configured?: { key: Buffer; response: Buffer };
+  /** Provider-config validation answers by request bytes: the host's key pins the configuration and environment,
+   * so the answer cannot change, and the AWS provider spends 0.1–0.25 s on each (three per operation). */
+  private readonly validatedConfigs = new Map<string, Promise<Buffer>>();
   private configureQueue: Promise<unknown> = Promise.resolve();
   private readonly openStreams = new Set<grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>>();
 
@@ -173,11 +176,25 @@ export class ProviderProxy {
     return result;
   }
 
+  private validateConfig(request: Buffer, call: grpc.ServerUnaryCall<Buffer, Buffer>): Promise<Buffer> {
+    const key = request.toString("base64");
+    let answer = this.validatedConfigs.get(key);
+    if (!answer) {
+      if (this.validatedConfigs.size >= 64) this.validatedConfigs.clear();
+      answer = this.forwardUnary(this.options.spec.validateConfigMethod, request, call);
+      this.validatedConfigs.set(key, answer);
+      // A transport failure is not an answer: the next engine asks the provider again.
+      answer.catch(() => this.validatedConfigs.delete(key));
+    }
+    return answer;
+  }
+
   private special(): Map<string, UnaryHandler> {
     const { spec, prune } = this.options;
     const handlers = new Map<string, UnaryHandler>();
     handlers.set(spec.schemaMethod, () => this.servedSchema());
     handlers.set(spec.configureMethod, (request, call) => this.configure(request, call));
+    handlers.set(spec.validateConfigMethod, (request, call) => this.validateConfig(request, call));
     handlers.set(spec.stopMethod, async () => {
       this.options.log(`${spec.stopMethod} from an engine acknowledged without stopping the shared provider`);
       return Buffer.alloc(0);

@@ -4,8 +4,9 @@
 import { createHash } from "node:crypto";
 
 const VOLATILE = new Set(["PWD", "OLDPWD", "SHLVL", "_"]);
-// Tuning of the host machinery itself; it does not change what the provider does.
-const HOST_TUNING_PREFIX = "NIXOPS4_OPENTOFU_PROVIDER_HOST";
+// The bridge's and the host's own settings (engine slots, cache and state dirs, host tuning…): the provider never
+// reads them, and keying on them would start a second ~700 MB provider for the same configuration.
+const BRIDGE_SETTINGS_PREFIX = "NIXOPS4_OPENTOFU_";
 
 export interface HostIdentity {
   providerAddress: string;
@@ -20,7 +21,7 @@ export interface HostIdentity {
 export function keyedEnv(env: NodeJS.ProcessEnv): [string, string][] {
   return Object.entries(env)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
-    .filter(([name]) => !VOLATILE.has(name) && !name.startsWith(HOST_TUNING_PREFIX))
+    .filter(([name]) => !VOLATILE.has(name) && !name.startsWith(BRIDGE_SETTINGS_PREFIX))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

@@ -17,6 +17,8 @@ export interface ProtocolSpec {
   schemaMethod: string;
   /** Configures the provider's client (Configure in 5, ConfigureProvider in 6). */
   configureMethod: string;
+  /** Validates the provider configuration (PrepareProviderConfig in 5, ValidateProviderConfig in 6). */
+  validateConfigMethod: string;
   /** Cancels everything the provider is doing (Stop in 5, StopProvider in 6). */
   stopMethod: string;
 }
@@ -56,6 +58,7 @@ export const TFPLUGIN5: ProtocolSpec = {
   service: "tfplugin5.Provider",
   schemaMethod: "GetSchema",
   configureMethod: "Configure",
+  validateConfigMethod: "PrepareProviderConfig",
   stopMethod: "Stop",
   methods: [
     unary("GetSchema"),
@@ -73,6 +76,7 @@ export const TFPLUGIN6: ProtocolSpec = {
   service: "tfplugin6.Provider",
   schemaMethod: "GetProviderSchema",
   configureMethod: "ConfigureProvider",
+  validateConfigMethod: "ValidateProviderConfig",
   stopMethod: "StopProvider",
   methods: [
     unary("GetProviderSchema"),
