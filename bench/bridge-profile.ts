@@ -2,7 +2,7 @@
 // stderr) and what the engine wrapper logged (each engine command's start, end and CPU time).
 import type { BridgeOp } from "./bridge-ops.js";
 import type { EngineCall, TraceBreakdown } from "./bridge-engine.js";
-import { median } from "./bridge-stats.js";
+import { median } from "./stats.js";
 
 export interface OpPhases {
   wallMs: number;

@@ -48,7 +48,7 @@ import {
   type MemoryPeak,
 } from "./bridge-processes.js";
 import { medianPhases, opPhases, tracedCommand } from "./bridge-profile.js";
-import { median, ratio, summary } from "./bridge-stats.js";
+import { median, ratio, summary } from "./stats.js";
 import { HandWorkspace } from "./bridge-terraform.js";
 import { awsLeaseRequest } from "./provider-host-workspace.js";
 

@@ -8,16 +8,12 @@ import { fileURLToPath } from "node:url";
 import { dir as tmpDir } from "tmp-promise";
 import { createSchemaWorkspace } from "../codegen/schema/obtain-schema.js";
 import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "../test/support/machine.js";
+import { median } from "./stats.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, "..", "..");
 const repetitions = Number(process.argv[2] ?? 5);
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 async function main(): Promise<void> {
   const workspace = await createSchemaWorkspace({ provider: AWS_PROVIDER, engine: engineBinary(), pluginDir: pluginMirrorDir() });

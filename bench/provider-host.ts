@@ -23,6 +23,7 @@ import {
   runTerraform,
   writeMainTf,
 } from "./provider-host-workspace.js";
+import { median } from "./stats.js";
 
 type Op = "create" | "update" | "plan" | "destroy";
 // "plan" is a no-change `terraform plan` between update and destroy: one engine command, the clearest view of
@@ -41,11 +42,6 @@ async function noChangePlan(dir: string, env: Record<string, string | undefined>
   return run;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function rssMb(pid: number): Promise<number | undefined> {
   return readFile(`/proc/${pid}/status`, "utf8").then(

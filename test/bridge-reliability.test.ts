@@ -67,25 +67,34 @@ describe("a create that fails after the provider made the object", () => {
   });
 });
 
+/** Starts a bridge on one request and resolves once the engine reports that it is creating the object. */
+async function startUntilCreating(request: object, env: Record<string, string | undefined>) {
+  const child = execa(process.execPath, [bridgeBin], { env, stdin: "pipe", reject: false, buffer: false });
+  let stderr = "";
+  const creating = new Promise<void>((resolve) => {
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes("Creating...")) resolve();
+    });
+  });
+  let stdout = "";
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stdin!.write(JSON.stringify(request) + "\n");
+  await creating;
+  return { child, stderr: () => stderr, stdout: () => stdout };
+}
+
 describe("SIGINT during an apply", () => {
   it("lets the engine finish, keeps the state, and the rerun adopts the object: exactly one bucket", async () => {
     const request = createRequest("aws_s3_bucket", { bucket: "interrupted-bucket", tags: { try: "1" } });
-    const child = execa(process.execPath, [bridgeBin], { env: bridge.env, input: undefined, stdin: "pipe", reject: false, buffer: true });
-    let stderr = "";
-    const creating = new Promise<void>((resolve) => {
-      child.stderr!.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes("Creating...")) resolve();
-      });
-    });
-    child.stdin!.write(JSON.stringify(request) + "\n");
-    await creating;
-    child.kill("SIGINT");
-    const result = await child;
+    const started = await startUntilCreating(request, bridge.env);
+    started.child.kill("SIGINT");
+    const result = await started.child;
+    const stderr = started.stderr();
     stderrSeen.push(stderr);
     expect(stderr).toMatch(/SIGINT received: letting the engine finish/);
     expect(result.exitCode).not.toBe(0);
-    const lines = String(result.stdout).split("\n").filter(Boolean);
+    const lines = started.stdout().split("\n").filter(Boolean);
     expect(lines.length).toBeLessThanOrEqual(1);
     lines.forEach((l) => assertValidResponse(JSON.parse(l)));
 
@@ -175,16 +184,7 @@ describe("a provider that crashes", () => {
     const slow = await startSlowEndpoint(moto.endpoint, 3000);
     const env = { ...bridge.env, AWS_ENDPOINT_URL: slow.endpoint };
     const request = createRequest("aws_s3_bucket", { bucket: "crash-bucket" });
-    const child = execa(process.execPath, [bridgeBin], { env, stdin: "pipe", reject: false });
-    let stderr = "";
-    const creating = new Promise<void>((resolve) => {
-      child.stderr!.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes("Creating...")) resolve();
-      });
-    });
-    child.stdin!.write(JSON.stringify(request) + "\n");
-    await creating;
+    const { child, stderr, stdout } = await startUntilCreating(request, env);
     // Kill the provider as soon as moto has the bucket, while the provider still waits for the answer.
     const deadline = Date.now() + 30_000;
     while (!(await s3.send(new ListBucketsCommand({}))).Buckets?.some((b) => b.Name === "crash-bucket")) {
@@ -194,9 +194,9 @@ describe("a provider that crashes", () => {
     expect(killProviders(slow.endpoint)).toBeGreaterThan(0);
     child.stdin!.end();
     const result = await child;
-    stderrSeen.push(stderr);
+    stderrSeen.push(stderr());
     await slow.stop();
-    const response = JSON.parse(String(result.stdout).split("\n")[0]!);
+    const response = JSON.parse(stdout().split("\n")[0]!);
     assertValidResponse(response);
     expect(response.errorResponse.message).toMatch(/aws_s3_bucket: applying failed:[\s\S]*(plugin|provider)/i);
 

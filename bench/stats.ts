@@ -1,4 +1,4 @@
-// Summaries for bench/bridge.ts: medians (what we quote) with the samples kept beside them (what we judge noise by).
+// Summaries shared by the benchmarks: medians (what we quote) with the samples kept beside them (what we judge noise by).
 
 export function median(values: number[]): number {
   if (values.length === 0) return Number.NaN;
