@@ -18,7 +18,7 @@ export function progressLine(message: UiMessage, label: string): string | undefi
     return diagnostic?.severity === "warning" ? `${label}: warning: ${diagnostic.summary}` : undefined;
   }
   if (!SHOWN.has(message.type)) return undefined;
-  const text = message["@message"].replace(/^(data\.)?[A-Za-z0-9_]+\.this(: )?/, "");
+  const text = message["@message"].replace(/^(data\.)?[A-Za-z0-9_]+\.r\d+(: )?/, "");
   if (message.type === "planned_change" && message.change?.reason) {
     return `${label}: ${text} (${message.change.reason.replace(/_/g, " ")})`;
   }

@@ -24,8 +24,8 @@ export interface AttachOptions {
   workspace: string;
   provider: ProviderRef;
   providerConfig: Record<string, unknown>;
-  mode: "managed" | "data";
-  type: string;
+  /** The resources the workspace holds (their schemas are what the shared provider serves). */
+  resources: { mode: "managed" | "data"; type: string }[];
   pluginDir?: string;
   cacheDir: string;
   baseEnv: Record<string, string | undefined>;
@@ -65,8 +65,8 @@ async function leaseSharedProvider(options: AttachOptions): Promise<Attachment |
     binaryPath,
     env: process.env,
     configKey: canonicalHash(options.providerConfig),
-    resourceTypes: options.mode === "managed" ? [options.type] : [],
-    dataSourceTypes: options.mode === "data" ? [options.type] : [],
+    resourceTypes: options.resources.filter((r) => r.mode === "managed").map((r) => r.type),
+    dataSourceTypes: options.resources.filter((r) => r.mode === "data").map((r) => r.type),
     log: (line) => options.log(`${options.label}: ${line}`),
   });
   return lease && { engineEnv: lease.engineEnv, release: () => lease.release() };

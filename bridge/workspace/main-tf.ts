@@ -2,8 +2,13 @@
 import type { ProviderRef } from "../engine/provider-address.js";
 import { literalValue } from "./terraform-json.js";
 
-/** The name every synthesised resource gets: one resource per workspace, so its address is `<type>.this`. */
+/** The name of a resource kept for manual recovery (`nixops4-opentofu pending tfstate`): `<type>.this`. */
 export const RESOURCE_NAME = "this";
+
+/** Workspace-local names: the resources of one workspace are r0, r1, … */
+export function resourceName(index: number): string {
+  return `r${index}`;
+}
 
 export interface Lifecycle {
   prevent_destroy?: boolean;
@@ -21,30 +26,40 @@ export interface WorkspaceResource {
   importId?: string;
 }
 
-export function resourceAddress(resource: { mode: "managed" | "data"; type: string }): string {
-  return `${resource.mode === "data" ? "data." : ""}${resource.type}.${RESOURCE_NAME}`;
+export function resourceAddress(resource: { mode: "managed" | "data"; type: string }, name: string): string {
+  return `${resource.mode === "data" ? "data." : ""}${resource.type}.${name}`;
 }
 
+export interface NamedResource {
+  name: string;
+  resource: WorkspaceResource;
+}
+
+/** The configuration of a workspace holding `resources` (none: only the provider, e.g. to destroy). */
 export function mainTfJson(
   provider: ProviderRef,
   providerConfig: Record<string, unknown>,
-  resource: WorkspaceResource | undefined,
+  resources: NamedResource[],
 ): Record<string, unknown> {
   const requirement = { source: provider.address, version: provider.version };
   const config: Record<string, unknown> = {
     terraform: { required_providers: { [provider.name]: requirement } },
     provider: { [provider.name]: literalValue(providerConfig) },
   };
-  if (!resource) return config;
-  const body: Record<string, unknown> = {
-    ...(literalValue(resource.args) as Record<string, unknown>),
-    // Explicit, because a resource type's prefix need not match the provider's local name.
-    provider: provider.name,
-  };
-  if (resource.lifecycle && Object.keys(resource.lifecycle).length > 0) body.lifecycle = resource.lifecycle;
-  config[resource.mode === "data" ? "data" : "resource"] = { [resource.type]: { [RESOURCE_NAME]: body } };
-  if (resource.importId !== undefined) {
-    config.import = [{ to: resourceAddress(resource), id: literalValue(resource.importId) }];
+  const imports: unknown[] = [];
+  for (const { name, resource } of resources) {
+    const body: Record<string, unknown> = {
+      ...(literalValue(resource.args) as Record<string, unknown>),
+      // Explicit, because a resource type's prefix need not match the provider's local name.
+      provider: provider.name,
+    };
+    if (resource.lifecycle && Object.keys(resource.lifecycle).length > 0) body.lifecycle = resource.lifecycle;
+    const block = (config[resource.mode === "data" ? "data" : "resource"] ??= {}) as Record<string, Record<string, unknown>>;
+    (block[resource.type] ??= {})[name] = body;
+    if (resource.importId !== undefined) {
+      imports.push({ to: resourceAddress(resource, name), id: literalValue(resource.importId) });
+    }
   }
+  if (imports.length > 0) config.import = imports;
   return config;
 }

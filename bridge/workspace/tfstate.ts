@@ -6,7 +6,6 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseExact, stringifyExact } from "../json/exact-json.js";
 import type { JsonObject } from "../protocol/messages.js";
-import { RESOURCE_NAME } from "./main-tf.js";
 
 /** The outputProperties key that carries the state record. Not a Terraform attribute name (leading underscore). */
 export const STATE_KEY = "_opentofu";
@@ -55,35 +54,40 @@ function providerInState(address: string): string {
   return `provider["${address}"]`;
 }
 
-export function stateFileDocument(state: ResourceState): JsonObject {
+/** A state resource under its workspace-local name (one workspace may hold several resources). */
+export interface NamedState {
+  name: string;
+  state: ResourceState;
+}
+
+export function stateFileDocument(states: NamedState[]): JsonObject {
+  const first = states[0]?.state.record;
   return {
     version: 4,
     // Engines refuse state written by a newer version than themselves; 1.0.0 is older than every engine we run.
     terraform_version: "1.0.0",
-    serial: state.record.serial,
-    lineage: state.record.lineage,
+    serial: Math.max(1, ...states.map((s) => s.state.record.serial)),
+    lineage: states.length === 1 && first ? first.lineage : randomUUID(),
     outputs: {},
-    resources: [
-      {
-        mode: state.record.mode,
-        type: state.record.type,
-        name: RESOURCE_NAME,
-        provider: providerInState(state.record.providerAddress),
-        instances: [{ ...state.record.instance, attributes: state.attributes }],
-      },
-    ],
+    resources: states.map(({ name, state }) => ({
+      mode: state.record.mode,
+      type: state.record.type,
+      name,
+      provider: providerInState(state.record.providerAddress),
+      instances: [{ ...state.record.instance, attributes: state.attributes }],
+    })),
     check_results: null,
   };
 }
 
-export async function writeStateFile(dir: string, state: ResourceState): Promise<void> {
-  await writeFile(join(dir, STATE_FILE), stringifyExact(stateFileDocument(state)), { mode: 0o600 });
+export async function writeStateFile(dir: string, states: NamedState[]): Promise<void> {
+  await writeFile(join(dir, STATE_FILE), stringifyExact(stateFileDocument(states)), { mode: 0o600 });
 }
 
-/** The resource's state after an engine run; undefined when the state holds no instance (destroyed, never made). */
+/** One resource's state after an engine run; undefined when the state holds no instance (destroyed, never made). */
 export async function readStateFile(
   dir: string,
-  which: { mode: "managed" | "data"; type: string },
+  which: { mode: "managed" | "data"; type: string; name: string },
   provider: { address: string; version: string },
 ): Promise<ResourceState | undefined> {
   let text: string;
@@ -99,7 +103,7 @@ export async function readStateFile(
     resources?: { mode: string; type: string; name: string; instances?: JsonObject[] }[];
   };
   const resource = (document.resources ?? []).find(
-    (r) => r.mode === which.mode && r.type === which.type && r.name === RESOURCE_NAME,
+    (r) => r.mode === which.mode && r.type === which.type && r.name === which.name,
   );
   const instance = resource?.instances?.[0];
   if (!instance) return undefined;

@@ -3,6 +3,7 @@
 import { stringifyExact } from "../../bridge/json/exact-json.js";
 import { stateDirFrom } from "../../bridge/options.js";
 import { clearPending, listPending, readPending } from "../../bridge/recovery/pending-states.js";
+import { RESOURCE_NAME } from "../../bridge/workspace/main-tf.js";
 import { stateFileDocument } from "../../bridge/workspace/tfstate.js";
 import { UsageError } from "../usage-error.js";
 
@@ -43,7 +44,7 @@ export async function pendingCommand(argv: string[], log: (line: string) => void
     case "tfstate": {
       const found = await record();
       if (!found.state) throw new Error(`record ${id} holds no state (the failed create left none)`);
-      process.stdout.write(stringifyExact(stateFileDocument(found.state), 2) + "\n");
+      process.stdout.write(stringifyExact(stateFileDocument([{ name: RESOURCE_NAME, state: found.state }]), 2) + "\n");
       return;
     }
     case "forget":

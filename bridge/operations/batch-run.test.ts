@@ -1,0 +1,111 @@
+// Several operations in one workspace with the real engine, provider and moto: one plan and one apply, and each
+// job's outcome its own (a rejected configuration or a failed apply does not take the others down).
+import { CreateUserCommand, GetRoleCommand, GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
+import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "../../test/support/machine.js";
+import { awsProviderConfig, startMoto, type MotoServer } from "../../test/support/moto.js";
+import { parseProviderRef } from "../engine/provider-address.js";
+import { attachProvider } from "./provider-attachment.js";
+import { runBatch, type BatchJob } from "./batch-run.js";
+
+let moto: MotoServer;
+let iam: IAMClient;
+let s3: S3Client;
+const cacheDir = mkdtempSync(join(tmpdir(), "batch-run-cache-"));
+const provider = parseProviderRef(AWS_PROVIDER);
+const progress: [number, string][] = [];
+
+beforeAll(async () => {
+  moto = await startMoto();
+  // The shared provider process reads its environment from the process that starts it: this one.
+  Object.assign(process.env, moto.env);
+  const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+  iam = new IAMClient(client);
+  s3 = new S3Client({ ...client, forcePathStyle: true });
+});
+
+afterAll(async () => {
+  rmSync(cacheDir, { recursive: true, force: true });
+  await moto?.stop();
+});
+
+function batch(jobs: BatchJob[]) {
+  return runBatch(
+    {
+      engine: engineBinary(),
+      provider,
+      providerConfig: awsProviderConfig(),
+      pluginDir: pluginMirrorDir(),
+      baseEnv: process.env,
+      attach: (workspace, baseEnv) =>
+        attachProvider({
+          engine: engineBinary(),
+          workspace,
+          provider,
+          providerConfig: awsProviderConfig(),
+          resources: jobs.map((j) => j.resource),
+          pluginDir: pluginMirrorDir(),
+          cacheDir,
+          baseEnv,
+          label: "batch test",
+          log: () => undefined,
+        }),
+      progress: (job, line) => progress.push([job, line]),
+    },
+    jobs,
+  );
+}
+
+const managed = (type: string, args: Record<string, unknown>): BatchJob["resource"] => ({ mode: "managed", type, args });
+const exists = (p: Promise<unknown>) => p.then(() => true, () => false);
+
+describe("runBatch", () => {
+  it("creates, rejects and destroys side by side in one plan and one apply", async () => {
+    await iam.send(new CreateUserCommand({ UserName: "batch-gone" }));
+    const [adopted] = await batch([{ label: "aws_iam_user", resource: { ...managed("aws_iam_user", { name: "batch-gone" }), importId: "batch-gone" }, action: "apply" }]);
+    expect(adopted!.kind).toBe("done");
+    const priorOfGone = adopted!.kind === "done" ? adopted!.state : undefined;
+
+    progress.length = 0;
+    const outcomes = await batch([
+      { label: "aws_s3_bucket", resource: managed("aws_s3_bucket", { bucket: "batch-bucket" }), action: "apply" },
+      { label: "aws_iam_user", resource: managed("aws_iam_user", { name: "batch-user" }), action: "apply" },
+      // rejected by the provider at plan time; the plan is repeated without it
+      { label: "aws_s3_bucket", resource: managed("aws_s3_bucket", { bucket: "batch-bad", lifecycle_rule: [{ enabled: true, expiration: [{ days: -3 }] }] }), action: "apply" },
+      { label: "aws_iam_user", resource: managed("aws_iam_user", { name: "batch-gone" }), prior: priorOfGone, action: "destroy" },
+    ]);
+    expect(outcomes.map((o) => o.kind)).toEqual(["done", "done", "failed", "done"]);
+    const bad = outcomes[2]!;
+    expect(bad.kind === "failed" && bad.stage).toBe("plan");
+    expect(bad.kind === "failed" && bad.details).toMatch(/expected lifecycle_rule\.0\.expiration\.0\.days to be at least \(0\)[\s\S]*at attribute: lifecycle_rule\[0\]\.expiration\[0\]\.days/);
+    expect(outcomes[0]!.kind === "done" && outcomes[0]!.state?.attributes.arn).toBe("arn:aws:s3:::batch-bucket");
+    expect(outcomes[1]!.kind === "done" && outcomes[1]!.state?.attributes.name).toBe("batch-user");
+    expect(outcomes[3]!.kind === "done" && outcomes[3]!.state).toBeUndefined();
+
+    expect(await exists(s3.send(new HeadBucketCommand({ Bucket: "batch-bucket" })))).toBe(true);
+    expect(await exists(s3.send(new HeadBucketCommand({ Bucket: "batch-bad" })))).toBe(false);
+    expect(await exists(iam.send(new GetUserCommand({ UserName: "batch-user" })))).toBe(true);
+    expect(await exists(iam.send(new GetUserCommand({ UserName: "batch-gone" })))).toBe(false);
+    // each job saw its own progress
+    expect(progress.some(([job, line]) => job === 1 && /aws_iam_user: Creation complete/.test(line))).toBe(true);
+    expect(progress.some(([job, line]) => job === 3 && /Destruction complete/.test(line))).toBe(true);
+  });
+
+  it("keeps an apply failure to its own job and returns what the engine recorded", async () => {
+    const assume = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    const outcomes = await batch([
+      { label: "aws_iam_role", resource: managed("aws_iam_role", { name: "batch-half", assume_role_policy: assume, managed_policy_arns: ["arn:aws:iam::123456789012:policy/missing"] }), action: "apply" },
+      { label: "aws_iam_user", resource: managed("aws_iam_user", { name: "batch-ok" }), action: "apply" },
+    ]);
+    expect(outcomes[0]!.kind).toBe("failed");
+    expect(outcomes[0]!.kind === "failed" && outcomes[0]!.stage).toBe("apply");
+    expect(outcomes[0]!.kind === "failed" && outcomes[0]!.details).toMatch(/NoSuchEntity/);
+    expect(outcomes[1]!.kind).toBe("done");
+    expect(await exists(iam.send(new GetRoleCommand({ RoleName: "batch-half" })))).toBe(true);
+    expect(await exists(iam.send(new GetUserCommand({ UserName: "batch-ok" })))).toBe(true);
+  });
+});

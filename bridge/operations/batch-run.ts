@@ -1,0 +1,284 @@
+// Runs one or more resource operations in ONE workspace: one `plan` and one `apply` for all of them, with each
+// resource's planned changes, progress, errors and resulting state kept apart. A single operation is a batch of
+// one; the provider host batches concurrent operations of one provider configuration, because each engine command
+// costs far more than the provider calls it makes.
+//
+// Every job's resource is r<i> in the workspace. A job that destroys leaves its resource out of the configuration
+// while its state stays in, so the plan deletes it: creates, updates and destroys mix in one plan.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { writeCliConfig } from "../engine/cli-config.js";
+import { formatDiagnostic } from "../engine/diagnostics.js";
+import type { Diagnostic, UiMessage } from "../engine/json-ui.js";
+import { progressLine } from "../engine/progress.js";
+import type { ProviderRef } from "../engine/provider-address.js";
+import { engineEnvironment, runEngine, type EngineOutcome } from "../engine/run-engine.js";
+import { locatedJson, type JsonPath } from "../workspace/located-json.js";
+import { mainTfJson, resourceAddress, resourceName, type WorkspaceResource } from "../workspace/main-tf.js";
+import { readStateFile, writeStateFile, type ResourceState } from "../workspace/tfstate.js";
+import { withWorkspaceDir } from "../workspace/workspace-dir.js";
+import type { Attachment } from "./provider-attachment.js";
+
+export type JobAction = "apply" | "destroy" | "read";
+
+export interface BatchJob {
+  /** The wire type, for progress lines. */
+  label: string;
+  resource: WorkspaceResource;
+  prior?: ResourceState;
+  action: JobAction;
+  /** The import ID is a guess (retrying a create that failed without state): if it finds nothing, create. */
+  importIsGuess?: boolean;
+}
+
+export type JobOutcome =
+  | {
+      kind: "done";
+      /** The resulting state (the prior one when nothing changed; undefined once destroyed). */
+      state: ResourceState | undefined;
+      /** What the plan did to this resource, e.g. ["replace"]; empty for no change. */
+      actions: string[];
+    }
+  | {
+      kind: "failed";
+      stage: "plan" | "apply";
+      /** The engine's diagnostics for this resource, formatted (not redacted). */
+      details: string;
+      /** Planning lost its provider process: nothing was applied and the job can simply run again. */
+      providerLost: boolean;
+      /** After a failed apply: whatever state the engine recorded for this resource. */
+      state: ResourceState | undefined;
+    };
+
+export interface BatchContext {
+  engine: string;
+  provider: ProviderRef;
+  providerConfig: Record<string, unknown>;
+  pluginDir?: string;
+  baseEnv: NodeJS.ProcessEnv;
+  attach: (workspace: string, env: Record<string, string | undefined>) => Promise<Attachment>;
+  /** A progress line of one job (raw engine wording: the caller redacts). */
+  progress: (job: number, line: string) => void;
+  /** Stop before applying (e.g. the bridge was interrupted after planning). */
+  mayApply?: () => boolean;
+}
+
+const COMMON = ["-input=false", "-lock=false", "-json"];
+const NO_SUCH_OBJECT = /non-existent remote object/i;
+const PROVIDER_LOST =
+  /Plugin did not respond|Reattachment process not found|connection is shut down|code = Unavailable|failed to instantiate provider|error while dialing/i;
+/** How often a plan is repeated without the jobs whose configuration it rejected. */
+const MAX_REPLANS = 3;
+
+export class ApplyWithheldError extends Error {}
+
+export async function runBatch(context: BatchContext, jobs: BatchJob[]): Promise<JobOutcome[]> {
+  return withWorkspaceDir(async (workspace) => {
+    const cliConfig = await writeCliConfig(workspace, { pluginDir: context.pluginDir });
+    const env = engineEnvironment(context.baseEnv, { TF_CLI_CONFIG_FILE: cliConfig });
+    const batch = new Batch(context, jobs, workspace);
+    await batch.writeFiles();
+    const attachment = await context.attach(workspace, env);
+    try {
+      return await batch.run({ ...env, ...attachment.engineEnv });
+    } finally {
+      await attachment.release();
+    }
+  });
+}
+
+class Batch {
+  private readonly outcomes: (JobOutcome | undefined)[];
+  /** Jobs still taking part (a job whose configuration the plan rejects is dropped and the plan repeated). */
+  private readonly live: Set<number>;
+  private readonly byAddress = new Map<string, number>();
+  private pathAtLine: JsonPath[] = [];
+
+  constructor(
+    private readonly context: BatchContext,
+    private readonly jobs: BatchJob[],
+    private readonly workspace: string,
+  ) {
+    this.outcomes = jobs.map(() => undefined);
+    this.live = new Set(jobs.map((_, i) => i));
+    jobs.forEach((job, i) => this.byAddress.set(resourceAddress(job.resource, resourceName(i)), i));
+  }
+
+  async writeFiles(): Promise<void> {
+    const live = [...this.live];
+    const configured = live
+      .filter((i) => this.jobs[i]!.action !== "destroy")
+      .map((i) => ({ name: resourceName(i), resource: this.jobs[i]!.resource }));
+    const config = locatedJson(mainTfJson(this.context.provider, this.context.providerConfig, configured));
+    await writeFile(join(this.workspace, "main.tf.json"), config.text, { mode: 0o600 });
+    this.pathAtLine = config.pathAtLine;
+    const priors = live.flatMap((i) => {
+      const prior = this.jobs[i]!.prior;
+      return prior ? [{ name: resourceName(i), state: prior }] : [];
+    });
+    await writeStateFile(this.workspace, priors);
+  }
+
+  async run(env: Record<string, string | undefined>): Promise<JobOutcome[]> {
+    const engine = (args: string[], phase: "plan" | "apply") =>
+      runEngine({ engine: this.context.engine, args, cwd: this.workspace, env }, (m) => this.route(m, phase));
+
+    if (this.jobs.every((job) => job.action === "read")) {
+      // Data sources only: reading changes nothing, and an apply is what records what was read.
+      const outcome = await engine(["apply", "-auto-approve", ...COMMON], "apply");
+      if (outcome.exitCode !== 0) this.failAll("plan", outcome);
+      return this.finish(["read"]);
+    }
+
+    let plan = await engine(["plan", ...COMMON, "-detailed-exitcode", "-out=tfplan"], "plan");
+    for (let replans = 0; plan.exitCode === 1 && replans < MAX_REPLANS; replans++) {
+      if (!(await this.dropRejected(plan))) break;
+      if (this.live.size === 0) return this.finish([]);
+      await this.writeFiles();
+      plan = await engine(["plan", ...COMMON, "-detailed-exitcode", "-out=tfplan"], "plan");
+    }
+    if (plan.exitCode !== 0 && plan.exitCode !== 2) {
+      this.failAll("plan", plan);
+      return this.finish([]);
+    }
+    const actions = this.plannedActions(plan);
+    if (plan.exitCode === 0) {
+      // Nothing to change: priors stand (a destroyed object was already gone).
+      for (const i of this.live) {
+        const job = this.jobs[i]!;
+        this.outcomes[i] = { kind: "done", state: job.action === "destroy" ? undefined : job.prior, actions: [] };
+      }
+      return this.finish([]);
+    }
+    if (this.context.mayApply && !this.context.mayApply()) throw new ApplyWithheldError("not applying: interrupted after planning");
+    const apply = await engine(["apply", ...COMMON, "tfplan"], "apply");
+    const failed = this.diagnosticsByJob(apply.diagnostics);
+    for (const i of this.live) {
+      const job = this.jobs[i]!;
+      const state = await readStateFile(this.workspace, { ...job.resource, name: resourceName(i) }, this.context.provider);
+      const own = failed.get(i);
+      if (own || (apply.exitCode !== 0 && failed.size === 0)) {
+        this.outcomes[i] = { kind: "failed", stage: "apply", details: this.describe(own ?? [], apply), providerLost: false, state };
+      } else {
+        this.outcomes[i] = { kind: "done", state, actions: actions.get(i) ?? [] };
+      }
+    }
+    return this.finish([]);
+  }
+
+  /** Progress lines go to the job whose resource they name; an apply repeats the plan's lines, shown once. */
+  private route(message: UiMessage, phase: "plan" | "apply"): void {
+    if (phase === "apply" && (message.type === "planned_change" || message.type === "change_summary")) return;
+    const addr = message.hook?.resource?.addr ?? message.change?.resource.addr ?? message.diagnostic?.address;
+    const targets = addr !== undefined ? [this.byAddress.get(addr)].filter((i): i is number => i !== undefined) : this.liveOrAll();
+    for (const i of targets) {
+      const line = progressLine(message, this.jobs[i]!.label);
+      if (line) this.context.progress(i, line);
+    }
+  }
+
+  private liveOrAll(): number[] {
+    // Summaries name no resource; for a batch of one they still belong to its job.
+    return this.jobs.length === 1 ? [0] : [];
+  }
+
+  private plannedActions(plan: EngineOutcome): Map<number, string[]> {
+    const actions = new Map<number, string[]>();
+    for (const message of plan.messages) {
+      if (message.type !== "planned_change" || !message.change) continue;
+      const i = this.byAddress.get(message.change.resource.addr);
+      if (i !== undefined) actions.set(i, [...(actions.get(i) ?? []), message.change.action]);
+    }
+    return actions;
+  }
+
+  /** The job a diagnostic is about: by the address it names, else by the line of main.tf.json it points at. */
+  private jobOf(diagnostic: Diagnostic): number | undefined {
+    if (diagnostic.address) {
+      const direct = this.byAddress.get(diagnostic.address.replace(/\[.*\]$/, ""));
+      if (direct !== undefined) return direct;
+    }
+    const line = diagnostic.range?.filename === "main.tf.json" ? diagnostic.range.start.line : undefined;
+    const path = line !== undefined ? this.pathAtLine[line] : undefined;
+    if (!path) return undefined;
+    if (path[0] === "resource" || path[0] === "data") {
+      const name = path[2];
+      return typeof name === "string" && /^r\d+$/.test(name) ? Number(name.slice(1)) : undefined;
+    }
+    if (path[0] === "import" && typeof path[1] === "number") {
+      // import blocks are listed in job order among the jobs that import
+      const importing = [...this.live].filter((i) => this.jobs[i]!.action !== "destroy" && this.jobs[i]!.resource.importId !== undefined);
+      return importing[path[1]];
+    }
+    return undefined;
+  }
+
+  private diagnosticsByJob(diagnostics: Diagnostic[]): Map<number, Diagnostic[]> {
+    const byJob = new Map<number, Diagnostic[]>();
+    for (const diagnostic of diagnostics) {
+      if (diagnostic.severity !== "error") continue;
+      const i = this.jobOf(diagnostic);
+      if (i !== undefined) byJob.set(i, [...(byJob.get(i) ?? []), diagnostic]);
+    }
+    return byJob;
+  }
+
+  /** After a rejected plan: guessed imports that found nothing become creates, jobs whose configuration was
+   * rejected fail; true if the plan is worth repeating. Errors that name no job fail the whole batch. */
+  private async dropRejected(plan: EngineOutcome): Promise<boolean> {
+    const errors = plan.diagnostics.filter((d) => d.severity === "error");
+    const byJob = this.diagnosticsByJob(errors);
+    const unattributed = errors.filter((d) => this.jobOf(d) === undefined);
+    if (unattributed.length > 0 || byJob.size === 0) return false;
+    for (const [i, diagnostics] of byJob) {
+      const job = this.jobs[i]!;
+      if (job.importIsGuess && job.resource.importId !== undefined) {
+        const missing = diagnostics.some((d) => NO_SUCH_OBJECT.test(`${d.summary} ${d.detail ?? ""}`));
+        this.context.progress(
+          i,
+          `${job.label}: ${missing ? "no object from the earlier failed attempt exists" : "the earlier attempt's object cannot be imported by that ID"}; creating it`,
+        );
+        job.resource = { ...job.resource, importId: undefined };
+        continue;
+      }
+      this.outcomes[i] = { kind: "failed", stage: "plan", details: this.describe(diagnostics, plan), providerLost: false, state: undefined };
+      this.live.delete(i);
+    }
+    return true;
+  }
+
+  private failAll(stage: "plan" | "apply", outcome: EngineOutcome): void {
+    const lost = outcome.diagnostics.some((d) => PROVIDER_LOST.test(`${d.summary} ${d.detail ?? ""}`));
+    const byJob = this.diagnosticsByJob(outcome.diagnostics);
+    for (const i of this.live) {
+      const own = byJob.get(i);
+      const shared = outcome.diagnostics.filter((d) => d.severity === "error" && this.jobOf(d) === undefined);
+      this.outcomes[i] = {
+        kind: "failed",
+        stage,
+        details: this.describe([...(own ?? []), ...shared], outcome),
+        providerLost: lost,
+        state: undefined,
+      };
+    }
+    this.live.clear();
+  }
+
+  private describe(diagnostics: Diagnostic[], outcome: EngineOutcome): string {
+    if (diagnostics.length > 0) return diagnostics.map((d) => formatDiagnostic(d, this.pathAtLine)).join("\n");
+    return (
+      outcome.stderrTail.trim() ||
+      `the engine exited with code ${outcome.exitCode}${outcome.signal ? ` (${outcome.signal})` : ""}`
+    );
+  }
+
+  private async finish(readActions: string[]): Promise<JobOutcome[]> {
+    for (let i = 0; i < this.jobs.length; i++) {
+      if (this.outcomes[i]) continue;
+      const job = this.jobs[i]!;
+      const state = await readStateFile(this.workspace, { ...job.resource, name: resourceName(i) }, this.context.provider);
+      this.outcomes[i] = { kind: "done", state, actions: readActions };
+    }
+    return this.outcomes as JobOutcome[];
+  }
+}
