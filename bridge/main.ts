@@ -4,7 +4,7 @@
 import { Writable } from "node:stream";
 import { resolveEngine } from "./engine/engine-binary.js";
 import { installInterruptHandlers, interruptSignal } from "./engine/interrupts.js";
-import { attachProvider } from "./operations/provider-attachment.js";
+import { connectProvider } from "./operations/provider-attachment.js";
 import { OpenTofuResources } from "./operations/resource-operations.js";
 import { readOptions, type BridgeOptions } from "./options.js";
 import type { ResourceHandler } from "./protocol/messages.js";
@@ -44,16 +44,14 @@ function makeHandler(options: BridgeOptions): ResourceHandler {
       types.catch(() => (types = undefined));
       return types;
     },
-    attach: (prepared, workspace, baseEnv) =>
-      attachProvider({
+    connect: (prepared) =>
+      connectProvider({
         engine,
-        workspace,
         provider: options.provider,
         providerConfig: prepared.providerConfig,
         resources: [prepared.resource],
         pluginDir: options.pluginDir,
         cacheDir: options.cacheDir,
-        baseEnv,
         label: prepared.label,
         log,
       }),

@@ -3,7 +3,7 @@
 import { CreatePolicyCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolesCommand, ListUsersCommand } from "@aws-sdk/client-iam";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { execa } from "execa";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -125,26 +125,42 @@ describe("SIGINT during an apply", () => {
 });
 
 describe("concurrent operations", () => {
-  it("runs four operations of the same provider configuration at once without interference", async () => {
-    const names = ["conc-a", "conc-b", "conc-c", "conc-d"];
-    const creates = await Promise.all(
-      names.map((name, i) => run([i % 2 === 0 ? createRequest("aws_s3_bucket", { bucket: name }) : createRequest("aws_iam_user", { name })])),
-    );
+  it("runs six operations of the same provider configuration at once, batched by the host, without interference", async () => {
+    // A host of its own, so that its log shows only these operations.
+    const hostDir = await mkdtemp(join(tmpdir(), "h-"));
+    const env = { ...bridge.env, NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR: hostDir };
+    const names = ["conc-a", "conc-b", "conc-c", "conc-d", "conc-e", "conc-f"];
+    const isBucket = (i: number) => i % 2 === 0;
+    const inputsOf = (name: string, i: number) => (isBucket(i) ? { bucket: name } : { name });
+    const typeOf = (i: number) => (isBucket(i) ? "aws_s3_bucket" : "aws_iam_user");
+    const creates = await Promise.all(names.map((name, i) => run([createRequest(typeOf(i), inputsOf(name, i))], env)));
     const outputs = creates.map((c) => outputsOf(c.responses[0]));
     expect(outputs.map((o) => o.id)).toEqual(names);
+    // each bridge printed its own resource's progress, not its neighbours'
+    creates.forEach((c, i) => {
+      expect(c.stderr).toContain(`[id=${names[i]}]`);
+      for (const other of names.filter((n) => n !== names[i])) expect(c.stderr).not.toContain(`[id=${other}]`);
+    });
     const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name) ?? [];
     const users = (await iam.send(new ListUsersCommand({}))).Users?.map((u) => u.UserName) ?? [];
-    expect(buckets.filter((b) => b?.startsWith("conc-")).sort()).toEqual(["conc-a", "conc-c"]);
-    expect(users.filter((u) => u?.startsWith("conc-")).sort()).toEqual(["conc-b", "conc-d"]);
+    expect(buckets.filter((b) => b?.startsWith("conc-")).sort()).toEqual(["conc-a", "conc-c", "conc-e"]);
+    expect(users.filter((u) => u?.startsWith("conc-")).sort()).toEqual(["conc-b", "conc-d", "conc-f"]);
 
     await Promise.all(
       names.map((name, i) =>
-        run([{ destroyResourceRequest: { resource: { type: i % 2 === 0 ? "aws_s3_bucket" : "aws_iam_user", inputProperties: i % 2 === 0 ? { bucket: name, provider: bridge.provider } : { name, provider: bridge.provider }, outputProperties: outputs[i] } } }]),
+        run([{ destroyResourceRequest: { resource: { type: typeOf(i), inputProperties: { ...inputsOf(name, i), provider: bridge.provider }, outputProperties: outputs[i] } } }], env),
       ),
     );
     const bucketsAfter = (await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name) ?? [];
     const usersAfter = (await iam.send(new ListUsersCommand({}))).Users?.map((u) => u.UserName) ?? [];
     expect([...bucketsAfter, ...usersAfter].filter((n) => n?.startsWith("conc-"))).toEqual([]);
+
+    // Twelve operations took fewer engine runs than that: the host put concurrent ones in one workspace.
+    const log = readdirSync(hostDir).filter((f) => f.endsWith(".log")).map((f) => readFileSync(join(hostDir, f), "utf8")).join("");
+    const batches = [...log.matchAll(/engine run for (\d+) operation/g)].map((m) => Number(m[1]));
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(batches.length).toBeLessThan(12);
+    rmSync(hostDir, { recursive: true, force: true });
   });
 });
 

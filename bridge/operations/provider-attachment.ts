@@ -6,7 +6,7 @@ import { mkdir } from "node:fs/promises";
 import { canonicalHash } from "../json/canonical-json.js";
 import { writeCliConfig } from "../engine/cli-config.js";
 import { locateProviderBinary } from "../engine/provider-binary.js";
-import { acquireEngineSlot, acquireProviderLease } from "../provider-host/index.js";
+import { acquireEngineSlot, acquireProviderLease, type ProviderLease } from "../provider-host/index.js";
 import type { ProviderRef } from "../engine/provider-address.js";
 import { formatDiagnostics } from "../engine/diagnostics.js";
 import { runEngine, type EngineOutcome } from "../engine/run-engine.js";
@@ -38,24 +38,37 @@ export interface AttachOptions {
 export async function attachProvider(options: AttachOptions): Promise<Attachment> {
   const releaseSlot = await acquireEngineSlot({ log: (line) => options.log(`${options.label}: ${line}`) });
   try {
-    const attachment = (await leaseSharedProvider(options)) ?? (await initWorkspace(options));
-    return {
-      engineEnv: attachment.engineEnv,
-      release: async () => {
-        try {
-          await attachment.release();
-        } finally {
-          await releaseSlot();
-        }
-      },
-    };
+    const lease = await leaseSharedProvider(options);
+    const attachment = lease ? { engineEnv: lease.engineEnv, release: () => lease.release() } : await initWorkspace(options);
+    return { engineEnv: attachment.engineEnv, release: () => attachment.release().finally(releaseSlot) };
   } catch (error) {
     await releaseSlot();
     throw error;
   }
 }
 
-async function leaseSharedProvider(options: AttachOptions): Promise<Attachment | null> {
+/** How an operation reaches its provider. "host": the shared provider's host runs the engine, batching this
+ * operation with concurrent ones of the same provider configuration. "local": this process runs the engine on a
+ * workspace it attaches itself (the fallback: the engine's own init). */
+export type ProviderConnection =
+  | { kind: "host"; run: ProviderLease["run"]; release(): Promise<void> }
+  | { kind: "local"; attach(workspace: string, env: Record<string, string | undefined>): Promise<Attachment>; release(): Promise<void> };
+
+export type ConnectOptions = Omit<AttachOptions, "workspace" | "baseEnv">;
+
+export async function connectProvider(options: ConnectOptions): Promise<ProviderConnection> {
+  const lease = await leaseSharedProvider(options);
+  if (lease) return { kind: "host", run: lease.run, release: () => lease.release() };
+  // Engine runs of this process are bounded machine-wide; the host bounds its own.
+  const releaseSlot = await acquireEngineSlot({ log: (line) => options.log(`${options.label}: ${line}`) });
+  return {
+    kind: "local",
+    attach: (workspace, baseEnv) => initWorkspace({ ...options, workspace, baseEnv }),
+    release: releaseSlot,
+  };
+}
+
+async function leaseSharedProvider(options: ConnectOptions): Promise<ProviderLease | null> {
   // With a plugin dir the user chose where providers come from; otherwise the engine installed it into our cache.
   const binaryPath = locateProviderBinary([options.pluginDir ?? join(options.cacheDir, "plugin-cache")], options.provider);
   if (!binaryPath) return null;
@@ -69,7 +82,7 @@ async function leaseSharedProvider(options: AttachOptions): Promise<Attachment |
     dataSourceTypes: options.resources.filter((r) => r.mode === "data").map((r) => r.type),
     log: (line) => options.log(`${options.label}: ${line}`),
   });
-  return lease && { engineEnv: lease.engineEnv, release: () => lease.release() };
+  return lease;
 }
 
 /** The fallback: `init` with a plugin cache shared by all workspaces; inits are serialised because the engine's

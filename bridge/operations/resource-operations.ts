@@ -18,7 +18,7 @@ import { Redactor } from "../secrets/redactor.js";
 import { addEnvironmentCredentials } from "../secrets/sensitive-values.js";
 import { outputsFromState, stateFromOutputs, withoutSensitiveValues, type ResourceState } from "../workspace/tfstate.js";
 import type { BridgeOptions } from "../options.js";
-import type { Attachment } from "./provider-attachment.js";
+import type { ProviderConnection } from "./provider-attachment.js";
 import { runWorkspace, type WorkspaceAction } from "./workspace-run.js";
 
 export class OperationError extends Error {}
@@ -46,11 +46,7 @@ export interface OperationContext {
   engine: string;
   types: () => Promise<ProviderTypes>;
   log: (line: string) => void;
-  attach: (
-    prepared: PreparedResource,
-    workspace: string,
-    baseEnv: Record<string, string | undefined>,
-  ) => Promise<Attachment>;
+  connect: (prepared: PreparedResource) => Promise<ProviderConnection>;
 }
 
 export class OpenTofuResources implements ResourceHandler {
@@ -94,7 +90,7 @@ export class OpenTofuResources implements ResourceHandler {
       stateDir: options.stateDir,
       redactor,
       log,
-      attach: (workspace, baseEnv) => this.context.attach(prepared, workspace, baseEnv),
+      connect: () => this.context.connect(prepared),
     });
     return result.state;
   }

@@ -9,7 +9,8 @@ import { addSensitiveByStatePaths } from "../secrets/sensitive-values.js";
 import type { WorkspaceResource } from "../workspace/main-tf.js";
 import type { ResourceState } from "../workspace/tfstate.js";
 import { ApplyWithheldError, runBatch, type BatchJob, type JobOutcome } from "./batch-run.js";
-import type { Attachment } from "./provider-attachment.js";
+import { HostRunError } from "../provider-host/host-client.js";
+import type { ProviderConnection } from "./provider-attachment.js";
 
 export type WorkspaceAction = "apply" | "destroy" | "read";
 
@@ -30,7 +31,7 @@ export interface WorkspaceRunRequest {
   stateDir: string;
   redactor: Redactor;
   log: (line: string) => void;
-  attach: (workspace: string, baseEnv: Record<string, string | undefined>) => Promise<Attachment>;
+  connect: () => Promise<ProviderConnection>;
 }
 
 export interface WorkspaceRunResult {
@@ -67,23 +68,14 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     importIsGuess: request.importIsGuess,
   };
   let outcome: JobOutcome;
+  const connection = await request.connect();
   try {
-    [outcome] = (await runBatch(
-      {
-        engine: request.engine,
-        provider: request.provider,
-        providerConfig: request.providerConfig,
-        pluginDir: request.pluginDir,
-        baseEnv: process.env,
-        attach: request.attach,
-        progress: (_job, line) => request.log(redactor.redact(line)),
-        mayApply: () => interruptSignal() === undefined,
-      },
-      [job],
-    )) as [JobOutcome];
+    outcome = connection.kind === "host" ? await runOnHost(request, job, connection) : await runHere(request, job, connection);
   } catch (error) {
     if (error instanceof ApplyWithheldError) throwIfInterrupted("applying the plan");
     throw error;
+  } finally {
+    await connection.release();
   }
   if (outcome.kind === "failed") {
     const what = request.action === "read" ? "reading the data source" : outcome.stage === "plan" ? "planning" : "applying";
@@ -106,6 +98,53 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     }
   }
   return { state, actions: outcome.actions };
+}
+
+async function runHere(
+  request: WorkspaceRunRequest,
+  job: BatchJob,
+  connection: Extract<ProviderConnection, { kind: "local" }>,
+): Promise<JobOutcome> {
+  const [outcome] = await runBatch(
+    {
+      engine: request.engine,
+      provider: request.provider,
+      providerConfig: request.providerConfig,
+      pluginDir: request.pluginDir,
+      baseEnv: process.env,
+      attach: connection.attach,
+      progress: (_job, line) => request.log(request.redactor.redact(line)),
+      mayApply: () => interruptSignal() === undefined,
+    },
+    [job],
+  );
+  return outcome!;
+}
+
+async function runOnHost(
+  request: WorkspaceRunRequest,
+  job: BatchJob,
+  connection: Extract<ProviderConnection, { kind: "host" }>,
+): Promise<JobOutcome> {
+  try {
+    return await connection.run(
+      {
+        type: "run",
+        engine: request.engine,
+        pluginDir: request.pluginDir,
+        provider: `${request.provider.address}@${request.provider.version}`,
+        providerConfig: request.providerConfig,
+        job,
+        pending: { stateDir: request.stateDir, lineage: request.lineage, operation: request.operation },
+      },
+      (line) => request.log(request.redactor.redact(line)),
+    );
+  } catch (error) {
+    if (!(error instanceof HostRunError)) throw error;
+    // The host went away mid-operation: what the engine did is unknown, so it is treated as a failed apply (a
+    // create is remembered, and its retry looks for the object first).
+    return { kind: "failed", stage: "apply", details: error.message, providerLost: false, state: undefined };
+  }
 }
 
 function pendingInfo(request: WorkspaceRunRequest, reason: string) {

@@ -2,6 +2,8 @@
 // the bridge keeps its connection open, so a bridge that crashes releases its lease by the kernel closing it.
 import type { Socket } from "node:net";
 import { join } from "node:path";
+import { parseExact, stringifyExact } from "../json/exact-json.js";
+import type { BatchJob, JobOutcome } from "../operations/batch-run.js";
 
 export interface LeaseRequestMessage {
   type: "lease";
@@ -25,6 +27,21 @@ export type HostReply =
   /** The provider has no debug mode: fall back to the engine's own provider start. */
   | { type: "unsupported"; reason: string }
   | { type: "error"; message: string };
+
+/** TF_REATTACH_PROVIDERS for an engine attaching to a host's proxy. */
+export function reattachValue(providerAddress: string, grant: Omit<GrantedMessage, "type" | "providerPid">): string {
+  return JSON.stringify({
+    [providerAddress]: {
+      Protocol: "grpc",
+      ProtocolVersion: grant.protocolVersion,
+      // The host's pid: go-plugin checks the process exists. Test = true tells the engine the process is not its
+      // own to stop.
+      Pid: grant.hostPid,
+      Test: true,
+      Addr: { Network: "unix", String: grant.proxySocket },
+    },
+  });
+}
 
 export function sendLine(socket: Socket, message: LeaseRequestMessage | HostReply): void {
   socket.write(JSON.stringify(message) + "\n");
@@ -82,3 +99,49 @@ export interface HostMetadata {
   proxySocket: string;
   startedAt: string;
 }
+
+// After a lease is granted, the bridge may hand the host its operation instead of running the engine itself: the
+// host batches concurrent operations into one engine run. These messages carry Terraform values, so they are
+// written and read as exact JSON (numbers beyond 2^53 survive).
+
+/** What the bridge's pending store needs if the bridge is gone when its operation finishes. */
+export interface PendingTarget {
+  stateDir: string;
+  lineage: string;
+  operation: string;
+}
+
+export interface RunMessage {
+  type: "run";
+  engine: string;
+  pluginDir?: string;
+  /** SOURCE@VERSION as the bridge was configured. */
+  provider: string;
+  providerConfig: Record<string, unknown>;
+  job: BatchJob;
+  pending: PendingTarget;
+}
+
+export type RunReply = { type: "progress"; line: string } | { type: "result"; outcome: JobOutcome } | { type: "error"; message: string };
+
+export function sendExact(socket: Socket, message: RunMessage | RunReply): void {
+  socket.write(stringifyExact(message) + "\n");
+}
+
+/** Calls `onLine` for every complete line from now on (exact JSON is parsed by the caller). */
+export function onEachLine(socket: Socket, onLine: (line: string) => void): void {
+  let pending = "";
+  socket.setEncoding("utf8");
+  socket.on("data", (chunk: string) => {
+    pending += chunk;
+    let newline: number;
+    while ((newline = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      onLine(line);
+    }
+    if (pending.length > 64 << 20) socket.destroy(new Error("control message too long"));
+  });
+}
+
+export { parseExact };

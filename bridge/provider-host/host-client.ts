@@ -6,7 +6,20 @@ import { connect, type Socket } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hostArguments, type HostLaunch } from "./host-launch.js";
-import { onFirstLine, sendLine, type GrantedMessage, type HostPaths, type HostReply, type LeaseRequestMessage } from "./control-protocol.js";
+import type { JobOutcome } from "../operations/batch-run.js";
+import {
+  onEachLine,
+  onFirstLine,
+  parseExact,
+  sendExact,
+  sendLine,
+  type GrantedMessage,
+  type HostPaths,
+  type HostReply,
+  type LeaseRequestMessage,
+  type RunMessage,
+  type RunReply,
+} from "./control-protocol.js";
 
 export interface HostSettings extends HostLaunch {
   paths: HostPaths;
@@ -134,5 +147,37 @@ export function closeLease(socket: Socket): Promise<void> {
       resolve();
     });
     socket.end();
+  });
+}
+
+export class HostRunError extends Error {}
+
+/** Sends the operation on the lease's connection and waits for its outcome. The lease stays held meanwhile. */
+export function runOnHost(socket: Socket, message: RunMessage, onProgress: (line: string) => void): Promise<JobOutcome> {
+  return new Promise((resolve, reject) => {
+    if (socket.destroyed) return reject(new HostRunError("the provider host connection is closed"));
+    socket.ref();
+    let settled = false;
+    const settle = (action: () => void) => {
+      if (settled) return;
+      settled = true;
+      socket.unref();
+      action();
+    };
+    onEachLine(socket, (line) => {
+      let reply: RunReply;
+      try {
+        reply = parseExact(line) as RunReply;
+      } catch {
+        return settle(() => reject(new HostRunError("malformed reply from the provider host")));
+      }
+      if (reply.type === "progress") onProgress(reply.line);
+      else if (reply.type === "result") settle(() => resolve(reply.outcome));
+      else settle(() => reject(new HostRunError(`the provider host could not run the operation: ${reply.message}`)));
+    });
+    socket.once("close", () =>
+      settle(() => reject(new HostRunError("the provider host went away before the operation finished"))),
+    );
+    sendExact(socket, message);
   });
 }

@@ -9,8 +9,13 @@ import { dirname } from "node:path";
 import { rememberWithoutDebugMode } from "./debug-mode-memory.js";
 import {
   hostPaths,
+  onEachLine,
   onFirstLine,
+  parseExact,
+  reattachValue,
+  sendExact,
   sendLine,
+  type RunMessage,
   type HostMetadata,
   type HostPaths,
   type LeaseRequestMessage,
@@ -23,6 +28,12 @@ import { protocolSpec } from "./plugin-protocol.js";
 import { isAlive, processStart, selfIdentity } from "./process-identity.js";
 import { NoDebugModeError, startDebugProvider, type DebugProvider } from "./provider-process.js";
 import { RegisteredTypes } from "./schema-prune.js";
+import { Batcher } from "./batcher.js";
+import { acquireEngineSlot } from "./engine-slots.js";
+import { canonicalHash } from "../json/canonical-json.js";
+import { parseProviderRef } from "../engine/provider-address.js";
+import { runBatch, type JobOutcome } from "../operations/batch-run.js";
+import { savePending } from "../recovery/pending-states.js";
 
 export type HostOptions = HostLaunch;
 
@@ -67,6 +78,11 @@ async function inodeOf(path: string): Promise<number | undefined> {
 
 type State = "starting" | "ready" | "unsupported" | "draining";
 
+interface QueuedRun {
+  message: RunMessage;
+  socket: Socket;
+}
+
 export class ProviderHost {
   private readonly paths: HostPaths;
   private readonly types = new RegisteredTypes();
@@ -84,6 +100,12 @@ export class ProviderHost {
   private provider?: DebugProvider;
   private proxy?: ProviderProxy;
   private drained?: Promise<void>;
+  private readonly batcher = new Batcher<QueuedRun>({
+    run: (runs) => this.runBatch(runs),
+    gatherMs: 25,
+    maxBatch: 50,
+    log: (line) => this.log(line),
+  });
   private finished!: () => void;
   readonly done = new Promise<void>((resolve) => (this.finished = resolve));
 
@@ -307,6 +329,83 @@ export class ProviderHost {
       providerPid: this.provider.endpoint.pid,
     });
     this.log(`lease ${this.uses} granted (${this.active} active)`);
+    onEachLine(socket, (line) => this.onRun(socket, line));
+  }
+
+  /** A leaseholder hands over its operation: it joins the next batch of this host's engine runs. */
+  private onRun(socket: Socket, line: string): void {
+    let message: RunMessage;
+    try {
+      message = parseExact(line) as RunMessage;
+      if (message.type !== "run" || !message.job) throw new Error("not a run message");
+    } catch {
+      sendExact(socket, { type: "error", message: "malformed run request" });
+      return;
+    }
+    // Reads are batched apart: a batch of data sources is one apply that only reads.
+    const kind = message.job.action === "read" ? "read" : "write";
+    const group = `${kind}\0${message.engine}\0${message.pluginDir ?? ""}\0${message.provider}\0${canonicalHash(message.providerConfig)}`;
+    this.batcher.submit({ group, item: { message, socket } });
+  }
+
+  private async runBatch(runs: QueuedRun[]): Promise<void> {
+    const first = runs[0]!.message;
+    const grant = { protocolVersion: this.provider!.endpoint.protocolVersion, hostPid: process.pid, proxySocket: this.paths.proxySocket(process.pid) };
+    const release = await acquireEngineSlot({ env: this.options.env, log: (line) => this.log(line) });
+    let outcomes: JobOutcome[];
+    try {
+      outcomes = await runBatch(
+        {
+          engine: first.engine,
+          provider: parseProviderRef(first.provider),
+          providerConfig: first.providerConfig,
+          pluginDir: first.pluginDir,
+          baseEnv: this.options.env,
+          attach: async () => ({
+            engineEnv: { TF_REATTACH_PROVIDERS: reattachValue(this.options.providerAddress, grant) },
+            release: async () => undefined,
+          }),
+          progress: (i, line) => {
+            const socket = runs[i]!.socket;
+            if (!socket.destroyed) sendExact(socket, { type: "progress", line });
+          },
+        },
+        runs.map((r) => r.message.job),
+      );
+    } catch (error) {
+      for (const { socket } of runs) {
+        if (!socket.destroyed) sendExact(socket, { type: "error", message: (error as Error).message });
+      }
+      return;
+    } finally {
+      await release();
+    }
+    await Promise.all(runs.map((run, i) => this.deliver(run, outcomes[i]!)));
+  }
+
+  /** Sends an outcome; when its bridge is gone, keeps any state the engine changed in the bridge's pending store,
+   * so that the operation NixOps4 retries adopts the object instead of making another. */
+  private async deliver(run: QueuedRun, outcome: JobOutcome): Promise<void> {
+    if (!run.socket.destroyed) {
+      sendExact(run.socket, { type: "result", outcome });
+      return;
+    }
+    const changed = outcome.kind === "done" ? outcome.actions.length > 0 : outcome.stage === "apply";
+    if (!changed) return;
+    const { job, pending, provider } = run.message;
+    this.log(`a bridge left before its ${pending.operation} finished; keeping the state it produced`);
+    await savePending(
+      pending.stateDir,
+      {
+        lineage: pending.lineage,
+        type: job.resource.type,
+        mode: job.resource.mode,
+        providerAddress: parseProviderRef(provider).address,
+        operation: pending.operation,
+        reason: "the bridge process was gone when the operation finished",
+      },
+      outcome.state ? { ...outcome.state, record: { ...outcome.state.record, lineage: pending.lineage } } : undefined,
+    ).catch((error: Error) => this.log(`could not keep the state: ${error.message}`));
   }
 
   private onRelease(socket: Socket): void {
@@ -315,15 +414,19 @@ export class ProviderHost {
     const calls = [...(this.proxy?.calls ?? [])].map(([m, n]) => `${m}=${n}`).join(" ");
     this.log(`lease released (${this.active} active); calls so far: ${calls}`);
     if (this.active > 0 || this.state !== "ready") return;
-    if (this.uses >= this.options.maxUses) void this.drain(`served ${this.uses} leases`);
+    if (this.uses >= this.options.maxUses && !this.batcher.busy) void this.drain(`served ${this.uses} leases`);
     else this.armIdle();
   }
 
   private armIdle(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
-      if (this.active === 0 && this.state === "ready") void this.drain(`idle for ${this.options.idleMs} ms`);
-    }, this.options.idleMs);
+      if (this.active > 0 || this.state !== "ready") return;
+      // Operations whose bridges left still run: their state must be kept before the provider goes.
+      if (this.batcher.busy) return this.armIdle();
+      if (this.uses >= this.options.maxUses) void this.drain(`served ${this.uses} leases`);
+      else void this.drain(`idle for ${this.options.idleMs} ms`);
+    }, this.uses >= this.options.maxUses ? 1000 : this.options.idleMs);
   }
 
   private flushWaiting(): void {

@@ -12,8 +12,9 @@
 //   NIXOPS4_OPENTOFU_ENGINE_SLOTS                  machine-wide concurrent engine runs (acquireEngineSlot)
 import { accessSync, constants } from "node:fs";
 import { isAbsolute } from "node:path";
-import { closeLease, leaseFromHost } from "./host-client.js";
-import { hostPaths } from "./control-protocol.js";
+import type { JobOutcome } from "../operations/batch-run.js";
+import { closeLease, leaseFromHost, runOnHost } from "./host-client.js";
+import { hostPaths, reattachValue, type RunMessage } from "./control-protocol.js";
 import { knownWithoutDebugMode } from "./debug-mode-memory.js";
 import { hostKey, hostStem } from "./host-key.js";
 import { ensurePrivateDir, runtimeDir } from "./runtime-dir.js";
@@ -36,6 +37,9 @@ export interface ProviderLease {
   engineEnv: Record<string, string>;
   /** Call once the operation's engine commands are done (success or failure). */
   release(): Promise<void>;
+  /** Hands the operation to the host, which batches it with concurrent ones into one engine run; resolves with
+   * its outcome. Progress lines (raw engine wording) arrive through onProgress. */
+  run(message: RunMessage, onProgress: (line: string) => void): Promise<JobOutcome>;
   /** Which processes serve this lease (for diagnostics and tests). */
   host: { key: string; hostPid: number; providerPid: number; protocolVersion: number };
 }
@@ -100,21 +104,11 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
       return null;
     }
     const { grant, socket } = outcome;
-    const reattach = {
-      [req.providerAddress]: {
-        Protocol: "grpc",
-        ProtocolVersion: grant.protocolVersion,
-        // The host's pid: go-plugin checks the process exists. Test = true tells the engine the process is not
-        // its own to stop.
-        Pid: grant.hostPid,
-        Test: true,
-        Addr: { Network: "unix", String: grant.proxySocket },
-      },
-    };
     let released = false;
     return {
-      engineEnv: { TF_REATTACH_PROVIDERS: JSON.stringify(reattach) },
+      engineEnv: { TF_REATTACH_PROVIDERS: reattachValue(req.providerAddress, grant) },
       host: { key, hostPid: grant.hostPid, providerPid: grant.providerPid, protocolVersion: grant.protocolVersion },
+      run: (message, onProgress) => runOnHost(socket, message, onProgress),
       async release() {
         if (released) return;
         released = true;
