@@ -1,15 +1,10 @@
 // How a workspace gets its provider: attached to a shared long-lived provider process when the provider host
 // can serve it (no init, no lock-file hashing, no provider start), else the engine's own `init`.
 import { join } from "node:path";
-import lockfile from "proper-lockfile";
-import { mkdir } from "node:fs/promises";
 import { canonicalHash } from "../json/canonical-json.js";
-import { writeCliConfig } from "../engine/cli-config.js";
 import { locateProviderBinary } from "../engine/provider-binary.js";
 import { acquireEngineSlot, acquireProviderLease, type ProviderLease } from "../provider-host/index.js";
 import type { ProviderRef } from "../engine/provider-address.js";
-import { formatDiagnostics } from "../engine/diagnostics.js";
-import { runEngine, type EngineOutcome } from "../engine/run-engine.js";
 
 export interface Attachment {
   /** Env for every engine command in this workspace. */
@@ -17,7 +12,6 @@ export interface Attachment {
   release(): Promise<void>;
 }
 
-export class ProviderInitError extends Error {}
 
 export interface AttachOptions {
   engine: string;
@@ -39,7 +33,9 @@ export async function attachProvider(options: AttachOptions): Promise<Attachment
   const releaseSlot = await acquireEngineSlot({ log: (line) => options.log(`${options.label}: ${line}`) });
   try {
     const lease = await leaseSharedProvider(options);
-    const attachment = lease ? { engineEnv: lease.engineEnv, release: () => lease.release() } : await initWorkspace(options);
+    const attachment = lease
+      ? { engineEnv: lease.engineEnv, release: () => lease.release() }
+      : await (await import("./workspace-init.js")).initWorkspace(options);
     return { engineEnv: attachment.engineEnv, release: () => attachment.release().finally(releaseSlot) };
   } catch (error) {
     await releaseSlot();
@@ -63,7 +59,7 @@ export async function connectProvider(options: ConnectOptions): Promise<Provider
   const releaseSlot = await acquireEngineSlot({ log: (line) => options.log(`${options.label}: ${line}`) });
   return {
     kind: "local",
-    attach: (workspace, baseEnv) => initWorkspace({ ...options, workspace, baseEnv }),
+    attach: async (workspace, baseEnv) => (await import("./workspace-init.js")).initWorkspace({ ...options, workspace, baseEnv }),
     release: releaseSlot,
   };
 }
@@ -85,46 +81,3 @@ async function leaseSharedProvider(options: ConnectOptions): Promise<ProviderLea
   return lease;
 }
 
-/** The fallback: `init` with a plugin cache shared by all workspaces; inits are serialised because the engine's
- * plugin cache is not safe under concurrent writers ("text file busy"). */
-export async function initWorkspace(options: {
-  engine: string;
-  workspace: string;
-  provider: ProviderRef;
-  pluginDir?: string;
-  cacheDir: string;
-  baseEnv: Record<string, string | undefined>;
-  label: string;
-}): Promise<Attachment> {
-  const pluginCacheDir = join(options.cacheDir, "plugin-cache");
-  await mkdir(pluginCacheDir, { recursive: true, mode: 0o700 });
-  const cliConfig = await writeCliConfig(options.workspace, { pluginDir: options.pluginDir, pluginCacheDir });
-  const engineEnv = { TF_CLI_CONFIG_FILE: cliConfig };
-  const release = await lockfile.lock(pluginCacheDir, {
-    retries: { retries: 600, minTimeout: 100, maxTimeout: 1000 },
-    stale: 120_000,
-    realpath: false,
-  });
-  let outcome: EngineOutcome;
-  try {
-    outcome = await runEngine(
-      {
-        engine: options.engine,
-        args: ["init", "-input=false", "-no-color", "-backend=false"],
-        cwd: options.workspace,
-        env: { ...options.baseEnv, ...engineEnv },
-      },
-      () => undefined,
-    );
-  } finally {
-    await release();
-  }
-  if (outcome.exitCode !== 0) {
-    const where = options.pluginDir ? ` from the plugin dir ${options.pluginDir}` : "";
-    throw new ProviderInitError(
-      `${options.label}: the engine could not install provider ${options.provider.source} ${options.provider.version}${where}:\n` +
-        (formatDiagnostics(outcome.diagnostics, []) || outcome.stderrTail.trim()),
-    );
-  }
-  return { engineEnv, release: async () => undefined };
-}

@@ -1,6 +1,7 @@
 // The NixOps4 operations in Terraform terms. create: plan + apply on an empty (or kept) state; update: the same
 // on the state carried in the previous outputs; destroy: the engine
 // plans its deletion (plan -destroy); import: an import block on create. Data sources are read on every create and update.
+import { join } from "node:path";
 import { parseExact, stringifyExact } from "../json/exact-json.js";
 import type {
   CreateResourceRequest,
@@ -50,9 +51,12 @@ export interface OperationContext {
 }
 
 export class OpenTofuResources implements ResourceHandler {
-  private readonly validator = new InputValidator();
+  private readonly validator: InputValidator;
 
-  constructor(private readonly context: OperationContext) {}
+  constructor(private readonly context: OperationContext) {
+    const { cacheDir, provider } = context.options;
+    this.validator = new InputValidator(join(cacheDir, "validators", provider.address, provider.version));
+  }
 
   /** A redactor per operation, seeded with credentials from the environment. */
   private redactor(): Redactor {

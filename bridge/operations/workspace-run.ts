@@ -8,7 +8,7 @@ import type { Redactor } from "../secrets/redactor.js";
 import { addSensitiveByStatePaths } from "../secrets/sensitive-values.js";
 import type { WorkspaceResource } from "../workspace/main-tf.js";
 import type { ResourceState } from "../workspace/tfstate.js";
-import { ApplyWithheldError, runBatch, type BatchJob, type JobOutcome } from "./batch-run.js";
+import type { BatchJob, JobOutcome } from "./batch-run.js";
 import { HostRunError } from "../provider-host/host-client.js";
 import type { ProviderConnection } from "./provider-attachment.js";
 
@@ -71,9 +71,6 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
   const connection = await request.connect();
   try {
     outcome = connection.kind === "host" ? await runOnHost(request, job, connection) : await runHere(request, job, connection);
-  } catch (error) {
-    if (error instanceof ApplyWithheldError) throwIfInterrupted("applying the plan");
-    throw error;
   } finally {
     await connection.release();
   }
@@ -105,7 +102,10 @@ async function runHere(
   job: BatchJob,
   connection: Extract<ProviderConnection, { kind: "local" }>,
 ): Promise<JobOutcome> {
-  const [outcome] = await runBatch(
+  // The engine runner is loaded only here: with a provider host, this process runs no engine at all.
+  const { runBatch, ApplyWithheldError } = await import("./batch-run.js");
+  try {
+    const [outcome] = await runBatch(
     {
       engine: request.engine,
       provider: request.provider,
@@ -117,8 +117,12 @@ async function runHere(
       mayApply: () => interruptSignal() === undefined,
     },
     [job],
-  );
-  return outcome!;
+    );
+    return outcome!;
+  } catch (error) {
+    if (error instanceof ApplyWithheldError) throwIfInterrupted("applying the plan");
+    throw error;
+  }
 }
 
 async function runOnHost(

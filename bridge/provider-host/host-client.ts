@@ -1,6 +1,5 @@
 // The bridge side of a lease: find the key's host by its control socket, start one if there is none, and hold a
 // connection for as long as the lease lasts.
-import { execa } from "execa";
 import { existsSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -78,7 +77,8 @@ function ask(socket: Socket, request: LeaseRequestMessage, timeoutMs: number): P
   });
 }
 
-function spawnHost(settings: HostSettings, onExit: () => void): void {
+async function spawnHost(settings: HostSettings, onExit: () => void): Promise<void> {
+  const { execa } = await import("execa");
   const entry = hostEntryPath();
   if (!existsSync(entry)) throw new Error(`provider host entry ${entry} is missing (run npm run build)`);
   // Detached, in its own session, with no inherited stdio: it must outlive this bridge and must not keep the
@@ -127,7 +127,7 @@ export async function leaseFromHost(
       throw new Error(`provider hosts keep exiting without serving (see ${settings.paths.log})`);
     }
     if (Date.now() - lastSpawn > 3000) {
-      spawnHost(settings, () => exitedHosts++);
+      await spawnHost(settings, () => exitedHosts++);
       lastSpawn = Date.now();
     }
     await sleep(50);

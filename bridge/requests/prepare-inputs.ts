@@ -1,6 +1,5 @@
 // Request validation: the wire type names a resource or data source of this provider, the inputs match its
 // schema, and the reserved keys (provider, lifecycle, import) are split from the Terraform arguments.
-import { inputJsonSchema } from "../../codegen/emit-json-schema/json-schema.js";
 import type { ProviderSchemaEntry, TypeSchema } from "../../codegen/schema/provider-schema.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { Mode, ProviderTypes } from "../schema/provider-types.js";
@@ -50,7 +49,15 @@ export async function prepareInputs(
     provider: { version: 0, block: types.providerBlock },
     [mode === "data" ? "data_source_schemas" : "resource_schemas"]: { [type]: typeSchema },
   };
-  validator.validate(wireType, () => inputJsonSchema(entry, mode === "data" ? "data" : "resource", type), inputs);
+  await validator.validate(
+    wireType,
+    [types.providerBlock, typeSchema],
+    async () => {
+      const { inputJsonSchema } = await import("../../codegen/emit-json-schema/json-schema.js");
+      return inputJsonSchema(entry, mode === "data" ? "data" : "resource", type);
+    },
+    inputs,
+  );
 
   const { provider: _provider, lifecycle, import: importBlock, ...rest } = withoutNulls(inputs) as JsonObject;
   const importId = (importBlock as { id?: string } | undefined)?.id;

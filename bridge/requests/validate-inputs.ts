@@ -1,7 +1,15 @@
 // Checks a resource's inputs against the JSON Schema generated from the provider schema, before anything runs.
-// Validators are compiled lazily, once per type and process: an operation uses one type, and AWS has thousands.
-import type { ValidateFunction } from "ajv";
-import { createInputAjv } from "../../codegen/emit-json-schema/ajv.js";
+// Compiling a big type's schema costs each short-lived bridge process more CPU than everything else it does, so
+// the compiled validator is kept as a standalone module in the user's cache, named after a hash of what the schema
+// is made from (the type's and the provider's schema, and the codegen that turns them into JSON Schema), and
+// later processes just load it without loading Ajv or the codegen at all.
+import type { ErrorObject } from "ajv";
+import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { toPlainJson } from "../json/exact-json.js";
 import { describeInputErrors } from "./input-errors.js";
 
@@ -14,18 +22,86 @@ export class InputValidationError extends Error {
   }
 }
 
-export class InputValidator {
-  // verbose: errors carry the failing sub-schema, which holds the valid names for "did you mean".
-  private readonly ajv = createInputAjv({ verbose: true });
-  private readonly compiled = new Map<string, ValidateFunction>();
+type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
-  validate(resourceType: string, schema: () => object, inputs: unknown): void {
-    let validate = this.compiled.get(resourceType);
-    if (!validate) {
-      validate = this.ajv.compile(schema());
-      this.compiled.set(resourceType, validate);
+const require = createRequire(import.meta.url);
+
+// The codegen modules that decide the JSON Schema: a rebuilt or upgraded codegen gets new cache entries.
+const CODEGEN_MODULES = ["emit-json-schema/json-schema", "emit-json-schema/ajv", "model/views", "model/meta-arguments", "schema/read-schema"];
+
+let fingerprint: string | undefined;
+function codegenFingerprint(): string {
+  fingerprint ??= CODEGEN_MODULES.map((module) => {
+    for (const extension of [".js", ".ts"]) {
+      try {
+        const info = statSync(new URL(`../../codegen/${module}${extension}`, import.meta.url));
+        return `${module}:${info.size}:${info.mtimeMs}`;
+      } catch {
+        // the other extension (compiled or source)
+      }
     }
+    return `${module}:?`;
+  }).join(",");
+  return fingerprint;
+}
+
+async function compileStandalone(schema: object): Promise<{ validate: Validate; code: string }> {
+  // Loaded only on a cache miss: Ajv itself is a good part of a bridge process's start-up.
+  const { createInputAjv } = await import("../../codegen/emit-json-schema/ajv.js");
+  const standalone = (await import("ajv/dist/standalone/index.js")).default as unknown as
+    | ((ajv: unknown, validate: unknown) => string)
+    | { default: (ajv: unknown, validate: unknown) => string };
+  const toCode = typeof standalone === "function" ? standalone : standalone.default;
+  // verbose: errors carry the failing sub-schema, which holds the valid names for "did you mean".
+  const ajv = createInputAjv({ verbose: true, code: { source: true, esm: true } });
+  const validate = ajv.compile(schema) as Validate;
+  // Runtime helpers the code may import resolve from this package, not from the cache directory.
+  const code = toCode(ajv, validate).replace(/(["'])(ajv\/dist\/runtime\/[^"']+)\1/g, (_m, q: string, spec: string) => {
+    return `${q}${pathToFileURL(require.resolve(spec)).href}${q}`;
+  });
+  return { validate, code };
+}
+
+export class InputValidator {
+  private readonly loaded = new Map<string, Validate>();
+
+  /** `cacheDir`: where compiled validators are kept; without one, every process compiles its own. */
+  constructor(private readonly cacheDir?: string) {}
+
+  /** `source`: what the schema is generated from (its hash names the cached validator); `schema` builds it. */
+  async validate(resourceType: string, source: unknown, schema: () => Promise<object>, inputs: unknown): Promise<void> {
+    const validate = await this.validatorFor(resourceType, source, schema);
     if (validate(toPlainJson(inputs))) return;
     throw new InputValidationError(resourceType, describeInputErrors(validate.errors ?? []));
+  }
+
+  private async validatorFor(resourceType: string, source: unknown, schema: () => Promise<object>): Promise<Validate> {
+    const known = this.loaded.get(resourceType);
+    if (known) return known;
+    const hash = createHash("sha256")
+      .update(JSON.stringify([codegenFingerprint(), resourceType, source]))
+      .digest("hex")
+      .slice(0, 32);
+    const path = this.cacheDir ? join(this.cacheDir, `${hash}.mjs`) : undefined;
+    let validate: Validate | undefined;
+    if (path) {
+      try {
+        validate = (await import(pathToFileURL(path).href)).default as Validate;
+      } catch {
+        // not compiled yet (or unreadable): compile below
+      }
+    }
+    if (!validate) {
+      const compiled = await compileStandalone(await schema());
+      validate = compiled.validate;
+      if (path && this.cacheDir) {
+        await mkdir(this.cacheDir, { recursive: true, mode: 0o700 });
+        const staging = `${path}.${process.pid}.tmp`;
+        await writeFile(staging, compiled.code, { mode: 0o600 });
+        await rename(staging, path);
+      }
+    }
+    this.loaded.set(resourceType, validate);
+    return validate;
   }
 }
