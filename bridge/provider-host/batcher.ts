@@ -1,6 +1,7 @@
-// Group commit for engine runs: operations that reach the host while nothing runs wait a moment for company, and
-// operations that arrive while a batch runs form the next one. One batch is one plan and one apply, so N
-// concurrent operations cost a few engine runs instead of N.
+// Group commit for engine runs: operations that reach the host while a run slot is free wait a moment for company,
+// and operations that arrive while all slots run form the next batch. One batch is one plan and one apply, so N
+// concurrent operations cost a few engine runs instead of N; a few batches run side by side so that the engine's
+// own start-up and the provider's calls of one batch overlap another's.
 
 export interface Queued<T> {
   /** Operations with different group keys (engine binary, plugin dir) never share a run. */
@@ -13,42 +14,46 @@ export interface BatcherOptions<T> {
   /** How long a lone operation waits for others before its batch starts. */
   gatherMs: number;
   maxBatch: number;
+  /** Batches running at once. */
+  concurrency: number;
   log: (line: string) => void;
 }
 
 export class Batcher<T> {
   private readonly queue: Queued<T>[] = [];
-  private running = false;
+  private running = 0;
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly options: BatcherOptions<T>) {}
 
   submit(entry: Queued<T>): void {
     this.queue.push(entry);
-    if (!this.running && !this.timer) this.timer = setTimeout(() => void this.next(), this.options.gatherMs);
+    if (this.running < this.options.concurrency && !this.timer) this.timer = setTimeout(() => void this.next(), this.options.gatherMs);
   }
 
   get busy(): boolean {
-    return this.running || this.queue.length > 0;
+    return this.running > 0 || this.queue.length > 0;
   }
 
   private async next(): Promise<void> {
     this.timer = undefined;
-    if (this.running || this.queue.length === 0) return;
+    if (this.running >= this.options.concurrency || this.queue.length === 0) return;
     const group = this.queue[0]!.group;
     const taken: T[] = [];
     for (let i = 0; i < this.queue.length && taken.length < this.options.maxBatch; ) {
       if (this.queue[i]!.group === group) taken.push(this.queue.splice(i, 1)[0]!.item);
       else i++;
     }
-    this.running = true;
+    this.running++;
     this.options.log(`engine run for ${taken.length} operation(s) (${this.queue.length} waiting)`);
+    // Another slot may be free for what is still queued.
+    if (this.queue.length > 0 && this.running < this.options.concurrency) void this.next();
     try {
       await this.options.run(taken);
     } catch (error) {
       this.options.log(`batch failed: ${(error as Error).message}`);
     } finally {
-      this.running = false;
+      this.running--;
     }
     // Whatever arrived meanwhile has waited long enough: start at once.
     if (this.queue.length > 0) void this.next();

@@ -102,8 +102,10 @@ export class ProviderHost {
   private drained?: Promise<void>;
   private readonly batcher = new Batcher<QueuedRun>({
     run: (runs) => this.runBatch(runs),
-    gatherMs: 25,
+    gatherMs: 10,
     maxBatch: 50,
+    // The machine-wide engine slots bound this further.
+    concurrency: 2,
     log: (line) => this.log(line),
   });
   private finished!: () => void;

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { Batcher } from "./batcher.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("Batcher", () => {
+  it("gathers what arrives together, never mixes groups, and runs at most `concurrency` batches at once", async () => {
+    const batches: string[][] = [];
+    let running = 0;
+    let maxRunning = 0;
+    const batcher = new Batcher<string>({
+      gatherMs: 20,
+      maxBatch: 3,
+      concurrency: 2,
+      log: () => undefined,
+      run: async (items) => {
+        batches.push(items);
+        maxRunning = Math.max(maxRunning, ++running);
+        await sleep(60);
+        running--;
+      },
+    });
+    for (const item of ["a1", "a2", "b1", "a3", "a4"]) batcher.submit({ group: item[0]!, item });
+    await sleep(10);
+    batcher.submit({ group: "a", item: "a5" });
+    while (batcher.busy) await sleep(10);
+    expect(batches.flat().sort()).toEqual(["a1", "a2", "a3", "a4", "a5", "b1"]);
+    for (const batch of batches) expect(new Set(batch.map((i) => i[0])).size).toBe(1);
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(3);
+    expect(batches).toContainEqual(["a1", "a2", "a3"]);
+    expect(maxRunning).toBe(2);
+  });
+
+  it("keeps going after a failed batch", async () => {
+    const seen: string[] = [];
+    const batcher = new Batcher<string>({
+      gatherMs: 5,
+      maxBatch: 10,
+      concurrency: 1,
+      log: () => undefined,
+      run: async (items) => {
+        seen.push(...items);
+        if (items.includes("boom")) throw new Error("boom");
+      },
+    });
+    batcher.submit({ group: "g", item: "boom" });
+    await sleep(20);
+    batcher.submit({ group: "g", item: "after" });
+    while (batcher.busy) await sleep(5);
+    expect(seen).toEqual(["boom", "after"]);
+  });
+});
