@@ -354,6 +354,7 @@ export class ProviderHost {
     const first = runs[0]!.message;
     const grant = { protocolVersion: this.provider!.endpoint.protocolVersion, hostPid: process.pid, proxySocket: this.paths.proxySocket(process.pid) };
     const release = await acquireEngineSlot({ env: this.options.env, log: (line) => this.log(line) });
+    const started = Date.now();
     let outcomes: JobOutcome[];
     try {
       outcomes = await runBatch(
@@ -382,6 +383,7 @@ export class ProviderHost {
     } finally {
       await release();
     }
+    this.log(`engine run for ${runs.length} operation(s) took ${Date.now() - started} ms`);
     await Promise.all(runs.map((run, i) => this.deliver(run, outcomes[i]!)));
   }
 
