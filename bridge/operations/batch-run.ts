@@ -168,7 +168,8 @@ class Batch {
 
   /** Progress lines go to the job whose resource they name; an apply repeats the plan's lines, shown once. */
   private route(message: UiMessage, phase: "plan" | "apply"): void {
-    if (phase === "apply" && (message.type === "planned_change" || message.type === "change_summary")) return;
+    if (phase === "apply" && message.type === "planned_change") return;
+    if (phase === "apply" && message.type === "change_summary" && message.changes?.operation !== "apply") return;
     const addr = message.hook?.resource?.addr ?? message.change?.resource.addr ?? message.diagnostic?.address;
     const targets = addr !== undefined ? [this.byAddress.get(addr)].filter((i): i is number => i !== undefined) : this.liveOrAll();
     for (const i of targets) {

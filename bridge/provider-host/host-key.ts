@@ -16,6 +16,9 @@ export interface HostIdentity {
   env: NodeJS.ProcessEnv;
   /** A host serving unpruned schemas (only for measuring) is a different host. */
   fullSchemas?: boolean;
+  /** Which build of the host code would serve (its entry file's path, size and time): an upgraded or rebuilt
+   * bridge starts its own host instead of handing work to one still running older code. */
+  hostBuild?: string;
 }
 
 export function keyedEnv(env: NodeJS.ProcessEnv): [string, string][] {
@@ -39,6 +42,7 @@ export function hostKey(identity: HostIdentity): string {
     configKey: identity.configKey,
     env: keyedEnv(identity.env),
     fullSchemas: identity.fullSchemas === true,
+    hostBuild: identity.hostBuild ?? "",
   });
   return createHash("sha256").update(canonical).digest("hex");
 }

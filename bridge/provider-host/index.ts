@@ -10,10 +10,10 @@
 //   NIXOPS4_OPENTOFU_PROVIDER_HOST_START_SECONDS   how long a provider may take to print its reattach line (60)
 //   NIXOPS4_OPENTOFU_PROVIDER_HOST_PRUNE=off       serve full schemas (for measuring; a separate host)
 //   NIXOPS4_OPENTOFU_ENGINE_SLOTS                  machine-wide concurrent engine runs (acquireEngineSlot)
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import type { JobOutcome } from "../operations/batch-run.js";
-import { closeLease, leaseFromHost, runOnHost } from "./host-client.js";
+import { closeLease, hostEntryPath, leaseFromHost, runOnHost } from "./host-client.js";
 import { hostPaths, reattachValue, type RunMessage } from "./control-protocol.js";
 import { knownWithoutDebugMode } from "./debug-mode-memory.js";
 import { hostKey, hostStem } from "./host-key.js";
@@ -52,6 +52,16 @@ function seconds(value: string | undefined, fallback: number): number {
   return value !== undefined && value !== "" && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
 }
 
+function hostBuild(): string {
+  const entry = hostEntryPath();
+  try {
+    const info = statSync(entry);
+    return `${entry}:${info.size}:${info.mtimeMs}`;
+  } catch {
+    return entry;
+  }
+}
+
 /** Returns null when sharing is impossible (provider has no debug mode, protocol unsupported, host disabled by
  * NIXOPS4_OPENTOFU_PROVIDER_HOST=off): the caller then falls back to the engine's normal provider start. */
 export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<ProviderLease | null> {
@@ -75,7 +85,7 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
       req.log(`provider ${req.providerAddress} is started by the engine itself (no shared host: ${remembered})`);
       return null;
     }
-    const key = hostKey({ ...req, fullSchemas: !prune });
+    const key = hostKey({ ...req, fullSchemas: !prune, hostBuild: hostBuild() });
     const paths = hostPaths(dir, hostStem(key));
     if (Buffer.byteLength(paths.proxySocket(4_194_304)) > MAX_SOCKET_PATH) {
       req.log(`provider host dir ${dir} is too long for unix socket paths; the engine starts the provider itself`);
