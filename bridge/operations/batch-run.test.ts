@@ -2,20 +2,18 @@
 // job's outcome its own (a rejected configuration or a failed apply does not take the others down).
 import { CreateUserCommand, GetRoleCommand, GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "../../test/support/machine.js";
 import { awsProviderConfig, startMoto, type MotoServer } from "../../test/support/moto.js";
 import { parseProviderRef } from "../engine/provider-address.js";
-import { attachProvider } from "./provider-attachment.js";
+import { canonicalHash } from "../json/canonical-json.js";
+import { locateProviderBinary } from "../engine/provider-binary.js";
+import { acquireProviderLease } from "../provider-host/index.js";
 import { runBatch, type BatchJob } from "./batch-run.js";
 
 let moto: MotoServer;
 let iam: IAMClient;
 let s3: S3Client;
-const cacheDir = mkdtempSync(join(tmpdir(), "batch-run-cache-"));
 const provider = parseProviderRef(AWS_PROVIDER);
 const progress: [number, string][] = [];
 
@@ -29,7 +27,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  rmSync(cacheDir, { recursive: true, force: true });
   await moto?.stop();
 });
 
@@ -41,19 +38,21 @@ function batch(jobs: BatchJob[]) {
       providerConfig: awsProviderConfig(),
       pluginDir: pluginMirrorDir(),
       baseEnv: process.env,
-      attach: (workspace, baseEnv) =>
-        attachProvider({
-          engine: engineBinary(),
-          workspace,
-          provider,
-          providerConfig: awsProviderConfig(),
-          resources: jobs.map((j) => j.resource),
-          pluginDir: pluginMirrorDir(),
-          cacheDir,
-          baseEnv,
-          label: "batch test",
+      // In this process, attached to a shared provider's host (as the host itself runs batches).
+      attach: async () => {
+        const lease = await acquireProviderLease({
+          providerAddress: provider.address,
+          providerVersion: provider.version,
+          binaryPath: locateProviderBinary([pluginMirrorDir()], provider)!,
+          env: process.env,
+          configKey: canonicalHash(awsProviderConfig()),
+          resourceTypes: jobs.map((j) => j.resource.type),
+          dataSourceTypes: [],
           log: () => undefined,
-        }),
+        });
+        if (!lease) throw new Error("no provider host for the test");
+        return { engineEnv: lease.engineEnv, release: () => lease.release() };
+      },
       progress: (job, line) => progress.push([job, line]),
     },
     jobs,

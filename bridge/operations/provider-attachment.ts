@@ -1,5 +1,6 @@
-// How a workspace gets its provider: attached to a shared long-lived provider process when the provider host
-// can serve it (no init, no lock-file hashing, no provider start), else the engine's own `init`.
+// How an operation gets its provider: through the shared long-lived provider's host, which runs the engine
+// attached to it (no init, no lock-file hashing, no provider start) and batches concurrent operations; else the
+// engine's own `init` in a workspace of this process.
 import { join } from "node:path";
 import { canonicalHash } from "../json/canonical-json.js";
 import { locateProviderBinary } from "../engine/provider-binary.js";
@@ -12,35 +13,16 @@ export interface Attachment {
   release(): Promise<void>;
 }
 
-
-export interface AttachOptions {
+export interface ConnectOptions {
   engine: string;
-  workspace: string;
   provider: ProviderRef;
   providerConfig: Record<string, unknown>;
   /** The resources the workspace holds (their schemas are what the shared provider serves). */
   resources: { mode: "managed" | "data"; type: string }[];
   pluginDir?: string;
   cacheDir: string;
-  baseEnv: Record<string, string | undefined>;
   label: string;
   log: (line: string) => void;
-}
-
-/** Takes a machine-wide engine slot (so a burst of bridge processes queues), then attaches the provider: a lease
- * on a shared provider process when one can be had, else the engine's own init. Release frees both. */
-export async function attachProvider(options: AttachOptions): Promise<Attachment> {
-  const releaseSlot = await acquireEngineSlot({ log: (line) => options.log(`${options.label}: ${line}`) });
-  try {
-    const lease = await leaseSharedProvider(options);
-    const attachment = lease
-      ? { engineEnv: lease.engineEnv, release: () => lease.release() }
-      : await (await import("./workspace-init.js")).initWorkspace(options);
-    return { engineEnv: attachment.engineEnv, release: () => attachment.release().finally(releaseSlot) };
-  } catch (error) {
-    await releaseSlot();
-    throw error;
-  }
 }
 
 /** How an operation reaches its provider. "host": the shared provider's host runs the engine, batching this
@@ -49,8 +31,6 @@ export async function attachProvider(options: AttachOptions): Promise<Attachment
 export type ProviderConnection =
   | { kind: "host"; run: ProviderLease["run"]; release(): Promise<void> }
   | { kind: "local"; attach(workspace: string, env: Record<string, string | undefined>): Promise<Attachment>; release(): Promise<void> };
-
-export type ConnectOptions = Omit<AttachOptions, "workspace" | "baseEnv">;
 
 export async function connectProvider(options: ConnectOptions): Promise<ProviderConnection> {
   const lease = await leaseSharedProvider(options);
