@@ -5,7 +5,7 @@ import { interruptSignal, throwIfInterrupted } from "../engine/interrupts.js";
 import type { ProviderRef } from "../engine/provider-address.js";
 import { clearPending, savePending } from "../recovery/pending-states.js";
 import type { Redactor } from "../secrets/redactor.js";
-import { addSensitiveByStatePaths } from "../secrets/sensitive-values.js";
+import { addSensitiveOfState } from "../secrets/sensitive-values.js";
 import type { WorkspaceResource } from "../workspace/main-tf.js";
 import type { ResourceState } from "../workspace/tfstate.js";
 import type { BatchJob, JobOutcome } from "./batch-run.js";
@@ -76,15 +76,11 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
   }
   if (outcome.kind === "failed") {
     const what = request.action === "read" ? "reading the data source" : outcome.stage === "plan" ? "planning" : "applying";
-    const kept = outcome.stage === "apply" ? await keepStateAfterFailure(request, outcome.state, outcome.details) : "";
+    const kept = outcome.stage === "apply" ? await keepStateAfterFailure(request, claim(request, outcome.state), outcome.details) : "";
     const message = redactor.redact(`${label}: ${what} failed:\n${outcome.details}${kept}`);
     throw outcome.providerLost ? new ProviderLostError(message) : new EngineOperationError(message);
   }
-  const state = outcome.state;
-  if (state) {
-    state.record.lineage = request.lineage;
-    addSensitiveByStatePaths(redactor, state.record.instance.sensitive_attributes, state.attributes);
-  }
+  const state = claim(request, outcome.state);
   if (request.action !== "read") {
     const interrupted = interruptSignal();
     if (interrupted && outcome.actions.length > 0) {
@@ -151,6 +147,15 @@ async function runOnHost(
   }
 }
 
+/** A state the engine produced becomes this resource's: its lineage, and its sensitive values kept out of messages. */
+function claim(request: WorkspaceRunRequest, state: ResourceState | undefined): ResourceState | undefined {
+  if (state) {
+    state.record.lineage = request.lineage;
+    addSensitiveOfState(request.redactor, state);
+  }
+  return state;
+}
+
 function pendingInfo(request: WorkspaceRunRequest, reason: string) {
   return {
     lineage: request.lineage,
@@ -169,10 +174,6 @@ async function keepStateAfterFailure(
   state: ResourceState | undefined,
   reason: string,
 ): Promise<string> {
-  if (state) {
-    state.record.lineage = request.lineage;
-    addSensitiveByStatePaths(request.redactor, state.record.instance.sensitive_attributes, state.attributes);
-  }
   const interrupted = interruptSignal();
   const why = interrupted ? `interrupted by ${interrupted}` : reason;
   if (!state && !request.prior && request.action === "apply") {

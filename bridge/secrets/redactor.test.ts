@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { REDACTED, Redactor } from "./redactor.js";
-import { addEnvironmentCredentials, addProviderCredentials, addSensitiveByBlock, addSensitiveByStatePaths } from "./sensitive-values.js";
+import { addEnvironmentCredentials, addProviderCredentials, addSensitiveByBlock, addSensitiveOfState } from "./sensitive-values.js";
 
 describe("Redactor", () => {
   it("removes secrets, longest first, also in JSON-escaped form", () => {
@@ -19,7 +19,10 @@ describe("Redactor", () => {
       { value: "s3cr3t-value", name: "public-name", inner: [{ pw: "nested-secret" }] },
     );
     addProviderCredentials(r, { attributes: {} }, { region: "us-east-1", access_key: "AKIAEXAMPLE", assume_role: [{ session_name: "sess-1234" }] });
-    addSensitiveByStatePaths(r, [[{ type: "get_attr", value: "password" }]], { password: "state-secret" });
+    addSensitiveOfState(r, {
+      record: { format: 1, mode: "managed", type: "t", providerAddress: "p", providerVersion: "1", lineage: "l", serial: 1, instance: { sensitive_attributes: [[{ type: "get_attr", value: "password" }]] } },
+      attributes: { password: "state-secret" },
+    });
     addEnvironmentCredentials(r, { AWS_SECRET_ACCESS_KEY: "env-secret-key", HOME: "/root" });
     const text = "s3cr3t-value public-name nested-secret us-east-1 AKIAEXAMPLE sess-1234 state-secret env-secret-key /root";
     expect(r.redact(text)).toBe(

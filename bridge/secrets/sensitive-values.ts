@@ -1,6 +1,7 @@
 // Finds the values that must never be printed: attributes the provider schema marks sensitive (in inputs and in
 // state), provider settings that hold credentials, and credentials in the environment.
 import type { SchemaBlock } from "../../codegen/schema/provider-schema.js";
+import { sensitivePaths, type ResourceState } from "../workspace/tfstate.js";
 import type { Redactor } from "./redactor.js";
 
 // Provider schemas rarely mark credentials sensitive (the AWS provider marks neither access_key nor secret_key).
@@ -51,16 +52,13 @@ export function addEnvironmentCredentials(redactor: Redactor, env: NodeJS.Proces
   for (const [key, value] of Object.entries(env)) if (CREDENTIAL_ENV.test(key)) redactor.add(value);
 }
 
-/** State instances list sensitive attribute paths as [{type:"get_attr",value:"x"},{type:"index",value:{…}}]. */
-export function addSensitiveByStatePaths(redactor: Redactor, paths: unknown, attributes: Record<string, unknown>): void {
-  if (!Array.isArray(paths)) return;
-  for (const path of paths) {
-    if (!Array.isArray(path)) continue;
-    let value: unknown = attributes;
-    for (const step of path as { type?: string; value?: unknown }[]) {
+/** Every value the resulting state marks sensitive. */
+export function addSensitiveOfState(redactor: Redactor, state: ResourceState): void {
+  for (const steps of sensitivePaths(state)) {
+    let value: unknown = state.attributes;
+    for (const step of steps) {
       if (value === null || typeof value !== "object") break;
-      const key = typeof step.value === "object" && step.value !== null ? (step.value as { value?: unknown }).value : step.value;
-      value = (value as Record<string, unknown>)[String(key)];
+      value = (value as Record<string, unknown>)[step];
     }
     redactor.add(value);
   }

@@ -123,21 +123,27 @@ export async function readStateFile(
   };
 }
 
+/** The attribute paths a state instance marks sensitive, as keys: the state lists them as
+ * [{type:"get_attr",value:"x"},{type:"index",value:{value:0,type:"number"}}]. */
+export function sensitivePaths(state: ResourceState): string[][] {
+  const paths = state.record.instance.sensitive_attributes;
+  return (Array.isArray(paths) ? paths : [])
+    .filter((path): path is { value?: unknown }[] => Array.isArray(path) && path.length > 0)
+    .map((path) =>
+      path.map((step) => String(typeof step.value === "object" && step.value !== null ? (step.value as { value?: unknown }).value : step.value)),
+    );
+}
+
 /** A copy with every attribute value the state marks sensitive set to null. The engine's refresh reads such values
  * back from the API on the next operation (or the plan sets them again from the configuration). */
 export function withoutSensitiveValues(state: ResourceState): ResourceState {
   const attributes = parseExact(stringifyExact(state.attributes)) as JsonObject;
-  const paths = state.record.instance.sensitive_attributes;
-  for (const path of Array.isArray(paths) ? paths : []) {
-    if (!Array.isArray(path) || path.length === 0) continue;
-    const steps = (path as { value?: unknown }[]).map((s) =>
-      typeof s.value === "object" && s.value !== null ? (s.value as { value?: unknown }).value : s.value,
-    );
+  for (const steps of sensitivePaths(state)) {
     let parent: unknown = attributes;
     for (const step of steps.slice(0, -1)) {
-      parent = parent !== null && typeof parent === "object" ? (parent as JsonObject)[String(step)] : undefined;
+      parent = parent !== null && typeof parent === "object" ? (parent as JsonObject)[step] : undefined;
     }
-    if (parent !== null && typeof parent === "object") (parent as JsonObject)[String(steps[steps.length - 1])] = null;
+    if (parent !== null && typeof parent === "object") (parent as JsonObject)[steps[steps.length - 1]!] = null;
   }
   return { record: state.record, attributes };
 }
