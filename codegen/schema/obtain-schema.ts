@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { dir as tmpDir } from "tmp-promise";
 import { writeCliConfig } from "../../bridge/engine/cli-config.js";
 import { resolveEngine } from "../../bridge/engine/engine-binary.js";
+import { engineEnvironment } from "../../bridge/engine/run-engine.js";
 import { parseProviderRef } from "../../bridge/engine/provider-address.js";
 import type { ProvidersSchemaDocument } from "./provider-schema.js";
 import { findProviderEntry } from "./select-provider.js";
@@ -40,13 +41,8 @@ export async function createSchemaWorkspace(options: ObtainSchemaOptions): Promi
       terraform: { required_providers: { [ref.name]: { source: ref.source, version: ref.version } } },
     };
     await writeFile(join(workspace.path, "main.tf.json"), JSON.stringify(mainTf, null, 2) + "\n", { mode: 0o600 });
-    const env = {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: cliConfig,
-      TF_IN_AUTOMATION: "1",
-      CHECKPOINT_DISABLE: "1",
-      TF_INPUT: "0",
-    };
+    // The bridge's engine environment: the user's TF_CLI_ARGS, TF_DATA_DIR and the like must not reach this run.
+    const env = engineEnvironment(process.env, { TF_CLI_CONFIG_FILE: cliConfig });
     const run = async (args: string[]) => {
       const result = await execa(engine, args, {
         cwd: workspace.path,
