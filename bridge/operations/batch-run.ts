@@ -171,14 +171,14 @@ class Batch {
     if (phase === "apply" && message.type === "planned_change") return;
     if (phase === "apply" && message.type === "change_summary" && message.changes?.operation !== "apply") return;
     const addr = message.hook?.resource?.addr ?? message.change?.resource.addr ?? message.diagnostic?.address;
-    const targets = addr !== undefined ? [this.byAddress.get(addr)].filter((i): i is number => i !== undefined) : this.liveOrAll();
+    const targets = addr !== undefined ? [this.byAddress.get(addr)].filter((i): i is number => i !== undefined) : this.unaddressedTargets();
     for (const i of targets) {
       const line = progressLine(message, this.jobs[i]!.label);
       if (line) this.context.progress(i, line);
     }
   }
 
-  private liveOrAll(): number[] {
+  private unaddressedTargets(): number[] {
     // Summaries name no resource; for a batch of one they still belong to its job.
     return this.jobs.length === 1 ? [0] : [];
   }
@@ -251,9 +251,9 @@ class Batch {
   private failAll(stage: "plan" | "apply", outcome: EngineOutcome): void {
     const lost = outcome.diagnostics.some((d) => PROVIDER_LOST.test(`${d.summary} ${d.detail ?? ""}`));
     const byJob = this.diagnosticsByJob(outcome.diagnostics);
+    const shared = outcome.diagnostics.filter((d) => d.severity === "error" && this.jobOf(d) === undefined);
     for (const i of this.live) {
       const own = byJob.get(i);
-      const shared = outcome.diagnostics.filter((d) => d.severity === "error" && this.jobOf(d) === undefined);
       this.outcomes[i] = {
         kind: "failed",
         stage,
