@@ -1,7 +1,8 @@
 // Evaluates the Nix files under test/nix that need real Nix builds (the stand-in package set, import from
 // derivation): without the sandbox, because the stand-in builders run this machine's node, engine and provider
 // mirror from outside the store, and without substituters, because there is no network. Root (as in CI) may
-// set both options; a non-trusted user of a Nix daemon could not.
+// set both options; a non-trusted user of a Nix daemon could not. Builds also run as the invoking user rather than
+// a nixbld user, which could not read a checkout in a private (0700) directory such as `mktemp -d` makes.
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -48,7 +49,13 @@ export async function standInArgs(): Promise<string> {
 
 /** `nix-instantiate --eval --strict --json` allowed to build; never throws on an evaluation error. */
 export async function nixEvalBuilding(file: string, args: Record<string, string>): Promise<NixEvalResult> {
-  const argv = ["--read-write-mode", "--option", "sandbox", "false", "--option", "substituters", "", "--eval", "--strict", "--json", file];
+  const argv = [
+    "--read-write-mode",
+    ...["--option", "sandbox", "false"],
+    ...["--option", "substituters", ""],
+    ...["--option", "build-users-group", ""],
+    ...["--eval", "--strict", "--json", file],
+  ];
   for (const [name, value] of Object.entries(args)) argv.push("--arg", name, value);
   const result = await execa("nix-instantiate", argv, { reject: false, stdin: "ignore" });
   return result.exitCode === 0 ? { ok: true, value: JSON.parse(result.stdout), error: "" } : { ok: false, error: result.stderr };
