@@ -2,7 +2,7 @@
 // and a Markdown page (generate-types.ts); shared meta-argument files; the provider module; README.md and
 // index.json. Each type is written as soon as it is made, so memory stays at a few types' worth of output. A
 // large provider is split between worker threads, one per core: the work is CPU-bound and AWS has 2,134 types.
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,7 +23,7 @@ import {
   type TypeFiles,
   type TypeJob,
 } from "./generate-types.js";
-import { OutputWriter } from "./output-writer.js";
+import { PackageDirError, PackageWriter, preparePackageDir, removeStaleFiles } from "./package-files.js";
 import { readBlock } from "./schema/read-schema.js";
 import type { SelectedProvider } from "./schema/select-provider.js";
 
@@ -43,18 +43,6 @@ export interface ProviderIndex {
 /** Below this many types, starting workers costs more than it saves. */
 const WORKER_THRESHOLD = 200;
 const WORKER_SCRIPT = fileURLToPath(new URL("./generate-worker.js", import.meta.url));
-
-/** Removes what an earlier run generated here; refuses a non-empty directory that is not a generated package. */
-function prepareOutDir(outDir: string): void {
-  if (existsSync(outDir)) {
-    const entries = readdirSync(outDir);
-    if (entries.length > 0 && !entries.includes("index.json")) {
-      throw new CodegenError(`--out ${outDir} is not empty and holds no generated index.json; refusing to write into it`);
-    }
-    for (const entry of entries) rmSync(join(outDir, entry), { recursive: true, force: true });
-  }
-  for (const kind of ["resource", "data"] as const) mkdirSync(join(outDir, kindDir(kind)), { recursive: true });
-}
 
 function typeJobs(selected: SelectedProvider): TypeJob[] {
   const jobs: TypeJob[] = [];
@@ -104,7 +92,11 @@ async function generateAllTypes(context: PackageContext, jobs: TypeJob[]): Promi
 export async function generateProvider(selected: SelectedProvider, outDir: string): Promise<ProviderIndex> {
   const { ref, address, entry } = selected;
   const jobs = typeJobs(selected);
-  prepareOutDir(outDir);
+  try {
+    preparePackageDir(outDir, [kindDir("resource"), kindDir("data")]);
+  } catch (error) {
+    throw error instanceof PackageDirError ? new CodegenError(error.message) : error;
+  }
   const context: PackageContext = { ref, address, metaBaseId: metaArgumentsBaseId(address, ref.version), outDir };
   const headers = generatedHeaders(context);
   const index: ProviderIndex = {
@@ -123,20 +115,20 @@ export async function generateProvider(selected: SelectedProvider, outDir: strin
 
   const entries = generateAllTypes(context, jobs);
   entries.catch(() => {}); // awaited below; this keeps a worker failure during the writes from counting as unhandled
-  const writer = new OutputWriter(outDir);
+  const writer = new PackageWriter(outDir);
   const providerConfig = readBlock(entry.provider.block, "provider");
-  await writer.write(index.metaArguments.nix, nixMetaArguments(headers.hash, providerConfig));
-  await writer.write(
+  writer.write(index.metaArguments.nix, nixMetaArguments(headers.hash, providerConfig));
+  writer.write(
     index.metaArguments.jsonSchema,
     JSON.stringify(metaArgumentsJsonSchema(providerConfig, context.metaBaseId), null, 2) + "\n",
   );
-  await writer.write(index.metaArguments.typescript, typeScriptMetaArguments(headers.slash, providerConfig));
-  await writer.write(index.metaArguments.docs, markdownMetaArguments(headers.label, providerConfig));
+  writer.write(index.metaArguments.typescript, typeScriptMetaArguments(headers.slash, providerConfig));
+  writer.write(index.metaArguments.docs, markdownMetaArguments(headers.label, providerConfig));
 
   const generated = await entries;
   jobs.forEach((job, i) => ((job.kind === "resource" ? index.resources : index.dataSources)[job.type] = generated[i]!));
   const registryBase = registryDocsUrl(ref, "resource", "x")?.replace(/\/resources\/x$/, "");
-  await writer.write(
+  writer.write(
     index.providerModule,
     nixProviderModule({
       header: headers.hash,
@@ -148,7 +140,7 @@ export async function generateProvider(selected: SelectedProvider, outDir: strin
       resourceTypes: generated.map((t) => [t.nixName, t.nix]),
     }),
   );
-  await writer.write(
+  writer.write(
     index.docs,
     markdownIndex(
       headers.label,
@@ -156,7 +148,9 @@ export async function generateProvider(selected: SelectedProvider, outDir: strin
       Object.entries(index.dataSources).map(([t, f]) => [t, f.docs]),
     ),
   );
-  await writer.write("index.json", JSON.stringify(index, null, 2) + "\n");
-  await writer.finish();
+  writer.write("index.json", JSON.stringify(index, null, 2) + "\n");
+  const generatedFiles = new Set<string>(["index.json", index.providerModule, index.docs, ...Object.values(index.metaArguments)]);
+  for (const entry of generated) for (const file of [entry.nix, entry.jsonSchema, entry.typescript, entry.docs]) generatedFiles.add(file);
+  removeStaleFiles(outDir, generatedFiles);
   return index;
 }

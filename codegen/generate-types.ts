@@ -8,7 +8,7 @@ import { typeScriptTypes } from "./emit-typescript/typescript.js";
 import { checkReservedNames, metaArgumentsOf } from "./model/meta-arguments.js";
 import type { SchemaKind } from "./model/model.js";
 import { inputView, outputView } from "./model/views.js";
-import { OutputWriter } from "./output-writer.js";
+import { PackageWriter } from "./package-files.js";
 import type { ProviderRef } from "../bridge/engine/provider-address.js";
 import type { TypeSchema } from "./schema/provider-schema.js";
 import { readBlock } from "./schema/read-schema.js";
@@ -74,9 +74,9 @@ export function generatedHeaders(context: PackageContext): { hash: string; slash
 }
 
 /** Generates and writes the jobs' files; the entries come back in job order. */
-export async function generateTypes(context: PackageContext, jobs: TypeJob[]): Promise<TypeEntry[]> {
+export function generateTypes(context: PackageContext, jobs: TypeJob[]): TypeEntry[] {
   const headers = generatedHeaders(context);
-  const writer = new OutputWriter(context.outDir);
+  const writer = new PackageWriter(context.outDir);
   const entries: TypeEntry[] = [];
   for (const { kind, type, schema } of jobs) {
     const struct = readBlock(schema.block, type);
@@ -95,16 +95,16 @@ export async function generateTypes(context: PackageContext, jobs: TypeJob[]): P
       docs: `${dir}/${type}.md`,
     };
     const nixDescription = [description, schema.block.description, registryUrl].filter(Boolean).join("\n\n");
-    await writer.write(
+    writer.write(
       files.nix,
       nixTypeModule({ header: headers.hash, kind, wireType, description: nixDescription, inputs, outputs }),
     );
-    await writer.write(
+    writer.write(
       files.jsonSchema,
       JSON.stringify(typeInputJsonSchema({ inputs, kind, type, meta: { shared: context.metaBaseId } }), null, 2) + "\n",
     );
-    await writer.write(files.typescript, typeScriptTypes({ header: headers.slash, kind, type, description, inputs, outputs }));
-    await writer.write(
+    writer.write(files.typescript, typeScriptTypes({ header: headers.slash, kind, type, description, inputs, outputs }));
+    writer.write(
       files.docs,
       markdownTypePage({
         kind,
@@ -121,6 +121,5 @@ export async function generateTypes(context: PackageContext, jobs: TypeJob[]): P
     );
     entries.push({ ...files, wireType, nixName });
   }
-  await writer.finish();
   return entries;
 }

@@ -3,7 +3,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { generateTypes, type PackageContext, type TypeJob } from "./generate-types.js";
 
 const { context, jobsJson } = workerData as { context: PackageContext; jobsJson: string };
-generateTypes(context, JSON.parse(jobsJson) as TypeJob[]).then(
-  (entries) => parentPort!.postMessage({ entries }),
-  (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) }),
-);
+try {
+  parentPort!.postMessage({ entries: generateTypes(context, JSON.parse(jobsJson) as TypeJob[]) });
+} catch (error) {
+  parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) });
+}
