@@ -1,5 +1,6 @@
 // The bridge ↔ host conversation on the host's control socket: one JSON line each way. A lease lasts as long as
 // the bridge keeps its connection open, so a bridge that crashes releases its lease by the kernel closing it.
+import { readFile } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import { parseExact, stringifyExact } from "../json/exact-json.js";
@@ -98,6 +99,15 @@ export interface HostMetadata {
   protocolVersion: number;
   proxySocket: string;
   startedAt: string;
+}
+
+/** A host's metadata, or undefined when there is none or it is unreadable. */
+export async function readHostMetadata(path: string): Promise<HostMetadata | undefined> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as HostMetadata;
+  } catch {
+    return undefined;
+  }
 }
 
 // After a lease is granted, the bridge may hand the host its operation instead of running the engine itself: the

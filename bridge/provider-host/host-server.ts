@@ -3,7 +3,7 @@
 // leases (the provider's memory grows with use), when its provider dies, or when it finds it is no longer the
 // key's host; the next bridge then starts a fresh one.
 import { createWriteStream, type WriteStream } from "node:fs";
-import { chmod, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, rename, rm, stat, writeFile } from "node:fs/promises";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
 import { rememberWithoutDebugMode } from "./debug-mode-memory.js";
@@ -12,6 +12,7 @@ import {
   onEachLine,
   onFirstLine,
   parseExact,
+  readHostMetadata,
   reattachValue,
   sendExact,
   sendLine,
@@ -20,12 +21,13 @@ import {
   type HostPaths,
   type LeaseRequestMessage,
 } from "./control-protocol.js";
+import { clearDeadHost } from "./dead-host.js";
 import { ProviderProxy } from "./grpc-proxy.js";
 import { hostStem } from "./host-key.js";
 import type { HostLaunch } from "./host-launch.js";
 import { tryAcquireLock, type HeldLock } from "./lock-file.js";
 import { protocolSpec } from "./plugin-protocol.js";
-import { isAlive, processStart, selfIdentity } from "./process-identity.js";
+import { processStart, selfIdentity } from "./process-identity.js";
 import { NoDebugModeError, startDebugProvider, type DebugProvider } from "./provider-process.js";
 import { RegisteredTypes } from "./schema-prune.js";
 import { Batcher } from "./batcher.js";
@@ -58,14 +60,6 @@ function controlAnswers(path: string): Promise<boolean> {
     });
     socket.once("error", () => resolve(false));
   });
-}
-
-async function readMetadata(path: string): Promise<HostMetadata | undefined> {
-  try {
-    return JSON.parse(await readFile(path, "utf8")) as HostMetadata;
-  } catch {
-    return undefined;
-  }
 }
 
 async function inodeOf(path: string): Promise<number | undefined> {
@@ -153,7 +147,8 @@ export class ProviderHost {
       return;
     }
     this.lock = lock;
-    await this.reapOrphan();
+    // We hold the key's lock: whatever a previous host of this key left is a dead host's.
+    await clearDeadHost(o.dir, hostStem(o.key), (line) => this.log(line));
     await this.listen();
     this.checkTimer = setInterval(() => void this.selfCheck(), 5000);
 
@@ -218,26 +213,7 @@ export class ProviderHost {
     }
   }
 
-  /** A previous host killed without cleanup may have left its provider running (where setpriv is missing). */
-  private async reapOrphan(): Promise<void> {
-    const previous = await readMetadata(this.paths.metadata);
-    if (!previous || previous.hostPid === process.pid) return;
-    if (!isAlive({ pid: previous.hostPid, start: previous.hostStart }) && isAlive({ pid: previous.providerPid, start: previous.providerStart })) {
-      this.log(`killing orphaned provider ${previous.providerPid} of dead host ${previous.hostPid}`);
-      try {
-        process.kill(previous.providerPid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    await rm(previous.proxySocket, { force: true });
-    if (dirname(previous.providerSocket) === this.options.dir) await rm(previous.providerSocket, { force: true });
-    await rm(this.paths.metadata, { force: true });
-  }
-
   private async listen(): Promise<void> {
-    // We hold the lock, so a socket file left at this path belongs to a dead host.
-    await rm(this.paths.control, { force: true });
     const server = createServer((socket) => this.onConnection(socket));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -463,7 +439,7 @@ export class ProviderHost {
     for (const socket of this.leaseSockets) socket.destroy();
     await this.proxy?.close().catch(() => undefined);
     await this.provider?.stop().catch(() => undefined);
-    const metadata = await readMetadata(this.paths.metadata);
+    const metadata = await readHostMetadata(this.paths.metadata);
     if (metadata?.hostPid === process.pid) await rm(this.paths.metadata, { force: true });
     await this.lock?.release();
     this.log("stopped");
