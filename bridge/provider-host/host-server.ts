@@ -23,6 +23,7 @@ import {
 } from "./control-protocol.js";
 import { clearDeadHost } from "./dead-host.js";
 import { ProviderProxy } from "./grpc-proxy.js";
+import { sweepHostDir } from "./host-dir-sweep.js";
 import { hostStem } from "./host-key.js";
 import type { HostLaunch } from "./host-launch.js";
 import { tryAcquireLock, type HeldLock } from "./lock-file.js";
@@ -40,6 +41,9 @@ import { savePending } from "../recovery/pending-states.js";
 export type HostOptions = HostLaunch;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// A host writes a few lines per lease and retires after its quota of leases, so a log grows only over many
+// hosts of one key. Checking once at start and renaming to one `.log.1` is enough to bound it (two files of this
+// size at most), needs no copying, and keeps the previous host's lines for whoever is looking into a failure.
 const LOG_ROTATE_BYTES = 2 * 1024 * 1024;
 
 async function openLog(path: string): Promise<WriteStream> {
@@ -94,6 +98,7 @@ export class ProviderHost {
   private provider?: DebugProvider;
   private proxy?: ProviderProxy;
   private drained?: Promise<void>;
+  private swept?: Promise<void>;
   private readonly batcher = new Batcher<QueuedRun>({
     run: (runs) => this.runBatch(runs),
     gatherMs: 10,
@@ -150,6 +155,8 @@ export class ProviderHost {
     // We hold the key's lock: whatever a previous host of this key left is a dead host's.
     await clearDeadHost(o.dir, hostStem(o.key), (line) => this.log(line));
     await this.listen();
+    // Not awaited: tidying up after other keys' hosts must not delay or fail serving this one.
+    this.swept = this.sweep();
     this.checkTimer = setInterval(() => void this.selfCheck(), 5000);
 
     let provider: DebugProvider;
@@ -210,6 +217,19 @@ export class ProviderHost {
         return null;
       }
       await sleep(100);
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    const started = Date.now();
+    try {
+      const removed = await sweepHostDir(this.options.dir, hostStem(this.options.key), (line) => this.log(line));
+      this.log(
+        `swept the host directory in ${Date.now() - started} ms: cleared ${removed.deadHosts} dead host(s), ` +
+          `${removed.pluginSockets} dead plugin socket(s), ${removed.logs} old log(s)`,
+      );
+    } catch (error) {
+      this.log(`could not sweep the host directory: ${(error as Error).message}`);
     }
   }
 
@@ -441,6 +461,8 @@ export class ProviderHost {
     await this.provider?.stop().catch(() => undefined);
     const metadata = await readHostMetadata(this.paths.metadata);
     if (metadata?.hostPid === process.pid) await rm(this.paths.metadata, { force: true });
+    // The sweep may hold another key's lock; it must release it before this process exits.
+    await this.swept;
     await this.lock?.release();
     this.log("stopped");
     this.finished();
