@@ -223,6 +223,35 @@ describe("a provider that crashes", () => {
   });
 });
 
+describe("a resource's own timeouts block", () => {
+  it("bounds the provider's wait, the failed create's state is kept, and the retry replaces the tainted object: one bucket", async () => {
+    // CreateBucket goes through; the lookup that follows answers 404 (as an eventually consistent API may), so the
+    // provider waits for the bucket to appear until the 2 s create timeout, then fails with the bucket's id set.
+    const relay = await startSlowEndpoint(moto.endpoint, 0, (method, path) => (method === "HEAD" && path.startsWith("/timed-out-bucket") ? 404 : undefined));
+    const request = createRequest("aws_s3_bucket", { bucket: "timed-out-bucket", timeouts: { create: "2s" } });
+    const started = Date.now();
+    const failed = await run([request], { ...bridge.env, AWS_ENDPOINT_URL: relay.endpoint });
+    const elapsedMs = Date.now() - started;
+    await relay.stop();
+    const message = failed.responses[0]!.errorResponse.message;
+    expect(message).toMatch(/aws_s3_bucket: applying failed:[\s\S]*waiting for S3 Bucket \(timed-out-bucket\) create: couldn't find resource/);
+    expect(message).toMatch(/its state is kept at .*pending.* and the next create or update of this resource adopts it/);
+    // The default create timeout is 20 minutes: the 2 s one was applied.
+    expect(elapsedMs).toBeLessThan(30_000);
+    expect((await s3.send(new ListBucketsCommand({}))).Buckets?.filter((b) => b.Name === "timed-out-bucket")).toHaveLength(1);
+
+    // Terraform marks an object whose create failed after it was made as tainted; the retry replaces it.
+    const retried = await run([request]);
+    expect(retried.stderr).toMatch(/adopting the state kept after an earlier create/);
+    expect(retried.stderr).toMatch(/Plan to replace \(tainted\)/);
+    const outputs = outputsOf(retried.responses[0]);
+    expect(outputs.id).toBe("timed-out-bucket");
+    expect(outputs.timeouts).toEqual({ create: "2s", delete: null, read: null, update: null });
+    const buckets = await s3.send(new ListBucketsCommand({}));
+    expect(buckets.Buckets?.filter((b) => b.Name === "timed-out-bucket")).toHaveLength(1);
+  });
+});
+
 describe("engine and environment faults", () => {
   it("names the plugin dir when the provider binary is missing", async () => {
     const empty = await mkdtemp(join(tmpdir(), "empty-mirror-"));
