@@ -8,6 +8,7 @@ import type { JsonSchema } from "../codegen/emit-json-schema/json-schema.js";
 import type { ProviderIndex } from "../codegen/generate-provider.js";
 import { awsSchemaFile } from "./support/aws-schema.js";
 import { runCli } from "./support/cli.js";
+import { schemaTypeScriptDisagreements } from "./support/schema-typescript-agreement.js";
 import { evalTypeInputs, MINI_LIB_DIR, nixEval, nixParse } from "./support/nix.js";
 import { typeCheckDir } from "./support/typescript.js";
 
@@ -128,4 +129,14 @@ describe("codegen of hashicorp/aws 5.100.0", () => {
       }
     }
   });
+
+  // Last: it adds json-schema-to-typescript's files to the package.
+  it("every input TypeScript type accepts exactly what its JSON Schema accepts (json-schema-to-typescript cross-check)", async () => {
+    const types: ["resource" | "data", string][] = [
+      ...Object.keys(index.resources).map((t) => ["resource", t] as ["resource", string]),
+      ...Object.keys(index.dataSources).map((t) => ["data", t] as ["data", string]),
+    ];
+    expect(types).toHaveLength(2134);
+    expect(await schemaTypeScriptDisagreements(out.path, index, types)).toBe("");
+  }, 600_000);
 });

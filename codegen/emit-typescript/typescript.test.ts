@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateEdgePackage } from "../../test/support/edge-fixture.js";
+import { schemaTypeScriptDisagreements } from "../../test/support/schema-typescript-agreement.js";
 import { typeCheckDir } from "../../test/support/typescript.js";
 import type { ProviderIndex } from "../generate-provider.js";
 import { pascalCase, typeScriptNames } from "./typescript.js";
@@ -44,6 +45,26 @@ export const data: EdgeThingDataInputs = { name: "n", id: "lookup", filter: [{ n
 `,
     );
     expect(await typeCheckDir(pkg.dir)).toBe("");
+  });
+
+  it("accepts exactly what the input JSON Schema accepts (cross-checked with json-schema-to-typescript)", async () => {
+    const types: ["resource" | "data", string][] = [
+      ...Object.keys(pkg.index.resources).map((t) => ["resource", t] as ["resource", string]),
+      ...Object.keys(pkg.index.dataSources).map((t) => ["data", t] as ["data", string]),
+    ];
+    expect(types).toHaveLength(3);
+    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, types)).toBe("");
+
+    // The check is not blind: a required attribute made optional, or a number made a string, is reported.
+    const file = join(pkg.dir, pkg.index.resources.edge_minimal!.typescript);
+    const original = readFileSync(file, "utf8");
+    writeFileSync(file, original.replace("  value: string;", "  value?: string;"));
+    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, [["resource", "edge_minimal"]])).toMatch(
+      /Type 'EdgeMinimalInputs' is not assignable to type 'FromJsonSchema'\.\s+Types of property 'value' are incompatible/,
+    );
+    writeFileSync(file, original.replace("  value: string;", "  value: string | number;"));
+    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, [["resource", "edge_minimal"]])).toMatch(/Types of property 'value' are incompatible/);
+    writeFileSync(file, original);
   });
 
   it("documents flags in doc comments and marks deprecated members", () => {
