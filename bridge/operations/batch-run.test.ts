@@ -2,6 +2,9 @@
 // job's outcome its own (a rejected configuration or a failed apply does not take the others down).
 import { CreateUserCommand, GetRoleCommand, GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "../../test/support/machine.js";
 import { awsProviderConfig, startMoto, type MotoServer } from "../../test/support/moto.js";
@@ -30,10 +33,10 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-function batch(jobs: BatchJob[]) {
+function batch(jobs: BatchJob[], engine = engineBinary()) {
   return runBatch(
     {
-      engine: engineBinary(),
+      engine,
       provider,
       providerConfig: awsProviderConfig(),
       pluginDir: pluginMirrorDir(),
@@ -106,5 +109,51 @@ describe("runBatch", () => {
     expect(outcomes[1]!.kind).toBe("done");
     expect(await exists(iam.send(new GetRoleCommand({ RoleName: "batch-half" })))).toBe(true);
     expect(await exists(iam.send(new GetUserCommand({ UserName: "batch-ok" })))).toBe(true);
+  });
+
+  it("creates plain new resources with one engine command; a rejected one costs a plan, not the others' creation", async () => {
+    // An engine that notes each command it is asked to run, then runs the real one.
+    const dir = mkdtempSync(join(tmpdir(), "batch-engine-"));
+    const commands = join(dir, "commands");
+    writeFileSync(join(dir, "engine"), `#!/bin/sh\necho "$1" >> '${commands}'\nexec '${engineBinary()}' "$@"\n`);
+    chmodSync(join(dir, "engine"), 0o755);
+    const ran = () => readFileSync(commands, "utf8").trim().split("\n");
+    try {
+      progress.length = 0;
+      const created = await batch(
+        [
+          { label: "aws_iam_user", resource: managed("aws_iam_user", { name: "direct-1" }), action: "apply" },
+          { label: "aws_s3_bucket", resource: managed("aws_s3_bucket", { bucket: "direct-2" }), action: "apply" },
+        ],
+        join(dir, "engine"),
+      );
+      expect(created.map((o) => o.kind === "done" && o.actions)).toEqual([["create"], ["create"]]);
+      expect(created[0]!.kind === "done" && created[0]!.state?.attributes.arn).toMatch(/:user\/direct-1$/);
+      expect(ran().filter((c) => c !== "version")).toEqual(["apply"]);
+      expect(await exists(iam.send(new GetUserCommand({ UserName: "direct-1" })))).toBe(true);
+      expect(await exists(s3.send(new HeadBucketCommand({ Bucket: "direct-2" })))).toBe(true);
+      // Each job's plan and result, each shown once.
+      const lines = progress.filter(([job]) => job === 0).map(([, line]) => line);
+      expect(lines.filter((l) => /Plan to create/.test(l))).toHaveLength(1);
+      expect(lines.filter((l) => /Creation complete/.test(l))).toHaveLength(1);
+
+      writeFileSync(commands, "");
+      const mixed = await batch(
+        [
+          { label: "aws_s3_bucket", resource: managed("aws_s3_bucket", { bucket: "direct-bad", lifecycle_rule: [{ enabled: true, expiration: [{ days: -1 }] }] }), action: "apply" },
+          { label: "aws_iam_user", resource: managed("aws_iam_user", { name: "direct-3" }), action: "apply" },
+        ],
+        join(dir, "engine"),
+      );
+      expect(mixed.map((o) => o.kind)).toEqual(["failed", "done"]);
+      expect(mixed[0]!.kind === "failed" && mixed[0]!.stage).toBe("plan");
+      expect(mixed[0]!.kind === "failed" && mixed[0]!.details).toMatch(/days to be at least \(0\)/);
+      // The one-step apply planned nothing into the cloud; the two-step path dropped the rejected job.
+      expect(ran().filter((c) => c !== "version")).toEqual(["apply", "plan", "plan", "apply"]);
+      expect(await exists(iam.send(new GetUserCommand({ UserName: "direct-3" })))).toBe(true);
+      expect(await exists(s3.send(new HeadBucketCommand({ Bucket: "direct-bad" })))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

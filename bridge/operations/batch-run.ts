@@ -1,7 +1,7 @@
-// Runs one or more resource operations in ONE workspace: one `plan` and one `apply` for all of them, with each
-// resource's planned changes, progress, errors and resulting state kept apart. A single operation is a batch of
-// one; the provider host batches concurrent operations of one provider configuration, because each engine command
-// costs far more than the provider calls it makes.
+// Runs one or more resource operations in ONE workspace: one `plan` and one `apply` for all of them (one `apply`
+// alone when all are plain creates), with each resource's planned changes, progress, errors and resulting state
+// kept apart. A single operation is a batch of one; the provider host batches concurrent operations of one
+// provider configuration, because each engine command costs far more than the provider calls it makes.
 //
 // Every job's resource is r<i> in the workspace. A job that destroys leaves its resource out of the configuration
 // while its state stays in, so the plan deletes it: creates, updates and destroys mix in one plan.
@@ -64,6 +64,8 @@ export interface BatchContext {
 }
 
 const COMMON = ["-input=false", "-lock=false", "-json"];
+/** Which engine command a UI message comes from: a plan, the apply of a saved plan, or an apply that plans. */
+type Phase = "plan" | "apply" | "plan+apply";
 const NO_SUCH_OBJECT = /non-existent remote object/i;
 const PROVIDER_LOST =
   /Plugin did not respond|Reattachment process not found|connection is shut down|code = Unavailable|failed to instantiate provider|error while dialing/i;
@@ -120,7 +122,7 @@ class Batch {
   }
 
   async run(env: Record<string, string | undefined>): Promise<JobOutcome[]> {
-    const engine = (args: string[], phase: "plan" | "apply") =>
+    const engine = (args: string[], phase: Phase) =>
       runEngine({ engine: this.context.engine, args, cwd: this.workspace, env }, (m) => this.route(m, phase));
 
     if (this.jobs.every((job) => job.action === "read")) {
@@ -128,6 +130,15 @@ class Batch {
       const outcome = await engine(["apply", "-auto-approve", ...COMMON], "apply");
       if (outcome.exitCode !== 0) this.failAll("plan", outcome);
       return this.finish(["read"]);
+    }
+
+    if (this.jobs.every((job) => job.action === "apply" && !job.prior && job.resource.importId === undefined)) {
+      // Plain creates: their plan can only add, so there is nothing to check between plan and apply, and one
+      // `apply -auto-approve` does both in one engine command instead of two.
+      if (this.context.mayApply && !this.context.mayApply()) throw new ApplyWithheldError("not applying: interrupted before planning");
+      const direct = await engine(["apply", "-auto-approve", ...COMMON], "plan+apply");
+      if (direct.exitCode === 0 || direct.messages.some((m) => m.type === "apply_start")) return this.applied(direct, this.plannedActions(direct));
+      // Nothing was applied (planning failed): the two-step path finds the jobs to drop and plans the rest again.
     }
 
     let plan = await engine(["plan", ...COMMON, "-detailed-exitcode", "-out=tfplan"], "plan");
@@ -151,7 +162,11 @@ class Batch {
       return this.finish([]);
     }
     if (this.context.mayApply && !this.context.mayApply()) throw new ApplyWithheldError("not applying: interrupted after planning");
-    const apply = await engine(["apply", ...COMMON, "tfplan"], "apply");
+    return this.applied(await engine(["apply", ...COMMON, "tfplan"], "apply"), actions);
+  }
+
+  /** Each live job's outcome after an apply: its own errors, else done, with the state the engine recorded. */
+  private async applied(apply: EngineOutcome, actions: Map<number, string[]>): Promise<JobOutcome[]> {
     const failed = this.diagnosticsByJob(apply.diagnostics);
     for (const i of this.live) {
       const job = this.jobs[i]!;
@@ -167,7 +182,7 @@ class Batch {
   }
 
   /** Progress lines go to the job whose resource they name; an apply repeats the plan's lines, shown once. */
-  private route(message: UiMessage, phase: "plan" | "apply"): void {
+  private route(message: UiMessage, phase: Phase): void {
     if (phase === "apply" && message.type === "planned_change") return;
     if (phase === "apply" && message.type === "change_summary" && message.changes?.operation !== "apply") return;
     const addr = message.hook?.resource?.addr ?? message.change?.resource.addr ?? message.diagnostic?.address;
