@@ -138,7 +138,9 @@ class Batch {
       if (this.context.mayApply && !this.context.mayApply()) throw new ApplyWithheldError("not applying: interrupted before planning");
       const direct = await engine(["apply", "-auto-approve", ...COMMON], "plan+apply");
       if (direct.exitCode === 0 || direct.messages.some((m) => m.type === "apply_start")) return this.applied(direct, this.plannedActions(direct));
-      // Nothing was applied (planning failed): the two-step path finds the jobs to drop and plans the rest again.
+      // Nothing was applied: interrupted while planning, or planning failed. Then the two-step path finds the jobs
+      // to drop and plans the rest again.
+      if (this.context.mayApply && !this.context.mayApply()) throw new ApplyWithheldError("not applying: interrupted while planning");
     }
 
     let plan = await engine(["plan", ...COMMON, "-detailed-exitcode", "-out=tfplan"], "plan");
