@@ -24,6 +24,8 @@ import {
   type TypeJob,
 } from "./generate-types.js";
 import { PackageDirError, PackageWriter, preparePackageDir, removeStaleFiles } from "./package-files.js";
+import { applyDocs } from "./model/apply-docs.js";
+import type { ProviderDocs } from "./schema/provider-docs.js";
 import { readBlock } from "./schema/read-schema.js";
 import type { SelectedProvider } from "./schema/select-provider.js";
 
@@ -44,7 +46,7 @@ export interface ProviderIndex {
 const WORKER_THRESHOLD = 200;
 const WORKER_SCRIPT = fileURLToPath(new URL("./generate-worker.js", import.meta.url));
 
-function typeJobs(selected: SelectedProvider): TypeJob[] {
+function typeJobs(selected: SelectedProvider, docs: ProviderDocs | undefined): TypeJob[] {
   const jobs: TypeJob[] = [];
   const nixNames = new Set<string>();
   for (const kind of ["resource", "data"] as const) {
@@ -54,7 +56,8 @@ function typeJobs(selected: SelectedProvider): TypeJob[] {
       const nixName = nixNameOf(kind, type);
       if (nixNames.has(nixName)) throw new CodegenError(`${kindLabel(kind)} ${type}: resource type name ${nixName} is taken twice`);
       nixNames.add(nixName);
-      jobs.push({ kind, type, schema });
+      const typeDocs = (kind === "resource" ? docs?.resources : docs?.dataSources)?.[type];
+      jobs.push({ kind, type, schema, ...(typeDocs ? { docs: typeDocs } : {}) });
     }
   }
   return jobs;
@@ -89,9 +92,14 @@ async function generateAllTypes(context: PackageContext, jobs: TypeJob[]): Promi
   return jobs.map((_, i) => results[i % workers]![Math.floor(i / workers)]!);
 }
 
-export async function generateProvider(selected: SelectedProvider, outDir: string): Promise<ProviderIndex> {
+export interface GenerateOptions {
+  /** The provider's Markdown docs (readProviderDocs): descriptions the schema lacks. */
+  docs?: ProviderDocs;
+}
+
+export async function generateProvider(selected: SelectedProvider, outDir: string, options: GenerateOptions = {}): Promise<ProviderIndex> {
   const { ref, address, entry } = selected;
-  const jobs = typeJobs(selected);
+  const jobs = typeJobs(selected, options.docs);
   try {
     preparePackageDir(outDir, [kindDir("resource"), kindDir("data")]);
   } catch (error) {
@@ -117,6 +125,7 @@ export async function generateProvider(selected: SelectedProvider, outDir: strin
   entries.catch(() => {}); // awaited below; this keeps a worker failure during the writes from counting as unhandled
   const writer = new PackageWriter(outDir);
   const providerConfig = readBlock(entry.provider.block, "provider");
+  if (options.docs?.provider) applyDocs(providerConfig, options.docs.provider);
   writer.write(index.metaArguments.nix, nixMetaArguments(headers.hash, providerConfig));
   writer.write(
     index.metaArguments.jsonSchema,

@@ -5,11 +5,13 @@ import { markdownTypePage } from "./emit-docs/markdown.js";
 import { typeInputJsonSchema } from "./emit-json-schema/json-schema.js";
 import { nixTypeModule } from "./emit-nix/nix-module.js";
 import { typeScriptTypes } from "./emit-typescript/typescript.js";
+import { applyDocs } from "./model/apply-docs.js";
 import { checkReservedNames, metaArgumentsOf } from "./model/meta-arguments.js";
 import type { SchemaKind } from "./model/model.js";
 import { inputView, outputView } from "./model/views.js";
 import { PackageWriter } from "./package-files.js";
 import type { ProviderRef } from "../bridge/engine/provider-address.js";
+import type { TypeDocs } from "./schema/provider-docs.js";
 import type { TypeSchema } from "./schema/provider-schema.js";
 import { readBlock } from "./schema/read-schema.js";
 
@@ -29,6 +31,8 @@ export interface TypeJob {
   kind: SchemaKind;
   type: string;
   schema: TypeSchema;
+  /** From the provider's Markdown docs, when given: descriptions the schema lacks. */
+  docs?: TypeDocs;
 }
 
 /** What every type of one package shares; plain data, so it can be handed to a worker thread. */
@@ -78,8 +82,10 @@ export function generateTypes(context: PackageContext, jobs: TypeJob[]): TypeEnt
   const headers = generatedHeaders(context);
   const writer = new PackageWriter(context.outDir);
   const entries: TypeEntry[] = [];
-  for (const { kind, type, schema } of jobs) {
+  for (const { kind, type, schema, docs } of jobs) {
     const struct = readBlock(schema.block, type);
+    if (docs) applyDocs(struct, docs);
+    const summary = schema.block.description || docs?.summary;
     checkReservedNames(struct, kind, type);
     const inputs = inputView(struct, kind, metaArgumentsOf(kind));
     const outputs = outputView(struct);
@@ -94,7 +100,7 @@ export function generateTypes(context: PackageContext, jobs: TypeJob[]): TypeEnt
       typescript: `${dir}/${type}.ts`,
       docs: `${dir}/${type}.md`,
     };
-    const nixDescription = [description, schema.block.description, registryUrl].filter(Boolean).join("\n\n");
+    const nixDescription = [description, summary, registryUrl].filter(Boolean).join("\n\n");
     writer.write(
       files.nix,
       nixTypeModule({ header: headers.hash, kind, wireType, description: nixDescription, inputs, outputs }),
@@ -113,7 +119,7 @@ export function generateTypes(context: PackageContext, jobs: TypeJob[]): TypeEnt
         nixName,
         providerLabel: headers.label,
         registryUrl,
-        description: schema.block.description,
+        description: summary,
         deprecated: schema.block.deprecated === true,
         inputs,
         outputs,

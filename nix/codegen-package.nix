@@ -16,12 +16,16 @@
   # The engine package (nixpkgs `opentofu`, or `terraform`); its meta.mainProgram names the binary.
   engine,
   terraformProvider,
+  # The provider's Markdown docs (its source tree, e.g. from fetchFromGitHub at the release tag), or null:
+  # descriptions for the options that the schema leaves undescribed (most of them, for large providers).
+  docs ? null,
 }:
 let
   source = terraformProvider.provider-source-address;
   version = terraformProvider.version;
   pluginDir = "${terraformProvider}/libexec/terraform-providers";
   engineExe = "${engine}/bin/${engine.meta.mainProgram or "tofu"}";
+  docsFlag = if docs == null then "" else "--docs \"${docs}\" ";
 in
 runCommand "nixops4-opentofu-${terraformProvider.pname}-${version}"
   {
@@ -35,6 +39,6 @@ runCommand "nixops4-opentofu-${terraformProvider.pname}-${version}"
     nixops4-opentofu codegen \
       --provider "${source}@${version}" \
       --engine "${engineExe}" \
-      --plugin-dir "${pluginDir}" \
+      --plugin-dir "${pluginDir}" ${docsFlag}\
       --out "$out"
   ''

@@ -20,6 +20,7 @@ let
   /**
     Generate the provider package (Nix modules, JSON Schemas, TypeScript types, Markdown) of a nixpkgs
     terraform-providers package. A derivation; build it to commit the result and avoid import from derivation.
+    `docs`: the provider's source tree (or its docs/ or website/docs/), for the descriptions its schema lacks.
   */
   generateProviderPackage =
     {
@@ -27,10 +28,11 @@ let
       terraformProvider,
       engine ? pkgs.opentofu,
       bridge ? bridgeFor pkgs,
+      docs ? null,
     }:
     import ./codegen-package.nix {
       inherit (pkgs) runCommand;
-      inherit bridge engine terraformProvider;
+      inherit bridge engine terraformProvider docs;
     };
 
   /**

@@ -8,6 +8,7 @@ import { awsSchemaFile } from "./support/aws-schema.js";
 import { runCli } from "./support/cli.js";
 import { EDGE_SCHEMA_FILE } from "./support/edge-fixture.js";
 import { engineBinary, pluginMirrorDir } from "./support/machine.js";
+import { repoRoot } from "./support/repo-root.js";
 
 function treeDigest(root: string): Map<string, string> {
   const digests = new Map<string, string>();
@@ -85,6 +86,35 @@ describe("nixops4-opentofu codegen usage", () => {
     // The same files, overwritten, not deleted and created anew (which cost 2–3× the time on this disk).
     for (const [file, link] of links) expect(readFileSync(link, "utf8"), file).toBe(readFileSync(join(out, file), "utf8"));
     expect(readFileSync(links.find(([file]) => file === "resources/edge_minimal.nix")![1], "utf8")).not.toContain("edited by hand");
+    await tmp.cleanup();
+  });
+
+  it("takes the descriptions the schema lacks from the provider's docs (--docs), into all four outputs", async () => {
+    const tmp = await tmpDir({ unsafeCleanup: true });
+    const withDocs = join(tmp.path, "with");
+    const without = join(tmp.path, "without");
+    const docsDir = join(repoRoot, "fixtures", "edge-docs");
+    const result = await runCli(["codegen", "--schema", EDGE_SCHEMA_FILE, "--provider-version", "1.0.0", "--docs", docsDir, "--out", withDocs]);
+    expect(result.stderr).toContain(`read the docs of 1 resources and 1 data sources from ${docsDir}`);
+    expect(result.exitCode).toBe(0);
+    expect((await runCli(["codegen", "--schema", EDGE_SCHEMA_FILE, "--provider-version", "1.0.0", "--out", without])).exitCode).toBe(0);
+    const read = (root: string, file: string) => readFileSync(join(root, file), "utf8");
+
+    const nix = read(withDocs, "resources/edge_thing.nix");
+    expect(nix).toContain('description = "Size of the thing in units.');
+    expect(nix).toContain('description = "Field to look at.'); // rule.match.field, from "The `match` block supports"
+    expect(nix).toContain('description = "Name of the thing;'); // the schema's own description stays
+    expect(nix).not.toContain("Not taken");
+    expect(read(without, "resources/edge_thing.nix")).not.toContain("Size of the thing");
+    expect(read(withDocs, "resources/edge_thing.md")).toMatch(/\| `size` \| number \| optional \| Size of the thing in units\. \|/);
+    expect(read(withDocs, "resources/edge_thing.ts")).toMatch(/\/\*\* Zones to place the thing in\. \*\/\n {2}zones: string\[\];/);
+    expect(JSON.parse(read(withDocs, "resources/edge_thing.schema.json")).properties.size.description).toBe("Size of the thing in units.");
+    expect(read(withDocs, "data-sources/edge_thing.md")).toContain("Looks a thing up by name.");
+    expect(read(withDocs, "meta-arguments.nix")).toContain("API token. Can also be set with the `EDGE_TOKEN` environment variable.");
+
+    const missing = await runCli(["codegen", "--schema", EDGE_SCHEMA_FILE, "--provider-version", "1.0.0", "--docs", tmp.path, "--out", join(tmp.path, "x")]);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain(`--docs ${tmp.path}: no provider documentation found`);
     await tmp.cleanup();
   });
 

@@ -26,6 +26,7 @@ interface FlakeEval {
   overlayPackage: string;
   checks: string[];
   generated: string;
+  iamUserWithDocs: string;
   engineExe: string;
   pluginDir: string;
   mkProviderModule: ProviderSummary;
@@ -95,6 +96,13 @@ describe("lib.mkProviderModule { pkgs; terraformProvider; }", () => {
     expect(readdirSync(join(flake.generated, "resources")).filter((f) => f.endsWith(".nix"))).toHaveLength(1526);
     await nixParse([join(flake.generated, "default.nix"), join(flake.generated, "meta-arguments.nix"), ...files]);
   }, 120_000);
+
+  it("with `docs`, the build takes the descriptions the schema lacks from the provider's docs", () => {
+    const user = flake.iamUserWithDocs;
+    expect(user).toContain('path = mkOption { type = nullOr str; default = null; description = "(Optional, default \\"/\\") Path the user is created under."; };');
+    expect(user).toContain('description = "Stable ID that AWS assigns to the user.";');
+    expect(readFileSync(join(flake.generated, "resources", "aws_iam_user.nix"), "utf8")).not.toContain("Path the user is created under");
+  });
 });
 
 describe("lib.mkProviderModuleFor (the package set chosen by resourceProviderSystem)", () => {

@@ -3,17 +3,19 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { generateProvider } from "../../codegen/generate-provider.js";
 import { obtainProviderSchema } from "../../codegen/schema/obtain-schema.js";
+import { ProviderDocsError, readProviderDocs, type ProviderDocs } from "../../codegen/schema/provider-docs.js";
 import type { ProvidersSchemaDocument } from "../../codegen/schema/provider-schema.js";
 import { selectProvider } from "../../codegen/schema/select-provider.js";
 import { parseProviderRef, ProviderRefError } from "../../bridge/engine/provider-address.js";
 import { UsageError } from "../usage-error.js";
 
-export const CODEGEN_USAGE = `usage: nixops4-opentofu codegen --out DIR (--schema FILE [--provider SOURCE@VERSION | --provider-source SOURCE --provider-version VERSION]
+export const CODEGEN_USAGE = `usage: nixops4-opentofu codegen --out DIR [--docs DIR] (--schema FILE [--provider SOURCE@VERSION | --provider-source SOURCE --provider-version VERSION]
                                          | --provider SOURCE@VERSION [--engine PATH] [--plugin-dir DIR])
   --schema FILE               output of \`tofu providers schema -json\`; the source may be omitted if it holds one provider
   --provider SOURCE@VERSION   e.g. hashicorp/aws@5.100.0; without --schema the engine is run to dump the schema
   --engine PATH               tofu or terraform binary (default: tofu on PATH, else terraform)
   --plugin-dir DIR            filesystem mirror holding the provider (the folder with registry.terraform.io)
+  --docs DIR                  the provider's Markdown docs (its repository, docs/ or website/docs/): descriptions the schema lacks
   --out DIR                   where the package is written (replaces an earlier generated package there)`;
 
 function parse(argv: string[]) {
@@ -27,6 +29,7 @@ function parse(argv: string[]) {
         "provider-version": { type: "string" },
         engine: { type: "string" },
         "plugin-dir": { type: "string" },
+        docs: { type: "string" },
         out: { type: "string" },
       },
       strict: true,
@@ -90,7 +93,17 @@ export async function codegenCommand(argv: string[], log: (line: string) => void
     });
   }
   const selected = selectProvider(document, wanted);
-  const index = await generateProvider(selected, values.out);
+  let docs: ProviderDocs | undefined;
+  if (values.docs) {
+    try {
+      docs = readProviderDocs(values.docs, selected.ref.name);
+    } catch (error) {
+      if (error instanceof ProviderDocsError) throw new UsageError(`codegen: ${error.message}`);
+      throw error;
+    }
+    log(`read the docs of ${Object.keys(docs.resources).length} resources and ${Object.keys(docs.dataSources).length} data sources from ${values.docs}`);
+  }
+  const index = await generateProvider(selected, values.out, { docs });
   log(
     `wrote ${Object.keys(index.resources).length} resources and ${Object.keys(index.dataSources).length} data sources ` +
       `of ${index.provider.source} ${index.provider.version} to ${values.out}`,

@@ -43,6 +43,12 @@ in
   overlayPackage = (outputs.overlays.default pkgs pkgs).nixops4-resources-opentofu.outPath;
   checks = attrNames outputs.checks.${system};
   generated = (outputs.lib.generateProviderPackage { inherit pkgs; terraformProvider = awsPackage; }).outPath;
+  # Read at evaluation time, so the build runs (import from derivation).
+  iamUserWithDocs = builtins.readFile "${outputs.lib.generateProviderPackage {
+    inherit pkgs;
+    terraformProvider = awsPackage;
+    docs = ../../fixtures/aws-docs-sample;
+  }}/resources/aws_iam_user.nix";
   engineExe = "${pkgs.opentofu}/bin/${pkgs.opentofu.meta.mainProgram}";
   pluginDir = "${awsPackage}/libexec/terraform-providers";
   mkProviderModule = summary (outputs.lib.mkProviderModule { inherit pkgs; terraformProvider = awsPackage; });
