@@ -30,6 +30,7 @@ describe("readProviderDocs", () => {
     expect(thing.blocks).toEqual({
       rule: { priority: "Order of evaluation, lowest first.", match: "What the rule matches (see below)." },
       match: { field: "Field to look at.", negate: "Invert the match." },
+      timeouts: { create: "(Default `10m`) How long creating a thing may take." },
     });
     // Bullets indented under a bullet describe that block's fields.
     expect(docs.dataSources.edge_thing!.blocks).toEqual({ filter: { name: "Field to filter on.", values: "Values the field may have." } });

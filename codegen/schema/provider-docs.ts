@@ -117,8 +117,9 @@ export function parseTypeDoc(markdown: string): TypeDocs {
       if (summary && !docs.summary) docs.summary = cleanText(summary.join(" "));
       if (level === 2) {
         seenSection = true;
-        section = /argument|attribute|schema|export/i.test(text) ? "fields" : "other";
-        scope = section === "fields" ? { kind: "root" } : { kind: "unknown" };
+        section = /argument|attribute|schema|export|^timeouts$/i.test(text) ? "fields" : "other";
+        // "## Timeouts" lists the fields of the `timeouts` block.
+        scope = /^timeouts$/i.test(text) ? { kind: "block", key: "timeouts" } : section === "fields" ? { kind: "root" } : { kind: "unknown" };
         continue;
       }
       if (section !== "fields") continue;
