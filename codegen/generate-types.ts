@@ -85,7 +85,7 @@ export function generateTypes(context: PackageContext, jobs: TypeJob[]): TypeEnt
   for (const { kind, type, schema, docs } of jobs) {
     const struct = readBlock(schema.block, type);
     if (docs) applyDocs(struct, docs);
-    const summary = schema.block.description || docs?.summary;
+    const summary = struct.description;
     checkReservedNames(struct, kind, type);
     const inputs = inputView(struct, kind, metaArgumentsOf(kind));
     const outputs = outputView(struct);
@@ -109,7 +109,7 @@ export function generateTypes(context: PackageContext, jobs: TypeJob[]): TypeEnt
       files.jsonSchema,
       JSON.stringify(typeInputJsonSchema({ inputs, kind, type, meta: { shared: context.metaBaseId } }), null, 2) + "\n",
     );
-    writer.write(files.typescript, typeScriptTypes({ header: headers.slash, kind, type, description, inputs, outputs }));
+    writer.write(files.typescript, typeScriptTypes({ header: headers.slash, kind, type, description, summary, inputs, outputs }));
     writer.write(
       files.docs,
       markdownTypePage({

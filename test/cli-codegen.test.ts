@@ -109,7 +109,12 @@ describe("nixops4-opentofu codegen usage", () => {
     expect(read(withDocs, "resources/edge_thing.md")).toMatch(/\| `size` \| number \| optional \| Size of the thing in units\. \|/);
     expect(read(withDocs, "resources/edge_thing.ts")).toMatch(/\/\*\* Zones to place the thing in\. \*\/\n {2}zones: string\[\];/);
     expect(JSON.parse(read(withDocs, "resources/edge_thing.schema.json")).properties.size.description).toBe("Size of the thing in units.");
+    // The type's summary, where the schema has none.
     expect(read(withDocs, "data-sources/edge_thing.md")).toContain("Looks a thing up by name.");
+    expect(read(withDocs, "data-sources/edge_thing.ts")).toContain(" * Inputs of data source edge_thing of example/edge 1.0.0\n *\n * Looks a thing up by name.\n */");
+    expect(JSON.parse(read(withDocs, "data-sources/edge_thing.schema.json")).description).toBe("Looks a thing up by name.");
+    expect(read(withDocs, "data-sources/edge_thing.nix")).toContain("Looks a thing up by name.");
+    expect(read(withDocs, "resources/edge_thing.md")).not.toContain("the schema's own summary wins");
     expect(read(withDocs, "meta-arguments.nix")).toContain("API token. Can also be set with the `EDGE_TOKEN` environment variable.");
 
     const missing = await runCli(["codegen", "--schema", EDGE_SCHEMA_FILE, "--provider-version", "1.0.0", "--docs", tmp.path, "--out", join(tmp.path, "x")]);

@@ -107,6 +107,8 @@ export interface TypeScriptTypeOptions {
   kind: SchemaKind;
   type: string;
   description: string;
+  /** What the type is, when the schema or the docs say. */
+  summary?: string;
   inputs: View;
   outputs: View;
 }
@@ -123,7 +125,7 @@ export function typeScriptTypes(options: TypeScriptTypeOptions): string {
   const extra = metas.map((m) => `${m}?: ${META_TYPES[m]} | null;`);
   const inputs = new InterfaceWriter(options.inputs, "Input", taken).write(
     names.inputs,
-    `Inputs of ${options.description}`,
+    [`Inputs of ${options.description}`, options.summary].filter(Boolean).join("\n\n"),
     extra,
   );
   const outputs = new InterfaceWriter(options.outputs, "Output", taken).write(

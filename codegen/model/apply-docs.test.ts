@@ -31,9 +31,11 @@ describe("applyDocs", () => {
   it("fills missing descriptions, never replaces the schema's, and skips block names used twice", () => {
     const struct = readBlock(block, "t");
     applyDocs(struct, {
+      summary: "What t is.",
       fields: { name: "From the docs.", size: "Size." },
       blocks: { rule: { priority: "Order." }, filter: { key: "Ambiguous: rule.filter or filter?" }, "rule.filter": { key: "By path." } },
     });
+    expect(struct.description).toBe("What t is.");
     expect(fieldOf(struct, "name").description).toBe("From the schema.");
     expect(fieldOf(struct, "size").description).toBe("Size.");
     expect(fieldOf(struct, "rule", "priority").description).toBe("Order.");

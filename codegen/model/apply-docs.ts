@@ -4,6 +4,7 @@ import type { TypeDocs } from "../schema/provider-docs.js";
 import type { Field, Struct, Ty } from "./model.js";
 
 export function applyDocs(root: Struct, docs: TypeDocs): void {
+  if (!root.description && docs.summary) root.description = docs.summary;
   describeFields(root, docs.fields);
   const byName = new Map<string, Struct[]>();
   const byPath = new Map<string, Struct>();
