@@ -1,6 +1,15 @@
 // Failures halfway through must leave the user able to continue: nothing in the cloud lost or duplicated, no
 // secret printed, every fault answered with an error that says what to fix. Real engine, provider and moto.
-import { CreatePolicyCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolesCommand, ListUsersCommand } from "@aws-sdk/client-iam";
+import {
+  CreatePolicyCommand,
+  CreateUserCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolesCommand,
+  ListUserTagsCommand,
+  ListUsersCommand,
+} from "@aws-sdk/client-iam";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { execa } from "execa";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -83,6 +92,27 @@ async function startUntilCreating(request: object, env: Record<string, string | 
   await creating;
   return { child, stderr: () => stderr, stdout: () => stdout };
 }
+
+describe("a create that meets an object of the same name", () => {
+  it("fails, and the retry does not take the existing object over either; import.id adopts it on request", async () => {
+    // Someone else's user, made outside NixOps4.
+    await iam.send(new CreateUserCommand({ UserName: "someone-elses", Tags: [{ Key: "owner", Value: "them" }] }));
+    const request = createRequest("aws_iam_user", { name: "someone-elses", tags: { owner: "us" } });
+    for (const attempt of [1, 2]) {
+      const failed = await run([request]);
+      const message = failed.responses[0]!.errorResponse.message as string;
+      expect(message, `attempt ${attempt}`).toMatch(/EntityAlreadyExists/);
+      expect(message).toContain('adopt it with inputs.import.id = "someone-elses"; otherwise choose another name');
+      expect(failed.stderr).not.toMatch(/earlier create failed/);
+    }
+    // Untouched: not adopted, not retagged.
+    expect((await iam.send(new ListUserTagsCommand({ UserName: "someone-elses" }))).Tags).toEqual([{ Key: "owner", Value: "them" }]);
+
+    const adopted = await run([createRequest("aws_iam_user", { name: "someone-elses", tags: { owner: "us" }, import: { id: "someone-elses" } })]);
+    expect(outputsOf(adopted.responses[0]).id).toBe("someone-elses");
+    expect((await iam.send(new ListUserTagsCommand({ UserName: "someone-elses" }))).Tags).toEqual([{ Key: "owner", Value: "us" }]);
+  });
+});
 
 describe("SIGINT during an apply", () => {
   it("lets the engine finish, keeps the state, and the rerun adopts the object: exactly one bucket", async () => {

@@ -11,6 +11,7 @@ import type {
   ResourceHandler,
   UpdateResourceRequest,
 } from "../protocol/messages.js";
+import { guessImportId } from "../recovery/import-guess.js";
 import { lineageFor, readPending } from "../recovery/pending-states.js";
 import { modeOf, prepareInputs, type PreparedResource } from "../requests/prepare-inputs.js";
 import { InputValidator } from "../requests/validate-inputs.js";
@@ -28,18 +29,6 @@ interface Adoption {
   prior: ResourceState | undefined;
   /** Set when an earlier create failed without leaving state: what happened then. */
   retryOf?: string;
-}
-
-// Most named cloud objects are imported by their name; these arguments usually hold it.
-const NAME_ARGUMENTS = ["name", "bucket", "identifier"];
-
-/** The import ID an object made by an earlier failed create most likely has, or undefined if there is no name. */
-export function guessImportId(args: Record<string, unknown>): string | undefined {
-  for (const key of NAME_ARGUMENTS) if (typeof args[key] === "string" && args[key] !== "") return args[key] as string;
-  const named = Object.keys(args)
-    .sort()
-    .find((key) => key.endsWith("_name") && typeof args[key] === "string" && args[key] !== "");
-  return named ? (args[named] as string) : undefined;
 }
 
 export interface OperationContext {

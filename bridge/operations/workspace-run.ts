@@ -3,6 +3,7 @@
 // failure after the engine changed something leaves nothing in the cloud forgotten.
 import { interruptSignal, throwIfInterrupted } from "../engine/interrupts.js";
 import type { ProviderRef } from "../engine/provider-address.js";
+import { guessImportId, reportsExistingObject } from "../recovery/import-guess.js";
 import { clearPending, savePending } from "../recovery/pending-states.js";
 import type { Redactor } from "../secrets/redactor.js";
 import { addSensitiveOfState } from "../secrets/sensitive-values.js";
@@ -177,6 +178,17 @@ async function keepStateAfterFailure(
   const interrupted = interruptSignal();
   const why = interrupted ? `interrupted by ${interrupted}` : reason;
   if (!state && !request.prior && request.action === "apply") {
+    if (!interrupted && reportsExistingObject(reason)) {
+      // Made by an earlier attempt of ours, or someone else's: the error cannot tell. Taking it over could later
+      // destroy an object that was never this resource's, so it is left to the user.
+      const guess = guessImportId(request.resource.args);
+      return (
+        `
+An object by that name exists already. If it is this resource's (an earlier attempt, or the provider ` +
+        `retrying a request whose answer was lost, may have made it), adopt it with inputs.import.id` +
+        `${guess ? ` = "${guess}"` : ""}; otherwise choose another name. The bridge does not take over an existing object by itself.`
+      );
+    }
     // A create failed without state, but the provider may have made the object before failing: remember the
     // attempt so that a retry first looks for it instead of making a second one.
     await savePending(request.stateDir, pendingInfo(request, why), undefined);
