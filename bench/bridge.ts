@@ -51,6 +51,7 @@ import { medianPhases, opPhases, tracedCommand } from "./bridge-profile.js";
 import { median, ratio, summary } from "./stats.js";
 import { HandWorkspace } from "./bridge-terraform.js";
 import { awsLeaseRequest } from "./provider-host-workspace.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const count = (name: string, fallback: number) => Math.max(1, Math.floor(Number(process.env[name] ?? fallback)) || fallback);
 const reps = count("BENCH_REPS", 5);
@@ -64,7 +65,6 @@ type Op = (typeof OPS)[number];
 const runStarted = performance.now();
 const loadAtStart = loadavg();
 const progress = (line: string) => process.stderr.write(`[bench:bridge ${Math.round((performance.now() - runStarted) / 1000)}s] ${line}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const moto = await startMoto();
 // Short: provider host socket paths live under it (see bridge/provider-host/runtime-dir.ts).
@@ -300,7 +300,6 @@ for (let rep = 0; rep < scaleReps; rep++) {
       await scaleRun(mode, `bench-${mode.name.toLowerCase()}-${rep}-again`);
     }
   }
-
 
   const prefix = `bench-d-${rep}`;
   const before = cpuSnapshot();

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Batcher } from "./batcher.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from "node:timers/promises";
 
 describe("Batcher", () => {
   it("gathers what arrives together, never mixes groups, and runs at most `concurrency` batches at once", async () => {

@@ -5,6 +5,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { ensurePrivateDir, runtimeDir } from "./runtime-dir.js";
 import { tryAcquireLock } from "./lock-file.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface EngineSlotOptions {
   env?: NodeJS.ProcessEnv;
@@ -21,8 +22,6 @@ export function engineSlotCount(env: NodeJS.ProcessEnv, explicit?: number): numb
   if (Number.isFinite(configured) && configured > 0) return configured;
   return Math.max(1, availableParallelism());
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits for a free slot and returns its release function. Slots of crashed processes are reclaimed. */
 export async function acquireEngineSlot(options: EngineSlotOptions = {}): Promise<() => Promise<void>> {

@@ -19,6 +19,7 @@ import {
   type RunMessage,
   type RunReply,
 } from "./control-protocol.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface HostSettings extends HostLaunch {
   paths: HostPaths;
@@ -28,8 +29,6 @@ export interface HostSettings extends HostLaunch {
 export type LeaseOutcome =
   | { kind: "granted"; grant: GrantedMessage; socket: Socket }
   | { kind: "unsupported"; reason: string };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The compiled host entry point (also when this module runs from TypeScript sources under vitest). */
 export function hostEntryPath(): string {

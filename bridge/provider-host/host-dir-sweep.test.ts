@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostEntryPath } from "./host-client.js";
 import { acquireProviderLease, type ProviderLease } from "./index.js";
 import { isAlive } from "./process-identity.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { waitUntil } from "../../test/support/wait.js";
 
 const FAKE_PROVIDER = `#!${process.execPath}
 import http2 from "node:http2";
@@ -28,7 +30,6 @@ server.listen(address, () => {
 });
 `;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DAY_S = 24 * 60 * 60;
 const temporaryDirs: DirectoryResult[] = [];
 let providerBinary: string;
@@ -80,15 +81,6 @@ async function lease(configKey: string, env: NodeJS.ProcessEnv = process.env): P
   });
   if (!granted) throw new Error("expected a lease");
   return granted;
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await sleep(100);
-  }
-  return condition();
 }
 
 function filesOf(stem: string): string[] {

@@ -37,10 +37,10 @@ import { canonicalHash } from "../json/canonical-json.js";
 import { parseProviderRef } from "../engine/provider-address.js";
 import { runBatch, type JobOutcome } from "../operations/batch-run.js";
 import { savePending } from "../recovery/pending-states.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export type HostOptions = HostLaunch;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // A host writes a few lines per lease and retires after its quota of leases, so a log grows only over many
 // hosts of one key. Checking once at start and renaming to one `.log.1` is enough to bound it (two files of this
 // size at most), needs no copying, and keeps the previous host's lines for whoever is looking into a failure.

@@ -25,6 +25,8 @@ import { acquireProviderLease, type ProviderLease } from "./index.js";
 import { isAlive } from "./process-identity.js";
 import { payloadsOf } from "./protobuf-wire.js";
 import { mapKeys } from "./schema-prune.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { waitUntil } from "../../test/support/wait.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 let moto: MotoServer;
@@ -58,8 +60,6 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function newDir(): Promise<string> {
   // Short prefix: socket paths live in it.
   const dir = await tmpDir({ prefix: "ph-", unsafeCleanup: true, tmpdir: "/tmp" });
@@ -87,15 +87,6 @@ async function lease(env: NodeJS.ProcessEnv, overrides: Parameters<typeof awsLea
   const granted = await acquireProviderLease(awsLeaseRequest(env, overrides));
   if (!granted) throw new Error("expected a lease");
   return granted;
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await sleep(100);
-  }
-  return condition();
 }
 
 async function userTags(userName: string): Promise<Record<string, string> | undefined> {
