@@ -29,8 +29,7 @@ export class PackageWriter {
 }
 
 /** Removes every file and directory under `outDir` that is not one of `generated` (paths relative to it). */
-export function removeStaleFiles(outDir: string, generated: ReadonlySet<string>): number {
-  let removed = 0;
+export function removeStaleFiles(outDir: string, generated: ReadonlySet<string>): void {
   const visit = (dir: string): boolean => {
     let empty = true;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -42,11 +41,9 @@ export function removeStaleFiles(outDir: string, generated: ReadonlySet<string>)
         empty = false;
       } else {
         rmSync(path, { force: true });
-        removed++;
       }
     }
     return empty;
   };
   visit(outDir);
-  return removed;
 }

@@ -135,12 +135,12 @@ class Batch {
     if (this.jobs.every((job) => job.action === "apply" && !job.prior && job.resource.importId === undefined)) {
       // Plain creates: their plan can only add, so there is nothing to check between plan and apply, and one
       // `apply -auto-approve` does both in one engine command instead of two.
-      if (this.context.mayApply && !this.context.mayApply()) throw new ApplyWithheldError("not applying: interrupted before planning");
+      this.withholdIfInterrupted("before planning");
       const direct = await engine(["apply", "-auto-approve", ...COMMON], "plan+apply");
       if (direct.exitCode === 0 || direct.messages.some((m) => m.type === "apply_start")) return this.applied(direct, this.plannedActions(direct));
       // Nothing was applied: interrupted while planning, or planning failed. Then the two-step path finds the jobs
       // to drop and plans the rest again.
-      if (this.context.mayApply && !this.context.mayApply()) throw new ApplyWithheldError("not applying: interrupted while planning");
+      this.withholdIfInterrupted("while planning");
     }
 
     let plan = await engine(["plan", ...COMMON, "-detailed-exitcode", "-out=tfplan"], "plan");
@@ -163,8 +163,13 @@ class Batch {
       }
       return this.finish([]);
     }
-    if (this.context.mayApply && !this.context.mayApply()) throw new ApplyWithheldError("not applying: interrupted after planning");
+    this.withholdIfInterrupted("after planning");
     return this.applied(await engine(["apply", ...COMMON, "tfplan"], "apply"), actions);
+  }
+
+  /** Stops before an engine command that may change something once the bridge is interrupted. */
+  private withholdIfInterrupted(when: string): void {
+    if (this.context.mayApply && !this.context.mayApply()) throw new ApplyWithheldError(`not applying: interrupted ${when}`);
   }
 
   /** Each live job's outcome after an apply: its own errors, else done, with the state the engine recorded. */

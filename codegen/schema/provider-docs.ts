@@ -89,6 +89,10 @@ export function parseTypeDoc(markdown: string): TypeDocs {
   let seenTitle = false;
   let seenSection = false;
   let summary: string[] | undefined;
+  /** The summary paragraph ends at the first blank line or heading after it. */
+  const closeSummary = () => {
+    if (summary && !docs.summary) docs.summary = cleanText(summary.join(" "));
+  };
   let current: { target: Record<string, string>; name: string } | undefined;
   const put = (target: Record<string, string>, name: string, text: string) => {
     if (target[name] !== undefined || !text) return undefined;
@@ -114,7 +118,7 @@ export function parseTypeDoc(markdown: string): TypeDocs {
         seenTitle = true;
         continue;
       }
-      if (summary && !docs.summary) docs.summary = cleanText(summary.join(" "));
+      closeSummary();
       if (level === 2) {
         seenSection = true;
         section = /argument|attribute|schema|export|^timeouts$/i.test(text) ? "fields" : "other";
@@ -130,7 +134,7 @@ export function parseTypeDoc(markdown: string): TypeDocs {
     }
     if (!trimmed) {
       current = undefined;
-      if (summary && !docs.summary) docs.summary = cleanText(summary.join(" "));
+      closeSummary();
       continue;
     }
     // The summary is the first paragraph under the title that is not a note, before any section.
@@ -162,7 +166,7 @@ export function parseTypeDoc(markdown: string): TypeDocs {
       current = undefined;
     }
   }
-  if (summary && !docs.summary) docs.summary = cleanText(summary.join(" "));
+  closeSummary();
   docs.summary ??= description;
   for (const target of [docs.fields, ...Object.values(docs.blocks)]) {
     for (const name of Object.keys(target)) target[name] = withoutRestatedFacts(cleanText(target[name]!));
