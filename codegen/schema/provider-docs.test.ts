@@ -76,4 +76,9 @@ describe("parseTypeDoc", () => {
     );
     expect(docs.blocks).toEqual({ "rule.match": { field: "F." }, named: { value: "V." } });
   });
+
+  it("does not nest an indented bullet under a bullet of an earlier section", () => {
+    const docs = parseTypeDoc(["# x", "## Argument Reference", "* `a` - A.", "### `blk`", "  * `x` - X."].join("\n"));
+    expect(docs.blocks).toEqual({ blk: { x: "X." } });
+  });
 });

@@ -106,6 +106,11 @@ export function parseTypeDoc(markdown: string): TypeDocs {
     return undefined;
   };
   let lastTopBullet: string | undefined;
+  /** A heading or intro sentence starts a new list: indented bullets there belong to none of the earlier ones. */
+  const enter = (next: Scope) => {
+    scope = next;
+    lastTopBullet = undefined;
+  };
 
   for (const line of lines) {
     const trimmed = line.trim();
@@ -123,13 +128,13 @@ export function parseTypeDoc(markdown: string): TypeDocs {
         seenSection = true;
         section = /argument|attribute|schema|export|^timeouts$/i.test(text) ? "fields" : "other";
         // "## Timeouts" lists the fields of the `timeouts` block.
-        scope = /^timeouts$/i.test(text) ? { kind: "block", key: "timeouts" } : section === "fields" ? { kind: "root" } : { kind: "unknown" };
+        enter(/^timeouts$/i.test(text) ? { kind: "block", key: "timeouts" } : section === "fields" ? { kind: "root" } : { kind: "unknown" });
         continue;
       }
       if (section !== "fields") continue;
       // tfplugindocs sorts by presence inside one scope; those headings do not change it.
       if (/^(required|optional|read-only)$/i.test(text)) continue;
-      scope = headingScope(text);
+      enter(headingScope(text));
       continue;
     }
     if (!trimmed) {
@@ -157,7 +162,7 @@ export function parseTypeDoc(markdown: string): TypeDocs {
     const intro = INTRO.exec(trimmed);
     if (intro) {
       current = undefined;
-      scope = { kind: "block", key: intro[1]! };
+      enter({ kind: "block", key: intro[1]! });
       continue;
     }
     if (current && !NOTE.test(trimmed) && !/^[*-]\s/.test(trimmed)) {
