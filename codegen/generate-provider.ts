@@ -23,7 +23,7 @@ import {
   type TypeFiles,
   type TypeJob,
 } from "./generate-types.js";
-import { PackageDirError, PackageWriter, preparePackageDir, removeStaleFiles } from "./package-files.js";
+import { PackageWriter, preparePackageDir, removeStaleFiles } from "./package-files.js";
 import { applyDocs } from "./model/apply-docs.js";
 import type { ProviderDocs } from "./schema/provider-docs.js";
 import { readBlock } from "./schema/read-schema.js";
@@ -100,11 +100,7 @@ export interface GenerateOptions {
 export async function generateProvider(selected: SelectedProvider, outDir: string, options: GenerateOptions = {}): Promise<ProviderIndex> {
   const { ref, address, entry } = selected;
   const jobs = typeJobs(selected, options.docs);
-  try {
-    preparePackageDir(outDir, [kindDir("resource"), kindDir("data")]);
-  } catch (error) {
-    throw error instanceof PackageDirError ? new CodegenError(error.message) : error;
-  }
+  preparePackageDir(outDir, [kindDir("resource"), kindDir("data")]);
   const context: PackageContext = { ref, address, metaBaseId: metaArgumentsBaseId(address, ref.version), outDir };
   const headers = generatedHeaders(context);
   const index: ProviderIndex = {
