@@ -1,5 +1,5 @@
 // The NixOps4 resource protocol v0 messages the bridge speaks (field names are the wire's own).
-// Shapes follow ../shared/nixops4/resource-schema-v0.json plus the proposed destroy and import requests.
+// Shapes follow schemas/nixops4/resource-schema-v0.json plus the proposed destroy and import requests.
 
 export type JsonObject = { [key: string]: unknown };
 

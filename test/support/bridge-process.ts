@@ -21,7 +21,7 @@ export interface BridgeRunOptions {
   /** Raw text for stdin instead of JSON requests (for malformed-input tests). */
   rawInput?: string | Buffer;
   timeoutMs?: number;
-  /** Check every response against the upstream protocol schemas (needs ../shared/nixops4); default true. */
+  /** Check every response against the upstream protocol schemas (schemas/nixops4); default true. */
   validateProtocol?: boolean;
 }
 

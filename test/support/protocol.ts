@@ -1,11 +1,12 @@
-// Validates protocol messages against the upstream NixOps4 JSON Schemas in ../shared/nixops4 (main, plus the
-// proposed destroy and import schemas), so that protocol drift upstream shows up as a failing test.
+// Validates protocol messages against the upstream NixOps4 JSON Schemas vendored in schemas/nixops4 (main, plus
+// the proposed destroy and import schemas; see its README for where they come from and how drift is caught).
 import Ajv04 from "ajv-draft-04";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "./repo-root.js";
 
-export const protocolDir = process.env.NIXOPS4_PROTOCOL_DIR ?? join(repoRoot, "..", "shared", "nixops4");
+export const VENDORED_PROTOCOL_DIR = join(repoRoot, "schemas", "nixops4");
+export const protocolDir = process.env.NIXOPS4_PROTOCOL_DIR ?? VENDORED_PROTOCOL_DIR;
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 
