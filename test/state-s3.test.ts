@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.js";
 import { startMoto, type MotoServer } from "./support/moto.js";
+import { assertValidState } from "./support/protocol.js";
 import { startStateSession, stateRequests } from "./support/state-session.js";
 
 let moto: MotoServer;
@@ -63,7 +64,9 @@ describe("a full session through the executable", () => {
     expect(created.createResourceResponse.outputProperties).toMatchObject({ bucket: BUCKET, key, url: `s3://${BUCKET}/${key}`, lock_key: `${key}.lock` });
     expect(await keysUnder("full/")).toEqual([]); // the writability probe cleans up after itself
 
-    expect(await session.send(r.read)).toEqual({ stateResourceReadResponse: { state: { _type: "nixopsState", resources: {}, deployments: {} } } });
+    const empty = await session.send(r.read);
+    expect(empty).toEqual({ stateResourceReadResponse: { state: { _type: "nixopsState", resources: {}, deployments: {} } } });
+    assertValidState("State", empty.stateResourceReadResponse.state);
     const lock = await objectJson(`${key}.lock`);
     expect(lock).toMatchObject({ user: userInfo().username, host: hostname(), pid: session.pid });
 
@@ -76,7 +79,10 @@ describe("a full session through the executable", () => {
     }
     expect(await session.close()).toBe(0);
     expect(await keysUnder("full/")).toEqual([key, ...[0, 1, 2, 3, 4].map((i) => `${key}.history/${String(i).padStart(10, "0")}.json`)]);
-    const stored = await Promise.all([1, 2, 3, 4].map((i) => objectJson(`${key}.history/${String(i).padStart(10, "0")}.json`)));
+    const [initial, ...stored] = await Promise.all([0, 1, 2, 3, 4].map((i) => objectJson(`${key}.history/${String(i).padStart(10, "0")}.json`)));
+    // NixOps4's own event format, the first event the one its state_file starts with.
+    [initial, ...stored].forEach((event) => assertValidState("StateEvent", event));
+    expect(initial.patch).toEqual([{ op: "add", path: "", value: { _type: "nixopsState", resources: {}, deployments: {} } }]);
     expect(stored.map((e) => e.patch)).toEqual(patches);
     expect(stored[2].meta).toMatchObject({ event: "update", nixopsVersion: "0.1.0", user: userInfo().username, host: hostname(), lock: lock.id });
 
