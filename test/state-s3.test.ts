@@ -122,6 +122,7 @@ describe("locking", () => {
 
     const second = startStateSession(env);
     const refused = await second.send(r.read);
+    expect(refused).toHaveProperty("errorResponse");
     const message: string = refused.errorResponse.message;
     expect(message).toContain(`is locked by ${userInfo().username}@${hostname()} (pid ${first.pid}, nixops4-state-s3) since ${lockBefore.since}`);
     expect(message).toContain(`nixops4-opentofu state break-lock --bucket ${BUCKET} --key ${key} --endpoint ${moto.endpoint}`);
@@ -221,6 +222,15 @@ describe("locking", () => {
       expect(events.map((e) => e.index)).toEqual([...Array(snapshot.index + 1).keys()]);
       expect(fold(events.slice(1).map((e) => e.patch))).toEqual(snapshot.state);
     }
+  });
+
+  it("SIGTERM between requests releases the lock and exits 1", async () => {
+    const key = "term/state.json";
+    const session = startStateSession(env);
+    await session.send(stateRequests(inputsFor(key)).read);
+    expect(await keysUnder(`${key}.lock`)).toEqual([`${key}.lock`]);
+    expect(await session.kill("SIGTERM")).toBe(1);
+    expect(await keysUnder(`${key}.lock`)).toEqual([]);
   });
 
   it("a lock held on another host is never taken over; the command the error names breaks it", async () => {

@@ -16,7 +16,8 @@ export interface StateSessionProcess {
   write(request: object): void;
   /** Closes stdin (what NixOps4 does at the end of a run) and resolves with the exit code. */
   close(): Promise<number | null>;
-  kill(signal: NodeJS.Signals): Promise<void>;
+  /** Resolves with the exit code (null when the signal ended the process). */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
   stderr(): string;
 }
 
@@ -51,9 +52,9 @@ export function startStateSession(env: Record<string, string | undefined>): Stat
       child.stdin.end();
       return exited;
     },
-    async kill(signal) {
+    kill(signal) {
       child.kill(signal);
-      await exited;
+      return exited;
     },
     stderr: () => stderr,
   };
