@@ -5,6 +5,9 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { locationUrl, type StateLocation } from "./state-inputs.js";
 
 export function s3ClientFor(location: StateLocation): S3Client {
+  // The package runs on Node 20 (nix/package.nix); the SDK's notice that later SDK releases need Node 22 is for the
+  // people who update dependencies, not for everyone who runs an apply, and would be on stderr of every session.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   return new S3Client({
     endpoint: location.endpoint,
     region: location.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (location.endpoint ? "us-east-1" : undefined),
@@ -12,6 +15,8 @@ export function s3ClientFor(location: StateLocation): S3Client {
     followRegionRedirects: true,
     // The SDK's retries are for transient faults; a precondition failure is never retried (it is the answer).
     maxAttempts: 3,
+    // A store that stops answering must end the apply with an error, not hang it: S3 answers in well under these.
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
   });
 }
 

@@ -16,6 +16,9 @@ export interface HeldLock {
 
 export class StateLockedError extends Error {}
 
+/** What `state break-lock` takes instead of an ID for a lock object that names no holder. */
+export const UNREADABLE_LOCK = "unreadable";
+
 export function currentUser(): string {
   try {
     return userInfo().username;
@@ -82,7 +85,7 @@ export async function acquireLock(s3: S3Client, location: StateLocation, by: str
       await deleteLockIfUnchanged(s3, location, held.etag);
       continue;
     }
-    const breakCommand = `nixops4-opentofu state break-lock ${locationFlags(location)}${held.record ? ` ${held.record.id}` : ""}`;
+    const breakCommand = `nixops4-opentofu state break-lock ${locationFlags(location)} ${held.record ? held.record.id : UNREADABLE_LOCK}`;
     const holder = held.record
       ? `${describeHolder(held.record)} (lock ID ${held.record.id})`
       : `an unreadable lock object (${JSON.stringify(held.text.slice(0, 200))})`;

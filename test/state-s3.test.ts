@@ -90,6 +90,7 @@ describe("a full session through the executable", () => {
     const again = startStateSession(env);
     expect((await again.send(r.read)).stateResourceReadResponse.state).toEqual(fold(patches));
     expect(await again.close()).toBe(0);
+    expect(again.stderr()).toBe(""); // a session that went well says nothing (stdout carries the protocol only)
 
     const show = await runCli(["state", "show", ...flagsFor(key)], env);
     expect(show.exitCode).toBe(0);
@@ -253,6 +254,15 @@ describe("locking", () => {
     const broken = await runCli(command, env);
     expect(broken.exitCode, broken.stderr).toBe(0);
     expect(await keysUnder(`${key}.lock`)).toEqual([]);
+
+    // A lock object that names no holder (written by hand, or by a broken tool) is broken the same way.
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${key}.lock`, Body: "garbage" }));
+    const blocked = startStateSession(env);
+    const unreadable: string = (await blocked.send(r.read)).errorResponse.message;
+    await blocked.close();
+    expect(unreadable).toContain('is locked by an unreadable lock object ("garbage")');
+    const unlock = await runCli(/break the lock with: nixops4-opentofu (state break-lock .*)$/.exec(unreadable)![1]!.split(" "), env);
+    expect(unlock.exitCode, unlock.stderr).toBe(0);
     const next = startStateSession(env);
     expect(await next.send(r.read)).toHaveProperty("stateResourceReadResponse");
     await next.close();

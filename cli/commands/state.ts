@@ -8,7 +8,7 @@ import { s3ClientFor } from "../../state-s3/s3-client.js";
 import { emptyState } from "../../state-s3/state-document.js";
 import { DEFAULT_KEY, locationUrl, parseStateInputs, StateInputError, type StateLocation } from "../../state-s3/state-inputs.js";
 import { documentAt, listHistory, readHistoryEvent } from "../../state-s3/state-history.js";
-import { acquireLock, deleteLockIfUnchanged, readLock, releaseLock } from "../../state-s3/state-lock.js";
+import { acquireLock, deleteLockIfUnchanged, readLock, releaseLock, UNREADABLE_LOCK } from "../../state-s3/state-lock.js";
 import { readCurrent } from "../../state-s3/state-read.js";
 import { commitEvent } from "../../state-s3/state-write.js";
 import { UsageError } from "../usage-error.js";
@@ -21,7 +21,7 @@ export const STATE_USAGE = `usage: nixops4-opentofu state <show | history | at I
   restore INDEX   record a new event that sets the document back to what it was after event INDEX (takes the lock)
   lock            who holds the lock, if anyone
   break-lock ID   remove the lock with that ID (as the "state is locked" error names it), only while it is that
-                  lock; do this only when its session is gone for good
+                  lock; do this only when its session is gone for good (ID "${UNREADABLE_LOCK}": a lock object naming no holder)
 The location flags are the state resource's inputs (default key "${DEFAULT_KEY}"); credentials come from the AWS
 environment or profile, as for the state provider.`;
 
@@ -113,11 +113,11 @@ export async function stateCommand(argv: string[], log: (line: string) => void):
         if (!argument) throw new UsageError("state break-lock: give the lock ID the error named (see `nixops4-opentofu state lock`)");
         const held = await readLock(s3, location);
         if (!held) throw new Error(`${locationUrl(location)} is not locked`);
-        if ((held.record?.id ?? "") !== argument) {
+        if ((held.record?.id ?? UNREADABLE_LOCK) !== argument) {
           throw new Error(`the lock of ${locationUrl(location)} is ${held.record ? `${held.record.id}, held by ${describeHolder(held.record)}` : "unreadable"}, not ${argument}; nothing was removed`);
         }
         if (!(await deleteLockIfUnchanged(s3, location, held.etag))) throw new Error(`the lock changed while it was being broken; nothing was removed`);
-        log(`broke the lock ${argument} of ${locationUrl(location)} (held by ${describeHolder(held.record!)})`);
+        log(`broke the lock ${argument} of ${locationUrl(location)}${held.record ? ` (held by ${describeHolder(held.record)})` : ""}`);
         return;
       }
     }

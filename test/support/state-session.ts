@@ -22,7 +22,7 @@ export interface StateSessionProcess {
 }
 
 export function startStateSession(env: Record<string, string | undefined>): StateSessionProcess {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--no-warnings", stateProviderBin], { env, stdio: "pipe" });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [stateProviderBin], { env, stdio: "pipe" });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += String(chunk)));
   const waiting: ((line: string) => void)[] = [];
