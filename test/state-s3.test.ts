@@ -1,7 +1,7 @@
 // nixops4-state-s3 end to end: the built executable, driven as NixOps4 drives a state provider, against moto's
 // S3 (which implements conditional writes: If-None-Match and If-Match answer PreconditionFailed). What reached S3
 // is read back with the AWS SDK, independently of the provider.
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import jsonpatch from "fast-json-patch";
 import { hostname, userInfo } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -223,6 +223,22 @@ describe("locking", () => {
       expect(events.map((e) => e.index)).toEqual([...Array(snapshot.index + 1).keys()]);
       expect(fold(events.slice(1).map((e) => e.patch))).toEqual(snapshot.state);
     }
+  });
+
+  it("a crash between the snapshot and its history copy loses nothing: the next read writes the missing event", async () => {
+    const key = "repair/state.json";
+    const r = stateRequests(inputsFor(key));
+    const session = startStateSession(env);
+    await session.send(r.read);
+    await session.send(r.event(patches[0]!));
+    await session.close();
+    const last = `${key}.history/0000000001.json`;
+    const written = await objectJson(last);
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: last })); // as if killed right after the commit
+    const reader = startStateSession(env);
+    expect((await reader.send(r.readOnly)).stateResourceReadResponse.state).toEqual(fold(patches.slice(0, 1)));
+    await reader.close();
+    expect(await objectJson(last)).toEqual(written);
   });
 
   it("SIGTERM between requests releases the lock and exits 1", async () => {
