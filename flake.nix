@@ -23,6 +23,8 @@
       packages = forAllSystems (pkgs: rec {
         nixops4-resources-opentofu = bridgeFor pkgs;
         default = nixops4-resources-opentofu;
+        # The same package: its bin/nixops4-state-s3 is the state provider.
+        nixops4-state-s3 = nixops4-resources-opentofu;
       });
 
       overlays.default = final: prev: { nixops4-resources-opentofu = bridgeFor final; };
@@ -37,6 +39,13 @@
       modules.nixops4Provider.aws = import ./nix/aws-provider.nix {
         inherit (self.lib) mkProviderModule;
         inherit pkgsFor;
+      };
+
+      # `providers.s3 = inputs.nixops4-resources-opentofu.modules.nixops4Provider.s3State;` then a state resource
+      # `{ type = providers.s3.object; inputs.bucket = "…"; }` (docs/state-s3.md).
+      modules.nixops4Provider.s3State = import ./nix/state-s3-provider.nix {
+        inherit pkgsFor;
+        bridgeFor = pkgs: self.packages.${pkgs.stdenv.hostPlatform.system}.default or (bridgeFor pkgs);
       };
 
       checks = forAllSystems (pkgs: {

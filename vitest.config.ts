@@ -13,8 +13,10 @@ const cloud = [
   "test/nix-roundtrip.test.ts",
   "bridge/operations/batch-run.test.ts",
   "test/bridge-bad-input.test.ts",
+  "test/state-s3.test.ts",
+  "test/state-s3-bridge.test.ts",
 ];
-const all = ["bridge/**/*.test.ts", "codegen/**/*.test.ts", "cli/**/*.test.ts", "test/**/*.test.ts"];
+const all = ["bridge/**/*.test.ts", "codegen/**/*.test.ts", "cli/**/*.test.ts", "state-s3/**/*.test.ts", "test/**/*.test.ts"];
 
 export default defineConfig({
   test: {

@@ -3,6 +3,7 @@
 // both as a message on stderr.
 import { codegenCommand, CODEGEN_USAGE } from "./commands/codegen.js";
 import { pendingCommand, PENDING_USAGE } from "./commands/pending.js";
+import { stateCommand, STATE_USAGE } from "./commands/state.js";
 import { USAGE_EXIT_CODE, UsageError } from "./usage-error.js";
 
 interface Command {
@@ -21,6 +22,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "list, show, export or forget states kept after failed or interrupted operations",
     usage: PENDING_USAGE,
     run: pendingCommand,
+  },
+  state: {
+    summary: "show, list, restore or unlock a deployment's state kept in S3 (the s3.object state resource)",
+    usage: STATE_USAGE,
+    run: stateCommand,
   },
 };
 

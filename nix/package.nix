@@ -1,4 +1,5 @@
-# The bridge `nixops4-resources-opentofu` and the `nixops4-opentofu` command (codegen), built from this
+# The bridge `nixops4-resources-opentofu`, the `nixops4-opentofu` command and the state provider
+# `nixops4-state-s3`, built from this
 # repository's package-lock.json. `importNpmLock` (nixpkgs >= 24.05) reads the lockfile at evaluation time and
 # fetches each dependency by the integrity hash the lockfile already records, so there is no `npmDepsHash` to keep
 # in sync when dependencies change.
@@ -16,7 +17,7 @@ let
   # not rebuild the package. (cleanSourceWith rather than lib.fileset: it also evaluates on older Nix.)
   root = toString ../.;
   keptFiles = [ "package.json" "package-lock.json" "tsconfig.json" ];
-  keptDirs = [ "bridge" "codegen" "cli" ];
+  keptDirs = [ "bridge" "codegen" "cli" "state-s3" ];
   src = lib.cleanSourceWith {
     name = "${packageJson.name}-source";
     src = ../.;
@@ -53,6 +54,7 @@ buildNpmPackage {
     rm -rf "$app"/dist/test "$app"/dist/bench "$app"/dist/demo
     makeWrapper ${lib.getExe nodejs_20} $out/bin/nixops4-resources-opentofu --add-flags "$app/dist/bridge/main.js"
     makeWrapper ${lib.getExe nodejs_20} $out/bin/nixops4-opentofu --add-flags "$app/dist/cli/main.js"
+    makeWrapper ${lib.getExe nodejs_20} $out/bin/nixops4-state-s3 --add-flags "$app/dist/state-s3/main.js"
     runHook postInstall
   '';
 

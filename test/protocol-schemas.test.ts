@@ -10,6 +10,7 @@ import { repoRoot } from "./support/repo-root.js";
 
 const PINNED: Record<string, string> = {
   "resource-schema-v0.json": "464cb28ac18ac20d8e10cfec07d0b05fcb968d03c6fe6a55a94704a0e1368bbe",
+  "state-schema-v0.json": "921584ec0bf819c2336924189efea75dfc55b76ca104d3dbe90b4836f77ccb12",
   "proposed/resource-schema-v0-destroy.json": "71cd77f3da71b073f11ff54bf451f63d1e4a389ca6cea66d33e264981ba1680a",
   "proposed/resource-schema-v0-import.json": "a9f95cf0430244c3f008260f82c833934614c300b3a00771eb88a4fda20d17e9",
 };

@@ -3,7 +3,7 @@
 # `/bin/sh` without the sandbox (the builders use the machine's node, engine and provider mirror, which are
 # outside the store):
 # - runCommand: name, environment (nativeBuildInputs go on PATH, passthru is merged into the result) and script.
-# - the bridge: bin/nixops4-resources-opentofu and bin/nixops4-opentofu running this checkout's dist/ with the
+# - the bridge: bin/nixops4-resources-opentofu, bin/nixops4-opentofu and bin/nixops4-state-s3 running this checkout's dist/ with the
 #   machine's node (`buildStamp` changes the derivation whenever dist/ changes);
 # - opentofu: the machine's engine (terraform here) under bin/, meta.mainProgram naming it;
 # - terraform-providers.hashicorp_aws: the machine's filesystem mirror laid out as nixpkgs installs providers
@@ -41,6 +41,7 @@ let
     mkdir -p "$out/bin"
     ${wrapper "nixops4-resources-opentofu" "bridge/main.js"}
     ${wrapper "nixops4-opentofu" "cli/main.js"}
+    ${wrapper "nixops4-state-s3" "state-s3/main.js"}
   '';
 
   engineName = baseNameOf engine;

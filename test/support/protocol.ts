@@ -37,6 +37,14 @@ const loadValidators = () => ({
   },
 });
 let validators: ReturnType<typeof loadValidators> | undefined;
+let stateValidators: { State: Validate; StateEvent: Validate } | undefined;
+
+/** Throws with ajv's errors when the value is not a State document or StateEvent of state-schema-v0.json. */
+export function assertValidState(definition: "State" | "StateEvent", value: unknown): void {
+  stateValidators ??= { State: validatorFor("state-schema-v0.json", "State"), StateEvent: validatorFor("state-schema-v0.json", "StateEvent") };
+  const validate = stateValidators[definition];
+  if (!validate(value)) throw new Error(`not a ${definition} of state-schema-v0.json: ${JSON.stringify(validate.errors)}\n${JSON.stringify(value).slice(0, 500)}`);
+}
 
 function schemaFor(message: object): "main" | "destroy" | "import" {
   const key = Object.keys(message)[0] ?? "";
