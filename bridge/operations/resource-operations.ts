@@ -127,7 +127,7 @@ export class OpenTofuResources implements ResourceHandler {
     let importIsGuess = false;
     if (retryOf && resource.importId === undefined) {
       // The earlier attempt may have made the object without recording it; look for it before making another.
-      const guess = guessImportId(resource.args);
+      const guess = guessImportId(resource.args, resource.type);
       if (guess) {
         this.context.log(`${label}: an earlier create failed (${retryOf}); looking for the object it may have made (import ID "${guess}")`);
         resource.importId = guess;

@@ -181,7 +181,7 @@ async function keepStateAfterFailure(
     if (!interrupted && reportsExistingObject(reason)) {
       // Made by an earlier attempt of ours, or someone else's: the error cannot tell. Taking it over could later
       // destroy an object that was never this resource's, so it is left to the user.
-      const guess = guessImportId(request.resource.args);
+      const guess = guessImportId(request.resource.args, request.resource.type);
       return (
         `
 An object by that name exists already. If it is this resource's (an earlier attempt, or the provider ` +
