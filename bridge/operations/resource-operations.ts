@@ -19,7 +19,7 @@ import type { ProviderTypes } from "../schema/provider-types.js";
 import { Redactor } from "../secrets/redactor.js";
 import { addEnvironmentCredentials } from "../secrets/sensitive-values.js";
 import { outputsFromState, stateFromOutputs, withoutSensitiveValues, type ResourceState } from "../workspace/tfstate.js";
-import type { BridgeOptions } from "../options.js";
+import { operationDeadline, type BridgeOptions } from "../options.js";
 import type { ProviderConnection } from "./provider-attachment.js";
 import { runWorkspace, type WorkspaceAction } from "./workspace-run.js";
 
@@ -79,6 +79,7 @@ export class OpenTofuResources implements ResourceHandler {
       action,
       operation,
       importIsGuess,
+      deadline: operationDeadline(options),
       pluginDir: options.pluginDir,
       stateDir: options.stateDir,
       redactor,

@@ -28,6 +28,7 @@ export interface WorkspaceRunRequest {
   operation: string;
   /** The import ID is a guess (retrying a create that failed without state): if no such object exists, create. */
   importIsGuess?: boolean;
+  deadline?: BatchJob["deadline"];
   pluginDir?: string;
   stateDir: string;
   redactor: Redactor;
@@ -67,6 +68,7 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     prior: request.prior,
     action: request.action,
     importIsGuess: request.importIsGuess,
+    deadline: request.deadline,
   };
   let outcome: JobOutcome;
   const connection = await request.connect();
