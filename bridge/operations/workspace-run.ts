@@ -79,7 +79,7 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
   }
   if (outcome.kind === "failed") {
     const what = request.action === "read" ? "reading the data source" : outcome.stage === "plan" ? "planning" : "applying";
-    const kept = outcome.stage === "apply" ? await keepStateAfterFailure(request, claim(request, outcome.state), outcome.details) : "";
+    const kept = outcome.stage === "apply" ? await keepStateAfterFailure(request, claim(request, outcome.state), redactor.redact(outcome.details)) : "";
     const message = redactor.redact(`${label}: ${what} failed:\n${outcome.details}${kept}`);
     throw outcome.providerLost ? new ProviderLostError(message) : new EngineOperationError(message);
   }
