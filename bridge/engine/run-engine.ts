@@ -130,7 +130,18 @@ function killGroup(pid: number | undefined): void {
 
 /** The parts of `show -json PLANFILE` the bridge reads. */
 export interface SavedPlan {
-  resource_changes?: { address: string; change: { actions: string[]; replace_paths?: (string | number)[][] } }[];
+  resource_changes?: {
+    address: string;
+    change: {
+      actions: string[];
+      replace_paths?: (string | number)[][];
+      before?: unknown;
+      after?: unknown;
+      /** Mirrors of before/after with `true` where a value is sensitive. */
+      before_sensitive?: unknown;
+      after_sensitive?: unknown;
+    };
+  }[];
 }
 
 /** Reads a saved plan as JSON (it may hold sensitive values: kept in memory, never shown as it is). */

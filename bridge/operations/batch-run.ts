@@ -93,6 +93,13 @@ export async function runBatch(context: BatchContext, jobs: BatchJob[]): Promise
   });
 }
 
+/** The value at a plan path (attribute names and indexes) inside a plan's before/after value. */
+function valueAt(value: unknown, path: (string | number)[]): unknown {
+  let at = value;
+  for (const step of path) at = at !== null && typeof at === "object" ? (at as Record<string | number, unknown>)[step] : undefined;
+  return at;
+}
+
 class Batch {
   private readonly outcomes: (JobOutcome | undefined)[];
   /** Jobs still taking part (a job whose configuration the plan rejects is dropped and the plan repeated). */
@@ -219,8 +226,13 @@ class Batch {
       const job = this.jobs[i]!;
       const address = resourceAddress(job.resource, resourceName(i));
       const change = saved.resource_changes?.find((c) => c.address === address)?.change;
-      const paths = (change?.replace_paths ?? []).map((path) => path.map((step) => (typeof step === "number" ? `[${step}]` : step)).join(".").replace(/\.\[/g, "["));
-      const differing = paths.length > 0 ? `differs in ${paths.map((p) => `\`${p}\``).join(", ")}, which ${paths.length === 1 ? "forces" : "force"} a replacement` : "differs from the inputs in a way that forces a replacement";
+      const paths = (change?.replace_paths ?? []).map((path) => {
+        const name = path.map((step) => (typeof step === "number" ? `[${step}]` : step)).join(".").replace(/\.\[/g, "[");
+        const value = (side: "before" | "after") =>
+          valueAt(change?.[`${side}_sensitive`], path) === true ? "(sensitive)" : JSON.stringify(valueAt(change?.[side], path)) ?? "null";
+        return `\`${name}\` (existing ${value("before")}, inputs ${value("after")})`;
+      });
+      const differing = paths.length > 0 ? `differs in ${paths.join(", ")}, which ${paths.length === 1 ? "forces" : "force"} a replacement` : "differs from the inputs in a way that forces a replacement";
       const why = job.importIsGuess
         ? `the object found by the import ID "${job.resource.importId}" (guessed, to find what an earlier failed create may have made)`
         : `the object imported by import.id "${job.resource.importId}"`;
