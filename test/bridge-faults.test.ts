@@ -155,9 +155,25 @@ describe("an import", () => {
   it("that the plan would replace is refused before apply, naming the argument; the imported bucket stays", async () => {
     await s3.send(new CreateBucketCommand({ Bucket: "imported-keep" }));
     const run = await runBridge([createRequest("aws_s3_bucket", { bucket: "imported-other", import: { id: "imported-keep" } })], { env: bridge.env });
-    expect(error(run)).toMatch(/refusing to import: the object imported by import.id "imported-keep" differs in `bucket`/);
+    expect(error(run)).toMatch(/refusing to import: the object imported by import.id "imported-keep" differs in `bucket` \(existing "imported-keep", inputs "imported-other"\), which forces a replacement/);
     await expect(s3.send(new HeadBucketCommand({ Bucket: "imported-keep" }))).resolves.toBeDefined();
     expect(await bucketCount("imported-other")).toBe(0);
+  });
+});
+
+describe("a guessed import", () => {
+  it("that finds an object the plan would replace is refused, and the object stays", async () => {
+    const denied = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+    await withRelay([{ operation: "CreateBucket", fault: { kind: "answer", status: 403, body: denied } }], async (env) => {
+      const request = createRequest("aws_s3_bucket", { bucket: "guess-finds-other", object_lock_enabled: true });
+      expect(error(await runBridge([request], { env }))).toMatch(/AccessDenied|403/);
+      // Meanwhile someone else makes a bucket of that name, without object lock.
+      await s3.send(new CreateBucketCommand({ Bucket: "guess-finds-other" }));
+      const retried = await runBridge([request], { env });
+      expect(error(retried)).toMatch(/refusing to import: the object found by the import ID "guess-finds-other" \(guessed[\s\S]*`object_lock_enabled` \(existing false, inputs true\)[\s\S]*pending forget/);
+      await expect(s3.send(new HeadBucketCommand({ Bucket: "guess-finds-other" }))).resolves.toBeDefined();
+      expect(await bucketCount("guess-finds-other")).toBe(1);
+    });
   });
 });
 
