@@ -53,15 +53,17 @@ export async function startFaultRelay(
   const seen: FaultRelay["seen"] = [];
   const held = new Set<ServerResponse>();
 
+  /** The first rule firing for this request; every rule of the operation counts it, fired or not. */
   const faultFor = (operation: string): Fault | undefined => {
+    let fault: Fault | undefined;
     for (const rule of rules) {
       if (rule.operation !== operation) continue;
       const n = (counts.get(rule) ?? 0) + 1;
       counts.set(rule, n);
       const first = rule.nth ?? 1;
-      if (n >= first && n < first + (rule.times ?? 1)) return rule.fault;
+      if (!fault && n >= first && n < first + (rule.times ?? 1)) fault = rule.fault;
     }
-    return undefined;
+    return fault;
   };
 
   const forward = (req: IncomingMessage, body: Buffer, onAnswer: (status: number, headers: IncomingMessage["headers"], data: Buffer) => void, onError: () => void) => {
