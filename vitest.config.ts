@@ -15,6 +15,7 @@ const cloud = [
   "test/bridge-bad-input.test.ts",
   "test/state-s3.test.ts",
   "test/state-s3-bridge.test.ts",
+  "test/bridge-faults.test.ts",
 ];
 const all = ["bridge/**/*.test.ts", "codegen/**/*.test.ts", "cli/**/*.test.ts", "state-s3/**/*.test.ts", "test/**/*.test.ts"];
 

@@ -19,6 +19,8 @@ export interface BridgeOptions {
   /** "keep": sensitive attribute values are returned in outputProperties (NixOps4 persists and prints them);
    * "omit": they are returned as null and read back from the API by the next operation's refresh. */
   sensitiveOutputs: "keep" | "omit";
+  /** How long one operation's engine commands may run before the engine is interrupted. */
+  operationTimeoutSeconds: number;
 }
 
 export class OptionsError extends Error {}
@@ -28,10 +30,11 @@ export const USAGE = `usage: nixops4-resources-opentofu --provider SOURCE@VERSIO
   --engine PATH              tofu or terraform binary (default: tofu on PATH, else terraform) (NIXOPS4_OPENTOFU_ENGINE)
   --plugin-dir DIR           provider binaries as a filesystem mirror            (NIXOPS4_OPENTOFU_PLUGIN_DIR)
   --sensitive-outputs MODE   keep (default) or omit sensitive attribute values from outputs (NIXOPS4_OPENTOFU_SENSITIVE_OUTPUTS)
+  --operation-timeout SECS   interrupt the engine after this long (default 1800) (NIXOPS4_OPENTOFU_OPERATION_TIMEOUT)
 Speaks the NixOps4 resource protocol (JSON lines) on stdin/stdout; logs go to stderr.`;
 
 export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptions {
-  let values: { provider?: string; engine?: string; "plugin-dir"?: string; "sensitive-outputs"?: string };
+  let values: { provider?: string; engine?: string; "plugin-dir"?: string; "sensitive-outputs"?: string; "operation-timeout"?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -40,6 +43,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptio
         engine: { type: "string" },
         "plugin-dir": { type: "string" },
         "sensitive-outputs": { type: "string" },
+        "operation-timeout": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -58,8 +62,14 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptio
   if (sensitiveOutputs !== "keep" && sensitiveOutputs !== "omit") {
     throw new OptionsError(`--sensitive-outputs must be "keep" or "omit", got "${sensitiveOutputs}"`);
   }
+  const timeout = values["operation-timeout"] ?? (env.NIXOPS4_OPENTOFU_OPERATION_TIMEOUT || "1800");
+  const operationTimeoutSeconds = Number(timeout);
+  if (!/^\d+(\.\d+)?$/.test(timeout) || !(operationTimeoutSeconds > 0)) {
+    throw new OptionsError(`--operation-timeout must be a positive number of seconds, got "${timeout}"`);
+  }
   return {
     sensitiveOutputs,
+    operationTimeoutSeconds,
     provider: parseProviderRef(providerSpec),
     engine: values.engine ?? (env.NIXOPS4_OPENTOFU_ENGINE || undefined),
     pluginDir: values["plugin-dir"] ?? (env.NIXOPS4_OPENTOFU_PLUGIN_DIR || undefined),
@@ -71,4 +81,15 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptio
 export function stateDirFrom(env: NodeJS.ProcessEnv): string {
   const home = env.HOME ?? homedir();
   return env.NIXOPS4_OPENTOFU_STATE_DIR || join(env.XDG_STATE_HOME || join(home, ".local", "state"), "nixops4-resources-opentofu");
+}
+
+/** The deadline of an operation starting now. The engine's interrupt is followed by a kill after a tenth of the
+ * timeout (5 s to 60 s): long enough for a provider to end its calls and the engine to write its state. */
+export function operationDeadline(options: Pick<BridgeOptions, "operationTimeoutSeconds">) {
+  const ms = options.operationTimeoutSeconds * 1000;
+  return {
+    at: Date.now() + ms,
+    graceMs: Math.min(60_000, Math.max(5_000, ms / 10)),
+    setting: `${options.operationTimeoutSeconds} s, --operation-timeout or NIXOPS4_OPENTOFU_OPERATION_TIMEOUT`,
+  };
 }

@@ -9,6 +9,14 @@ export interface EngineCommand {
   args: string[];
   cwd: string;
   env: Record<string, string | undefined>;
+  /** When the engine gets its interrupt (one SIGINT, its graceful stop), then after `graceMs` a SIGKILL. */
+  deadline?: EngineDeadline;
+}
+
+export interface EngineDeadline {
+  /** Epoch milliseconds. */
+  at: number;
+  graceMs: number;
 }
 
 export interface EngineOutcome {
@@ -19,6 +27,9 @@ export interface EngineOutcome {
    * (may hold provider panics: redact before showing). */
   stderrTail: string;
   signal?: string;
+  /** The deadline passed while the engine ran: it was interrupted ("interrupted") or, still running after the
+   * grace period, killed ("killed"). */
+  timedOut?: "interrupted" | "killed";
 }
 
 const STDERR_TAIL = 16 * 1024;
@@ -51,6 +62,26 @@ export async function runEngine(command: EngineCommand, onMessage: (message: UiM
     cleanup: true,
   });
   trackEngine(child);
+  let timedOut: EngineOutcome["timedOut"];
+  const timers: NodeJS.Timeout[] = [];
+  if (command.deadline) {
+    const { at, graceMs } = command.deadline;
+    timers.push(
+      setTimeout(() => {
+        // SIGINT first: the engine asks the provider to stop, ends its in-flight calls and writes its state.
+        timedOut = "interrupted";
+        child.kill("SIGINT");
+        timers.push(
+          setTimeout(() => {
+            // A call that never returns (an API that accepted the request and never answers) keeps it waiting for
+            // good; the whole process group goes, so that no provider process the engine started is left behind.
+            timedOut = "killed";
+            killGroup(child.pid);
+          }, graceMs),
+        );
+      }, Math.max(0, at - Date.now())),
+    );
+  }
   const messages: UiMessage[] = [];
   let stderrTail = "";
   child.stderr?.setEncoding("utf8");
@@ -68,7 +99,7 @@ export async function runEngine(command: EngineCommand, onMessage: (message: UiM
     messages.push(message);
     onMessage(message);
   });
-  const result = await child;
+  const result = await child.finally(() => timers.forEach(clearTimeout));
   await linesDone;
   if (result.failed && result.exitCode === undefined && !result.signal) {
     const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
@@ -84,5 +115,45 @@ export async function runEngine(command: EngineCommand, onMessage: (message: UiM
     diagnostics: messages.filter((m) => m.type === "diagnostic" && m.diagnostic).map((m) => m.diagnostic!),
     stderrTail,
     signal: result.signal,
+    ...(timedOut ? { timedOut } : {}),
   };
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** The parts of `show -json PLANFILE` the bridge reads. */
+export interface SavedPlan {
+  resource_changes?: {
+    address: string;
+    change: {
+      actions: string[];
+      replace_paths?: (string | number)[][];
+      before?: unknown;
+      after?: unknown;
+      /** Mirrors of before/after with `true` where a value is sensitive. */
+      before_sensitive?: unknown;
+      after_sensitive?: unknown;
+    };
+  }[];
+}
+
+/** Reads a saved plan as JSON (it may hold sensitive values: kept in memory, never shown as it is). */
+export async function showPlan(command: Omit<EngineCommand, "deadline">, planFile: string): Promise<SavedPlan> {
+  const result = await execa(command.engine, ["show", "-json", "-no-color", planFile], {
+    cwd: command.cwd,
+    env: command.env,
+    extendEnv: false,
+    stdin: "ignore",
+    reject: false,
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  if (result.exitCode !== 0) throw new Error(`could not read the saved plan (engine exited with ${result.exitCode})`);
+  return JSON.parse(result.stdout) as SavedPlan;
 }

@@ -12,7 +12,7 @@ import { formatDiagnostic } from "../engine/diagnostics.js";
 import type { Diagnostic, UiMessage } from "../engine/json-ui.js";
 import { progressLine } from "../engine/progress.js";
 import type { ProviderRef } from "../engine/provider-address.js";
-import { engineEnvironment, runEngine, type EngineOutcome } from "../engine/run-engine.js";
+import { engineEnvironment, runEngine, showPlan, type EngineDeadline, type EngineOutcome } from "../engine/run-engine.js";
 import { locatedJson, type JsonPath } from "../workspace/located-json.js";
 import { mainTfJson, resourceAddress, resourceName, type WorkspaceResource } from "../workspace/main-tf.js";
 import { readStateFile, writeStateFile, type ResourceState } from "../workspace/tfstate.js";
@@ -29,6 +29,8 @@ export interface BatchJob {
   action: JobAction;
   /** The import ID is a guess (retrying a create that failed without state): if it finds nothing, create. */
   importIsGuess?: boolean;
+  /** The operation's deadline: engine commands still running then are interrupted (a batch keeps the earliest). */
+  deadline?: EngineDeadline & { /** For the error: how the user sets it. */ setting: string };
 }
 
 export type JobOutcome =
@@ -67,6 +69,8 @@ const COMMON = ["-input=false", "-lock=false", "-json"];
 /** Which engine command a UI message comes from: a plan, the apply of a saved plan, or an apply that plans. */
 type Phase = "plan" | "apply" | "plan+apply";
 const NO_SUCH_OBJECT = /non-existent remote object/i;
+/** The address an import diagnostic names in its detail: terraform 1.11 sets no `address` on import errors. */
+const IMPORT_TARGET = /import(?:ing)? an existing object to "([^"]+)"/;
 const PROVIDER_LOST =
   /Plugin did not respond|Reattachment process not found|connection is shut down|code = Unavailable|failed to instantiate provider|error while dialing/i;
 /** How often a plan is repeated without the jobs whose configuration it rejected. */
@@ -89,12 +93,22 @@ export async function runBatch(context: BatchContext, jobs: BatchJob[]): Promise
   });
 }
 
+/** The value at a plan path (attribute names and indexes) inside a plan's before/after value. */
+function valueAt(value: unknown, path: (string | number)[]): unknown {
+  let at = value;
+  for (const step of path) at = at !== null && typeof at === "object" ? (at as Record<string | number, unknown>)[step] : undefined;
+  return at;
+}
+
 class Batch {
   private readonly outcomes: (JobOutcome | undefined)[];
   /** Jobs still taking part (a job whose configuration the plan rejects is dropped and the plan repeated). */
   private readonly live: Set<number>;
   private readonly byAddress = new Map<string, number>();
   private pathAtLine: JsonPath[] = [];
+  private readonly deadline: BatchJob["deadline"];
+  /** Set once an engine command ran into the deadline: nothing further is started. */
+  private timedOut: EngineOutcome["timedOut"];
 
   constructor(
     private readonly context: BatchContext,
@@ -104,6 +118,7 @@ class Batch {
     this.outcomes = jobs.map(() => undefined);
     this.live = new Set(jobs.map((_, i) => i));
     jobs.forEach((job, i) => this.byAddress.set(resourceAddress(job.resource, resourceName(i)), i));
+    this.deadline = jobs.map((job) => job.deadline).reduce((a, b) => (!a || (b && b.at < a.at) ? b : a), undefined);
   }
 
   async writeFiles(): Promise<void> {
@@ -122,8 +137,13 @@ class Batch {
   }
 
   async run(env: Record<string, string | undefined>): Promise<JobOutcome[]> {
-    const engine = (args: string[], phase: Phase) =>
-      runEngine({ engine: this.context.engine, args, cwd: this.workspace, env }, (m) => this.route(m, phase));
+    const engine = async (args: string[], phase: Phase) => {
+      const outcome = await runEngine({ engine: this.context.engine, args, cwd: this.workspace, env, deadline: this.deadline }, (m) =>
+        this.route(m, phase),
+      );
+      this.timedOut ??= outcome.timedOut;
+      return outcome;
+    };
 
     if (this.jobs.every((job) => job.action === "read")) {
       // Data sources only: reading changes nothing, and an apply is what records what was read.
@@ -138,23 +158,44 @@ class Batch {
       this.withholdIfInterrupted("before planning");
       const direct = await engine(["apply", "-auto-approve", ...COMMON], "plan+apply");
       if (direct.exitCode === 0 || direct.messages.some((m) => m.type === "apply_start")) return this.applied(direct, this.plannedActions(direct));
+      if (this.timedOut) {
+        this.failAll("plan", direct);
+        return this.finish([]);
+      }
       // Nothing was applied: interrupted while planning, or planning failed. Then the two-step path finds the jobs
       // to drop and plans the rest again.
       this.withholdIfInterrupted("while planning");
     }
 
-    let plan = await engine(["plan", ...COMMON, "-detailed-exitcode", "-out=tfplan"], "plan");
-    for (let replans = 0; plan.exitCode === 1 && replans < MAX_REPLANS; replans++) {
-      if (!(await this.dropRejected(plan))) break;
+    const planCommand = ["plan", ...COMMON, "-detailed-exitcode", "-out=tfplan"];
+    let plan = await engine(planCommand, "plan");
+    for (let replans = 0; replans < MAX_REPLANS && !this.timedOut; replans++) {
+      if (plan.exitCode === 1) {
+        if (!(await this.dropRejected(plan))) break;
+      } else if (plan.exitCode !== 2 || !(await this.refuseDestructiveImports(plan, env))) {
+        break;
+      }
       if (this.live.size === 0) return this.finish([]);
       await this.writeFiles();
-      plan = await engine(["plan", ...COMMON, "-detailed-exitcode", "-out=tfplan"], "plan");
+      plan = await engine(planCommand, "plan");
     }
     if (plan.exitCode !== 0 && plan.exitCode !== 2) {
       this.failAll("plan", plan);
       return this.finish([]);
     }
+    if (this.timedOut) {
+      this.failAll("plan", plan);
+      return this.finish([]);
+    }
     const actions = this.plannedActions(plan);
+    if (plan.exitCode === 2 && [...this.live].some((i) => this.destroysImport(i, actions))) {
+      // The replans ran out with an import still to be destroyed: nothing is applied.
+      for (const i of this.live) {
+        this.outcomes[i] = { kind: "failed", stage: "plan", details: "Error: an import would destroy the imported object; nothing was applied", providerLost: false, state: undefined };
+      }
+      this.live.clear();
+      return this.finish([]);
+    }
     if (plan.exitCode === 0) {
       // Nothing to change: priors stand (a destroyed object was already gone).
       for (const i of this.live) {
@@ -165,6 +206,49 @@ class Batch {
     }
     this.withholdIfInterrupted("after planning");
     return this.applied(await engine(["apply", ...COMMON, "tfplan"], "apply"), actions);
+  }
+
+  /** True if the plan would destroy (or replace) the object job i imports: an import adopts, it never destroys. */
+  private destroysImport(i: number, actions: Map<number, string[]>): boolean {
+    const job = this.jobs[i]!;
+    if (job.action === "destroy" || job.resource.importId === undefined) return false;
+    return (actions.get(i) ?? []).some((action) => action === "replace" || action === "delete");
+  }
+
+  /** Jobs whose imported object the plan would destroy or replace fail, naming the arguments that force it
+   * (from the saved plan); true if any did, so that the others are planned again without them. */
+  private async refuseDestructiveImports(plan: EngineOutcome, env: Record<string, string | undefined>): Promise<boolean> {
+    const actions = this.plannedActions(plan);
+    const refused = [...this.live].filter((i) => this.destroysImport(i, actions));
+    if (refused.length === 0) return false;
+    const saved = await showPlan({ engine: this.context.engine, args: [], cwd: this.workspace, env }, "tfplan");
+    for (const i of refused) {
+      const job = this.jobs[i]!;
+      const address = resourceAddress(job.resource, resourceName(i));
+      const change = saved.resource_changes?.find((c) => c.address === address)?.change;
+      const paths = (change?.replace_paths ?? []).map((path) => {
+        const name = path.map((step) => (typeof step === "number" ? `[${step}]` : step)).join(".").replace(/\.\[/g, "[");
+        const value = (side: "before" | "after") =>
+          valueAt(change?.[`${side}_sensitive`], path) === true ? "(sensitive)" : JSON.stringify(valueAt(change?.[side], path)) ?? "null";
+        return `\`${name}\` (existing ${value("before")}, inputs ${value("after")})`;
+      });
+      const differing = paths.length > 0 ? `differs in ${paths.join(", ")}, which ${paths.length === 1 ? "forces" : "force"} a replacement` : "differs from the inputs in a way that forces a replacement";
+      const why = job.importIsGuess
+        ? `the object found by the import ID "${job.resource.importId}" (guessed, to find what an earlier failed create may have made)`
+        : `the object imported by import.id "${job.resource.importId}"`;
+      const fix = job.importIsGuess
+        ? "It is left alone. If it is not this resource's, forget the earlier attempt (nixops4-opentofu pending forget ID, see pending list) and create again; if it is, change the inputs to match it."
+        : "It is left alone: change the inputs to match the existing object (or drop import.id to create a new one).";
+      this.outcomes[i] = {
+        kind: "failed",
+        stage: "plan",
+        details: `Error: refusing to import: ${why} ${differing}; applying would destroy the imported object. Nothing was changed. ${fix}`,
+        providerLost: false,
+        state: undefined,
+      };
+      this.live.delete(i);
+    }
+    return true;
   }
 
   /** Stops before an engine command that may change something once the bridge is interrupted. */
@@ -215,12 +299,21 @@ class Batch {
     return actions;
   }
 
-  /** The job a diagnostic is about: by the address it names, else by the line of main.tf.json it points at. */
+  /** The job a diagnostic is about: by the address it names (in its `address`, or in the detail of an import
+   * error), else by the line of main.tf.json it points at, else the only job there is. */
   private jobOf(diagnostic: Diagnostic): number | undefined {
-    if (diagnostic.address) {
-      const direct = this.byAddress.get(diagnostic.address.replace(/\[.*\]$/, ""));
+    const named = diagnostic.address ?? IMPORT_TARGET.exec(diagnostic.detail ?? "")?.[1];
+    if (named) {
+      const direct = this.byAddress.get(named.replace(/\[.*\]$/, ""));
       if (direct !== undefined) return direct;
     }
+    const found = this.jobByLine(diagnostic);
+    if (found !== undefined) return found;
+    // A diagnostic that names nothing (an import ID the provider cannot parse, say) in a batch of one is its job's.
+    return this.live.size === 1 && this.jobs.length === 1 ? 0 : undefined;
+  }
+
+  private jobByLine(diagnostic: Diagnostic): number | undefined {
     const line = diagnostic.range?.filename === "main.tf.json" ? diagnostic.range.start.line : undefined;
     const path = line !== undefined ? this.pathAtLine[line] : undefined;
     if (!path) return undefined;
@@ -253,6 +346,8 @@ class Batch {
     const byJob = this.diagnosticsByJob(errors);
     const unattributed = errors.filter((d) => this.jobOf(d) === undefined);
     if (unattributed.length > 0 || byJob.size === 0) return false;
+    // Planning again will not bring a lost provider back: failAll says so, and the caller retries on a fresh one.
+    if (errors.some((d) => PROVIDER_LOST.test(`${d.summary} ${d.detail ?? ""}`))) return false;
     for (const [i, diagnostics] of byJob) {
       const job = this.jobs[i]!;
       if (job.importIsGuess && job.resource.importId !== undefined) {
@@ -288,10 +383,23 @@ class Batch {
   }
 
   private describe(diagnostics: Diagnostic[], outcome: EngineOutcome): string {
-    if (diagnostics.length > 0) return diagnostics.map((d) => formatDiagnostic(d, this.pathAtLine)).join("\n");
+    const text =
+      diagnostics.length > 0
+        ? diagnostics.map((d) => formatDiagnostic(d, this.pathAtLine)).join("\n")
+        : outcome.stderrTail.trim() || `the engine exited with code ${outcome.exitCode}${outcome.signal ? ` (${outcome.signal})` : ""}`;
+    return this.timedOut ? `${this.deadlineMessage()}\n${text}` : text;
+  }
+
+  private deadlineMessage(): string {
+    const { setting = "the operation deadline" } = this.deadline ?? {};
+    const how =
+      this.timedOut === "killed"
+        ? "the engine was interrupted and, still waiting on the API after the grace period, stopped"
+        : "the engine was interrupted";
     return (
-      outcome.stderrTail.trim() ||
-      `the engine exited with code ${outcome.exitCode}${outcome.signal ? ` (${outcome.signal})` : ""}`
+      `Error: the operation ran into its deadline (${setting}): ${how}. An API that accepted a request and never ` +
+      "answered usually is why. Retry once the API answers again: what this attempt may have made is remembered " +
+      "(nixops4-opentofu pending list) and looked for first; if the API is only slow, raise the deadline."
     );
   }
 

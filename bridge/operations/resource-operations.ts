@@ -19,7 +19,7 @@ import type { ProviderTypes } from "../schema/provider-types.js";
 import { Redactor } from "../secrets/redactor.js";
 import { addEnvironmentCredentials } from "../secrets/sensitive-values.js";
 import { outputsFromState, stateFromOutputs, withoutSensitiveValues, type ResourceState } from "../workspace/tfstate.js";
-import type { BridgeOptions } from "../options.js";
+import { operationDeadline, type BridgeOptions } from "../options.js";
 import type { ProviderConnection } from "./provider-attachment.js";
 import { runWorkspace, type WorkspaceAction } from "./workspace-run.js";
 
@@ -79,6 +79,7 @@ export class OpenTofuResources implements ResourceHandler {
       action,
       operation,
       importIsGuess,
+      deadline: operationDeadline(options),
       pluginDir: options.pluginDir,
       stateDir: options.stateDir,
       redactor,
@@ -127,7 +128,7 @@ export class OpenTofuResources implements ResourceHandler {
     let importIsGuess = false;
     if (retryOf && resource.importId === undefined) {
       // The earlier attempt may have made the object without recording it; look for it before making another.
-      const guess = guessImportId(resource.args);
+      const guess = guessImportId(resource.args, resource.type);
       if (guess) {
         this.context.log(`${label}: an earlier create failed (${retryOf}); looking for the object it may have made (import ID "${guess}")`);
         resource.importId = guess;

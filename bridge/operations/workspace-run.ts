@@ -28,6 +28,7 @@ export interface WorkspaceRunRequest {
   operation: string;
   /** The import ID is a guess (retrying a create that failed without state): if no such object exists, create. */
   importIsGuess?: boolean;
+  deadline?: BatchJob["deadline"];
   pluginDir?: string;
   stateDir: string;
   redactor: Redactor;
@@ -67,6 +68,7 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     prior: request.prior,
     action: request.action,
     importIsGuess: request.importIsGuess,
+    deadline: request.deadline,
   };
   let outcome: JobOutcome;
   const connection = await request.connect();
@@ -77,7 +79,7 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
   }
   if (outcome.kind === "failed") {
     const what = request.action === "read" ? "reading the data source" : outcome.stage === "plan" ? "planning" : "applying";
-    const kept = outcome.stage === "apply" ? await keepStateAfterFailure(request, claim(request, outcome.state), outcome.details) : "";
+    const kept = outcome.stage === "apply" ? await keepStateAfterFailure(request, claim(request, outcome.state), redactor.redact(outcome.details)) : "";
     const message = redactor.redact(`${label}: ${what} failed:\n${outcome.details}${kept}`);
     throw outcome.providerLost ? new ProviderLostError(message) : new EngineOperationError(message);
   }
@@ -181,7 +183,7 @@ async function keepStateAfterFailure(
     if (!interrupted && reportsExistingObject(reason)) {
       // Made by an earlier attempt of ours, or someone else's: the error cannot tell. Taking it over could later
       // destroy an object that was never this resource's, so it is left to the user.
-      const guess = guessImportId(request.resource.args);
+      const guess = guessImportId(request.resource.args, request.resource.type);
       return (
         `
 An object by that name exists already. If it is this resource's (an earlier attempt, or the provider ` +

@@ -1,9 +1,12 @@
-// Terraform's JSON configuration syntax evaluates every string as a template, so user data such as
-// "${aws:username}" in an IAM policy would be interpolated. Escaping `${` and `%{` keeps values literal.
+// Terraform's JSON configuration syntax evaluates every string (and every key of an object used as a value) as a
+// template, so user data such as "${aws:username}" in an IAM policy, or "${file(...)}" anywhere, would be
+// interpolated. Escaping every `${` as `$${` and every `%{` as `%%{` keeps values literal; a `$` or `%` before
+// them needs nothing (the engine reads "$$${" as "$" + "${"), see terraform-json.test.ts.
 import { LosslessNumber } from "../json/exact-json.js";
 
 export function escapeTemplate(text: string): string {
-  return text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // Replacement functions, because in a replacement *string* "$$" means one "$".
+  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 
 /** Escapes every string (and object key) in a value that goes into main.tf.json as an expression. */
