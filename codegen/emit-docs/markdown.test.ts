@@ -21,7 +21,7 @@ describe("generated Markdown of the edge fixture", () => {
     expect(page).toContain("| `old_name` | string | optional, deprecated |  |");
     expect(page).toContain("| `rule` | list([rule](#input-rule)) | block, 1..5 items |  |");
     expect(page).toContain("| `pair` | tuple([string, number]) | optional |  |");
-    expect(page).toContain('<a id="input-match"></a>\n### `match`');
+    expect(page).toContain('<a id="input-match_or_fallback"></a>\n### `match_or_fallback`');
     expect(page).toContain("| `arn` | string | computed | The ARN, computed by the provider. |");
     expect(page).toContain("| `name` | string | required | Name of the thing; `must` be \"unique\" ${not interpolated}.<br>Second line. |");
     expect(page).toContain("| `lifecycle` | [lifecycle](../meta-arguments.md#lifecycle) | optional, meta-argument |  |");

@@ -72,8 +72,8 @@ export const data: EdgeThingDataInputs = { name: "n", id: "lookup", filter: [{ n
     expect(text).toMatch(/\(sensitive; write-only \(not kept in state\)\) \*\/\n {2}password\?: string \| null;/);
     expect(text).toContain("  /** @deprecated */\n  old_name?: string | null;");
     expect(text).toMatch(/\(at most 1 item\)\n {3}\* @deprecated\n {3}\*\/\n {2}legacy\?: LegacyInput\[\] \| null;/);
-    expect(text).toContain("export interface MatchInput {");
-    expect(text).not.toContain("FallbackInput");
+    expect(text).toContain("export interface MatchOrFallbackInput {");
+    expect(text).not.toMatch(/interface (Match|Fallback)Input\b/);
   });
 });
 
