@@ -34,6 +34,8 @@ export const wrongType: EdgeThingInputs = { ...ok, size: "3" };
 export const wrongTuple: EdgeThingInputs = { ...ok, pair: ["a", "b"] };
 // @ts-expect-error computed-only attributes are not inputs
 export const computed: EdgeThingInputs = { ...ok, arn: "x" };
+// @ts-expect-error write-only attributes are inputs only, never in state
+export const writeOnly: EdgeThingOutputs["password"] = null;
 // @ts-expect-error port is required in the endpoint object
 export const object: EdgeThingInputs = { ...ok, endpoint: { host: "h" } };
 export function read(o: EdgeThingOutputs): string | null | undefined {

@@ -101,7 +101,8 @@ describe("outputView", () => {
   it("has every attribute and block, all nullable", () => {
     const outputs = outputView(thing);
     const names = outputs.root.fields.map((f) => f.name);
-    for (const name of ["id", "arn", "secret_map", "observed", "tags_all", "password"]) expect(names).toContain(name);
+    for (const name of ["id", "arn", "secret_map", "observed", "tags_all"]) expect(names).toContain(name);
+    expect(names).not.toContain("password"); // write-only: never in state
     expect(outputs.root.fields.every((f) => f.nixNullable && !f.required)).toBe(true);
     const single = outputs.root.fields.find((f) => f.name === "single_nested")!.type;
     expect(single.kind === "struct" && single.struct.fields.map((f) => f.name)).toContain("version_id");

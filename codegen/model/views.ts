@@ -59,7 +59,7 @@ export function inputView(root: Struct, kind: SchemaKind | "provider", reservedN
   return builder.finish(rootStruct!, reservedNames);
 }
 
-/** What the provider reports: every attribute and block of the state, all possibly null. */
+/** What the provider reports: every attribute and block of the state (not write-only ones), all possibly null. */
 export function outputView(root: Struct, reservedNames: Iterable<string> = []): View {
   const builder = new ViewBuilder("outputs");
   const rootStruct = builder.struct(root, [], 0);
@@ -100,6 +100,8 @@ class ViewBuilder {
   private field(field: Field, parentPath: string[], depth: number): ViewField | undefined {
     const inputs = this.direction === "inputs";
     if (inputs && field.origin === "attribute" && !field.required && !field.optional) return undefined;
+    // Write-only attributes are never in state: the provider reports them as null, always.
+    if (!inputs && field.writeOnly) return undefined;
     const type = this.type(field.type, [...parentPath, field.name], depth + 1);
     if (!type) return undefined;
     if (!inputs) {
