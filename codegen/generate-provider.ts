@@ -25,6 +25,7 @@ import {
 } from "./generate-types.js";
 import { PackageWriter, preparePackageDir, removeStaleFiles } from "./package-files.js";
 import { applyDocs } from "./model/apply-docs.js";
+import { convertDocsExamples, exampleTypes } from "./examples/usage-examples.js";
 import type { ProviderDocs } from "./schema/provider-docs.js";
 import { readBlock } from "./schema/read-schema.js";
 import type { SelectedProvider } from "./schema/select-provider.js";
@@ -83,6 +84,15 @@ function runWorker(context: PackageContext, jobs: TypeJob[]): Promise<TypeEntry[
   });
 }
 
+/** Converts the docs' HCL examples here, in the main thread: it needs every type's schema and is asynchronous. */
+async function convertExamples(selected: SelectedProvider, jobs: TypeJob[]): Promise<void> {
+  const types = exampleTypes(selected.entry);
+  for (const job of jobs) {
+    const docExamples = job.docs?.examples;
+    if (docExamples?.length) job.examples = await convertDocsExamples(selected.ref.name, job.kind, job.type, docExamples, types);
+  }
+}
+
 async function generateAllTypes(context: PackageContext, jobs: TypeJob[]): Promise<TypeEntry[]> {
   const workers = Math.min(availableParallelism(), 4);
   if (jobs.length < WORKER_THRESHOLD || workers < 2 || !existsSync(WORKER_SCRIPT)) return generateTypes(context, jobs);
@@ -100,6 +110,7 @@ export interface GenerateOptions {
 export async function generateProvider(selected: SelectedProvider, outDir: string, options: GenerateOptions = {}): Promise<ProviderIndex> {
   const { ref, address, entry } = selected;
   const jobs = typeJobs(selected, options.docs);
+  await convertExamples(selected, jobs);
   preparePackageDir(outDir, [kindDir("resource"), kindDir("data")]);
   const context: PackageContext = { ref, address, metaBaseId: metaArgumentsBaseId(address, ref.version), outDir };
   const headers = generatedHeaders(context);

@@ -14,6 +14,7 @@ import type { ProviderRef } from "../bridge/engine/provider-address.js";
 import type { TypeDocs } from "./schema/provider-docs.js";
 import type { TypeSchema } from "./schema/provider-schema.js";
 import { readBlock } from "./schema/read-schema.js";
+import { schemaExample, type DocsExamples } from "./examples/usage-examples.js";
 
 export interface TypeFiles {
   nix: string;
@@ -33,6 +34,8 @@ export interface TypeJob {
   schema: TypeSchema;
   /** From the provider's Markdown docs, when given: descriptions the schema lacks. */
   docs?: TypeDocs;
+  /** The docs' examples, converted to Nix (convertDocsExamples); without any, one is made from the schema. */
+  examples?: DocsExamples;
 }
 
 /** What every type of one package shares; plain data, so it can be handed to a worker thread. */
@@ -82,7 +85,7 @@ export function generateTypes(context: PackageContext, jobs: TypeJob[]): TypeEnt
   const headers = generatedHeaders(context);
   const writer = new PackageWriter(context.outDir);
   const entries: TypeEntry[] = [];
-  for (const { kind, type, schema, docs } of jobs) {
+  for (const { kind, type, schema, docs, examples } of jobs) {
     const struct = readBlock(schema.block, type);
     if (docs) applyDocs(struct, docs);
     const summary = struct.description;
@@ -123,6 +126,9 @@ export function generateTypes(context: PackageContext, jobs: TypeJob[]): TypeEnt
         deprecated: schema.block.deprecated === true,
         inputs,
         outputs,
+        providerName: context.ref.name,
+        examples: examples?.examples.length ? examples.examples : [schemaExample(context.ref.name, kind, type, inputs)],
+        skippedExamples: examples?.skipped ?? [],
       }),
     );
     entries.push({ ...files, wireType, nixName });

@@ -21,10 +21,47 @@ describe("generated Markdown of the edge fixture", () => {
     expect(page).toContain("| `old_name` | string | optional, deprecated |  |");
     expect(page).toContain("| `rule` | list([rule](#input-rule)) | block, 1..5 items |  |");
     expect(page).toContain("| `pair` | tuple([string, number]) | optional |  |");
-    expect(page).toContain('<a id="input-match"></a>\n### `match`');
+    expect(page).toContain('<a id="input-match_or_fallback"></a>\n### `match_or_fallback`');
     expect(page).toContain("| `arn` | string | computed | The ARN, computed by the provider. |");
     expect(page).toContain("| `name` | string | required | Name of the thing; `must` be \"unique\" ${not interpolated}.<br>Second line. |");
     expect(page).toContain("| `lifecycle` | [lifecycle](../meta-arguments.md#lifecycle) | optional, meta-argument |  |");
+    expect(page).toContain("The type of `list_nested`, `set_nested`.");
+  });
+
+  it("has an Outputs table about outputs: where each value comes from, no write-only attributes", () => {
+    const page = read(pkg.index.resources.edge_thing!.docs);
+    const outputs = page.slice(page.indexOf("## Outputs"), page.indexOf("## Nested input structures"));
+    expect(outputs).toContain("| `arn` | string | computed | The ARN, computed by the provider. |");
+    expect(outputs).toContain("| `enabled` | bool | as set, else computed |  |");
+    expect(outputs).toContain("| `id` | string | computed |  |"); // the legacy id is not an input
+    expect(outputs).toContain("| `secret_map` | map(string) | computed, sensitive |  |");
+    expect(outputs).toContain("| `rule` | list([rule](#output-rule)) |  |  |");
+    expect(outputs).not.toMatch(/\| (required|optional|block)\b/);
+    expect(outputs).not.toContain("`password`");
+  });
+
+  it("shows how to use the type from Nix: without docs, the smallest valid inputs", () => {
+    const page = read(pkg.index.resources.edge_minimal!.docs);
+    const example = [
+      "```nix",
+      "{ providers, members, ... }:",
+      "{",
+      "  members.example = {",
+      "    type = providers.edge.edge_minimal;",
+      "    state = members.state;",
+      "    inputs = {",
+      '      value = "example-value";',
+      "    };",
+      "  };",
+      "}",
+      "```",
+    ].join("\n");
+    expect(page).toContain(`## Example Usage\n\n`);
+    expect(page).toContain(example);
+    expect(page.indexOf("## Example Usage")).toBeLessThan(page.indexOf("## Inputs"));
+    const data = read(pkg.index.dataSources.edge_thing!.docs);
+    expect(data).toContain("    type = providers.edge.data_edge_thing;\n    inputs = {");
+    expect(data).not.toContain("members.state;");
   });
 
   it("documents data sources with their own registry path and an index page listing every type", () => {

@@ -92,9 +92,9 @@ describe("input JSON Schema of the edge fixture", () => {
     expect(schema.properties.old_name).toMatchObject({ deprecated: true });
     expect(schema.properties.legacy).toMatchObject({ deprecated: true, maxItems: 1 });
     expect(Object.keys(schema.definitions)).toEqual(
-      expect.arrayContaining(["match", "list_nested", "meta.provider", "meta.lifecycle", "meta.import"]),
+      expect.arrayContaining(["match_or_fallback", "nested", "meta.provider", "meta.lifecycle", "meta.import"]),
     );
-    expect(JSON.stringify(schema.properties.rule)).toContain('"$ref":"#/definitions/match"');
+    expect(JSON.stringify(schema.properties.rule)).toContain('"$ref":"#/definitions/match_or_fallback"');
     expect(schema.properties.lifecycle).toBeDefined();
   });
 

@@ -50,6 +50,7 @@ describe("generated Nix modules of the edge fixture", () => {
     });
     expect(Object.keys(value.inputs)).not.toContain("arn");
     expect(value.outputNames).toEqual(expect.arrayContaining(["arn", "id", "secret_map", "observed", "tags_all"]));
+    expect(value.outputNames).not.toContain("password"); // write-only: an input, never in state
   });
 
   it("fails on a wrong attribute name or type, naming the option path", async () => {

@@ -44,9 +44,10 @@ describe("inputView", () => {
 
   it("interns identical structs once and counts the places that refer to them", () => {
     const view = inputView(thing, "resource");
-    const match = view.structs.find((s) => s.name === "match")!;
+    const match = view.structs.find((s) => s.name === "match_or_fallback")!;
     expect(match.uses).toBe(2); // rule.match and rule.fallback
-    expect(view.structs.some((s) => s.name === "fallback")).toBe(false);
+    expect(match.usedAs).toEqual(["match", "fallback"]);
+    expect(view.structs.some((s) => s.name === "fallback" || s.name === "match")).toBe(false);
     // set_nested has the same settable shape as list_nested; both point at one struct
     const list = inputs.get("list_nested")!.type;
     const set = inputs.get("set_nested")!.type;
@@ -60,7 +61,27 @@ describe("inputView", () => {
     const middle = (): Struct => ({ deprecated: false, fields: [block("leaf", leaf)] });
     const root: Struct = { deprecated: false, fields: [block("a", middle()), block("b", middle()), block("c", middle())] };
     const view = inputView(root, "resource");
-    expect(view.structs.map((s) => [s.name, s.uses])).toEqual([["a", 3], ["leaf", 1]]);
+    expect(view.structs.map((s) => [s.name, s.uses])).toEqual([["a_or_b_or_c", 3], ["leaf", 1]]);
+  });
+
+  it("names a struct that fields of different names share by all of them, never by the first one alone", () => {
+    const view = inputView(thing, "resource");
+    const fieldType = (name: string) => view.root.fields.find((f) => f.name === name)!.type;
+    const setting = fieldType("setting");
+    // `setting` (a set block) and `single_nested` (a nested attribute) have the same settable shape.
+    expect(setting.kind === "set" && setting.element.kind === "struct" && setting.element.struct.name).toBe("single_nested_or_setting");
+    const kv = (): Struct => ({ deprecated: false, fields: [attr("k")] });
+    const many: Struct = { deprecated: false, fields: ["a", "b", "c", "d"].map((n) => block(n, kv())) };
+    expect(inputView(many, "resource").structs.map((s) => s.name)).toEqual(["shared_object"]);
+    const three: Struct = { deprecated: false, fields: [block("shared_object", kv()), ...["a", "b", "c"].map((n) => block(n, { deprecated: false, fields: [attr("z")] }))] };
+    expect(inputView(three, "resource", ["a_or_b_or_c"]).structs.map((s) => s.name)).toEqual(["shared_object", "a_or_b_or_c_2"]);
+    // Words all names share make the name, unless they are too little or another field's name.
+    const affix = (names: string[], extra: string[] = []): string[] =>
+      inputView({ deprecated: false, fields: [...names.map((n) => block(n, kv())), ...extra.map((n) => attr(n))] }, "resource").structs.map((s) => s.name);
+    expect(affix(["amazon_managed_kafka_config", "self_managed_kafka_config"])).toEqual(["managed_kafka_config"]);
+    expect(affix(["list_nested", "set_nested"])).toEqual(["nested"]);
+    expect(affix(["list_nested", "set_nested"], ["nested"])).toEqual(["list_nested_or_set_nested"]);
+    expect(affix(["on_failure", "on_success"])).toEqual(["on_failure_or_on_success"]);
   });
 
   it("gives colliding names the parent's name, then a number", () => {
@@ -80,7 +101,8 @@ describe("outputView", () => {
   it("has every attribute and block, all nullable", () => {
     const outputs = outputView(thing);
     const names = outputs.root.fields.map((f) => f.name);
-    for (const name of ["id", "arn", "secret_map", "observed", "tags_all", "password"]) expect(names).toContain(name);
+    for (const name of ["id", "arn", "secret_map", "observed", "tags_all"]) expect(names).toContain(name);
+    expect(names).not.toContain("password"); // write-only: never in state
     expect(outputs.root.fields.every((f) => f.nixNullable && !f.required)).toBe(true);
     const single = outputs.root.fields.find((f) => f.name === "single_nested")!.type;
     expect(single.kind === "struct" && single.struct.fields.map((f) => f.name)).toContain("version_id");

@@ -24,10 +24,16 @@ export interface ViewField {
 
 export interface ViewStruct {
   id: number;
-  /** Unique within its view: a snake_case name taken from where it first occurs. */
+  /**
+   * Unique within its view, snake_case, named by its use: the field name every place that refers to it shares
+   * (prefixed by parent names where that is taken), or, for a struct that fields of different names share, a
+   * name all of them fit (sharedName). Never after one of several unrelated fields that have the same shape.
+   */
   name: string;
   /** Field names from the root to the first occurrence. */
   path: string[];
+  /** The distinct names of the fields that refer to it, in the order they occur. */
+  usedAs: string[];
   fields: ViewField[];
   /** How many distinct places in the deduplicated output refer to it; 2 or more → emitted as a named definition. */
   uses: number;
@@ -53,7 +59,7 @@ export function inputView(root: Struct, kind: SchemaKind | "provider", reservedN
   return builder.finish(rootStruct!, reservedNames);
 }
 
-/** What the provider reports: every attribute and block of the state, all possibly null. */
+/** What the provider reports: every attribute and block of the state (not write-only ones), all possibly null. */
 export function outputView(root: Struct, reservedNames: Iterable<string> = []): View {
   const builder = new ViewBuilder("outputs");
   const rootStruct = builder.struct(root, [], 0);
@@ -78,11 +84,14 @@ class ViewBuilder {
     const existing = this.byKey.get(key);
     if (existing) {
       existing.uses++;
+      const usedAs = path[path.length - 1];
+      if (usedAs !== undefined && !existing.usedAs.includes(usedAs)) existing.usedAs.push(usedAs);
       // This copy's children were counted while it was being built; the kept copy already counted them.
       for (const f of fields) forEachStruct(f.type, (child) => child.uses--);
       return existing;
     }
-    const struct: ViewStruct = { id: this.created.length, name: "", path, fields, uses: depth === 0 ? 0 : 1, source };
+    const usedAs = path.length > 0 ? [path[path.length - 1]!] : [];
+    const struct: ViewStruct = { id: this.created.length, name: "", path, usedAs, fields, uses: depth === 0 ? 0 : 1, source };
     this.byKey.set(key, struct);
     this.created.push(struct);
     return struct;
@@ -91,6 +100,8 @@ class ViewBuilder {
   private field(field: Field, parentPath: string[], depth: number): ViewField | undefined {
     const inputs = this.direction === "inputs";
     if (inputs && field.origin === "attribute" && !field.required && !field.optional) return undefined;
+    // Write-only attributes are never in state: the provider reports them as null, always.
+    if (!inputs && field.writeOnly) return undefined;
     const type = this.type(field.type, [...parentPath, field.name], depth + 1);
     if (!type) return undefined;
     if (!inputs) {
@@ -149,8 +160,59 @@ class ViewBuilder {
     // Parents before children, so that shallow structs get the short names.
     structs.sort((a, b) => a.path.length - b.path.length || a.id - b.id);
     const taken = new Set<string>(reservedNames);
-    for (const struct of structs) struct.name = uniqueName(struct.path, taken);
+    const fieldNames = new Set([root, ...structs].flatMap((s) => s.fields.map((f) => f.name)));
+    for (const struct of structs) {
+      struct.name = struct.usedAs.length > 1 ? sharedName(struct.usedAs, taken, fieldNames) : uniqueName(struct.path, taken);
+    }
     return { direction: this.direction, root, structs };
+  }
+}
+
+/** Beyond this, a joined name says less than a neutral one. */
+const MAX_JOINED_NAMES = 3;
+const MAX_JOINED_LENGTH = 48;
+
+/**
+ * The name of a struct that fields of different names share: the words all their names have in common at the
+ * start and end (`amazon_managed_kafka_config`, `self_managed_kafka_config` → `managed_kafka_config`; at least
+ * two words or one of five letters) unless a field of the type has that name (the reader would take it for that field's), else the names joined by `_or_`,
+ * else `shared_object`.
+ */
+function sharedName(usedAs: string[], taken: Set<string>, fieldNames: ReadonlySet<string>): string {
+  const affix = commonAffix(usedAs);
+  const joined = usedAs.join("_or_");
+  const base =
+    affix && !fieldNames.has(affix)
+      ? affix
+      : usedAs.length <= MAX_JOINED_NAMES && joined.length <= MAX_JOINED_LENGTH
+        ? joined
+        : "shared_object";
+  return numbered(base, taken, !taken.has(base));
+}
+
+function commonAffix(names: string[]): string {
+  const words = names.map((n) => n.split("_"));
+  const shortest = Math.min(...words.map((w) => w.length));
+  let prefix = 0;
+  while (prefix < shortest && words.every((w) => w[prefix] === words[0]![prefix])) prefix++;
+  let suffix = 0;
+  while (prefix + suffix < shortest && words.every((w) => w[w.length - 1 - suffix] === words[0]![words[0]!.length - 1 - suffix])) suffix++;
+  const first = words[0]!;
+  const common = [...first.slice(0, prefix), ...first.slice(first.length - suffix)];
+  // One short word in common (`on_failure`, `on_success` → `on`) names nothing.
+  return common.length >= 2 || (common[0]?.length ?? 0) >= 5 ? common.join("_") : "";
+}
+
+function numbered(base: string, taken: Set<string>, bareIsFree: boolean): string {
+  if (bareIsFree) {
+    taken.add(base);
+    return base;
+  }
+  for (let i = 2; ; i++) {
+    if (!taken.has(`${base}_${i}`)) {
+      taken.add(`${base}_${i}`);
+      return `${base}_${i}`;
+    }
   }
 }
 
@@ -162,13 +224,7 @@ function uniqueName(path: string[], taken: Set<string>): string {
       return candidate;
     }
   }
-  const base = path.join("_");
-  for (let i = 2; ; i++) {
-    if (!taken.has(`${base}_${i}`)) {
-      taken.add(`${base}_${i}`);
-      return `${base}_${i}`;
-    }
-  }
+  return numbered(path.join("_"), taken, false);
 }
 
 /** Calls `visit` for each struct the type refers to directly (not for structs inside those structs). */

@@ -45,6 +45,7 @@ describe("readProviderDocs", () => {
       summary: "The smallest resource of the Edge provider.",
       fields: { value: "The value to keep.", id: "The ID of this resource." },
       blocks: {},
+      examples: [{ hcl: 'resource "edge_minimal" "m" {\n  value = "v"\n}\n' }],
     });
     expect(docs.dataSources.edge_thing!.fields.filter).toBe("Narrows the search.");
     expect(docs.dataSources.edge_thing!.blocks.filter).toEqual({ name: "Field to filter on.", values: "Values the field may have." });

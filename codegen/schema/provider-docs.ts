@@ -6,6 +6,7 @@
 // for a nested block only where the docs name that block and the name is unambiguous in the type.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { docExamples, type DocExample } from "./doc-examples.js";
 
 export interface TypeDocs {
   summary?: string;
@@ -13,6 +14,8 @@ export interface TypeDocs {
   fields: Record<string, string>;
   /** The fields of nested blocks and objects: by the block's name, or by its dotted path from the root. */
   blocks: Record<string, Record<string, string>>;
+  /** The HCL examples of its "Example Usage" section, when it has any. */
+  examples?: DocExample[];
 }
 
 /** Plain data (it crosses to worker threads as JSON). */
@@ -80,8 +83,9 @@ const INTRO = /^(?:the|each|an?)\s+`([A-Za-z0-9_.]+)`\s+(?:(?:configuration|nest
 const NOTE = /^(->|~>|!>)/;
 
 export function parseTypeDoc(markdown: string): TypeDocs {
-  const docs: TypeDocs = { fields: {}, blocks: {} };
   const { body, description } = splitFrontMatter(markdown.replace(/\r\n?/g, "\n"));
+  const examples = docExamples(body);
+  const docs: TypeDocs = { fields: {}, blocks: {}, ...(examples.length > 0 ? { examples } : {}) };
   const lines = withoutCodeBlocks(body);
 
   let section: Section = "other";
