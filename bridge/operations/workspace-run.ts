@@ -1,10 +1,12 @@
 // One resource operation: the engine's plan and apply (batch-run.ts) plus what the bridge owes the user around
-// them: redacted progress and errors, a retry when planning lost its provider, and the pending store, so that a
-// failure after the engine changed something leaves nothing in the cloud forgotten.
+// them: redacted progress and errors, a retry when planning lost its provider, and the operation's record, which
+// gets the outcome before anything is answered, so that a failure after the engine changed something, or a
+// response that never reaches NixOps4, leaves nothing in the cloud forgotten.
 import { interruptSignal, throwIfInterrupted } from "../engine/interrupts.js";
 import type { ProviderRef } from "../engine/provider-address.js";
 import { guessImportId, reportsExistingObject } from "../recovery/import-guess.js";
-import { clearPending, savePending } from "../recovery/pending-states.js";
+import { recordOutcome, recordPath, updateRecord, type RecordOutcome, type RecordTarget } from "../recovery/operation-records.js";
+import { processStart } from "../provider-host/process-identity.js";
 import type { Redactor } from "../secrets/redactor.js";
 import { addSensitiveOfState } from "../secrets/sensitive-values.js";
 import type { WorkspaceResource } from "../workspace/main-tf.js";
@@ -24,12 +26,13 @@ export interface WorkspaceRunRequest {
   prior?: ResourceState;
   lineage: string;
   action: WorkspaceAction;
-  /** For messages and pending records: create, update, destroy, import. */
+  /** For messages and records: create, update, destroy, import. */
   operation: string;
   /** The import ID is a guess (retrying a create that failed without state): if no such object exists, create. */
   importIsGuess?: boolean;
   pluginDir?: string;
-  stateDir: string;
+  /** The operation's record (none for data sources, which change nothing). */
+  record?: RecordTarget;
   redactor: Redactor;
   log: (line: string) => void;
   connect: () => Promise<ProviderConnection>;
@@ -45,6 +48,10 @@ export class EngineOperationError extends Error {}
 
 /** The engine lost its provider process during planning (nothing was applied). */
 class ProviderLostError extends EngineOperationError {}
+
+/** A failed apply's outcome nobody can tell: the provider host went away while it ran. */
+const UNKNOWN = Symbol("outcome unknown");
+type RunOutcome = JobOutcome & { [UNKNOWN]?: true };
 
 export async function runWorkspace(request: WorkspaceRunRequest): Promise<WorkspaceRunResult> {
   for (let attempt = 1; ; attempt++) {
@@ -68,7 +75,7 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     action: request.action,
     importIsGuess: request.importIsGuess,
   };
-  let outcome: JobOutcome;
+  let outcome: RunOutcome;
   const connection = await request.connect();
   try {
     outcome = connection.kind === "host" ? await runOnHost(request, job, connection) : await runHere(request, job, connection);
@@ -77,21 +84,29 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
   }
   if (outcome.kind === "failed") {
     const what = request.action === "read" ? "reading the data source" : outcome.stage === "plan" ? "planning" : "applying";
-    const kept = outcome.stage === "apply" ? await keepStateAfterFailure(request, claim(request, outcome.state), outcome.details) : "";
-    const message = redactor.redact(`${label}: ${what} failed:\n${outcome.details}${kept}`);
+    const details = redactor.redact(outcome.details);
+    let kept = "";
+    if (outcome.stage === "apply") kept = await keepStateAfterFailure(request, claim(request, outcome.state), details, outcome[UNKNOWN] === true);
+    else await record(request, { result: "failed", changed: false, reason: `${what} failed: ${details}` });
+    const message = redactor.redact(`${label}: ${what} failed:\n${details}${kept}`);
     throw outcome.providerLost ? new ProviderLostError(message) : new EngineOperationError(message);
   }
   const state = claim(request, outcome.state);
-  if (request.action !== "read") {
-    const interrupted = interruptSignal();
-    if (interrupted && outcome.actions.length > 0) {
-      // NixOps4 may be gone and never persist this response: keep the state so that the rerun adopts the object.
-      await savePending(request.stateDir, pendingInfo(request, `interrupted by ${interrupted} after applying`), state);
-    } else if (!interrupted) {
-      await clearPending(request.stateDir, request.lineage);
-    }
-  }
+  const interrupted = interruptSignal();
+  // Interrupted after applying: NixOps4 may be gone and never persist the response, so the outcome is kept for
+  // the rerun even once the response is written.
+  const result = interrupted && outcome.actions.length > 0 ? "interrupted" : "succeeded";
+  await record(request, {
+    result,
+    changed: outcome.actions.length > 0,
+    state,
+    reason: result === "interrupted" ? `interrupted by ${interrupted} after applying` : `${request.operation} succeeded`,
+  });
   return { state, actions: outcome.actions };
+}
+
+async function record(request: WorkspaceRunRequest, outcome: Omit<RecordOutcome, "at">): Promise<void> {
+  if (request.record && request.action !== "read") await recordOutcome(request.record, outcome);
 }
 
 async function runHere(
@@ -126,7 +141,12 @@ async function runOnHost(
   request: WorkspaceRunRequest,
   job: BatchJob,
   connection: Extract<ProviderConnection, { kind: "host" }>,
-): Promise<JobOutcome> {
+): Promise<RunOutcome> {
+  // Written before the host gets the operation: a retry that finds this bridge gone waits for the host instead.
+  if (request.record) {
+    const hostPid = connection.hostPid;
+    await updateRecord(request.record, (r) => (r.host = { pid: hostPid, start: processStart(hostPid) }));
+  }
   try {
     return await connection.run(
       {
@@ -136,15 +156,14 @@ async function runOnHost(
         provider: `${request.provider.address}@${request.provider.version}`,
         providerConfig: request.providerConfig,
         job,
-        pending: { stateDir: request.stateDir, lineage: request.lineage, operation: request.operation },
+        pending: { lineage: request.lineage, operation: request.operation, ...(request.record ?? {}) },
       },
       (line) => request.log(request.redactor.redact(line)),
     );
   } catch (error) {
     if (!(error instanceof HostRunError)) throw error;
-    // The host went away mid-operation: what the engine did is unknown, so it is treated as a failed apply (a
-    // create is remembered, and its retry looks for the object first).
-    return { kind: "failed", stage: "apply", details: error.message, providerLost: false, state: undefined };
+    // The host went away mid-operation: what the engine did is unknown.
+    return { kind: "failed", stage: "apply", details: error.message, providerLost: false, state: undefined, [UNKNOWN]: true };
   }
 }
 
@@ -157,30 +176,33 @@ function claim(request: WorkspaceRunRequest, state: ResourceState | undefined): 
   return state;
 }
 
-function pendingInfo(request: WorkspaceRunRequest, reason: string) {
-  return {
-    lineage: request.lineage,
-    type: request.resource.type,
-    mode: request.resource.mode,
-    providerAddress: request.provider.address,
-    operation: request.operation,
-    reason,
-  };
-}
-
-/** After a failed or interrupted run: keep whatever state the engine wrote, if it differs from what we started
- * with, and say where it is. */
+/** After a failed or interrupted apply: record whatever state the engine wrote, and say where it is and how to get
+ * rid of the record. */
 async function keepStateAfterFailure(
   request: WorkspaceRunRequest,
   state: ResourceState | undefined,
   reason: string,
+  unknown: boolean,
 ): Promise<string> {
   const interrupted = interruptSignal();
   const why = interrupted ? `interrupted by ${interrupted}` : reason;
+  const result = interrupted ? "interrupted" : "failed";
+  const where = request.record
+    ? ` (record ${recordPath(request.record.stateDir, request.record.id)}; once you have dealt with the object yourself, ` +
+      `\`nixops4-opentofu pending forget ${request.record.id}\` drops it)`
+    : "";
+  if (unknown) {
+    await record(request, { result, changed: "unknown", state, reason: why });
+    return (
+      `\nWhether ${request.resource.type} was changed is unknown; the next operation on this resource looks for it before ` +
+      `making anything${where}.`
+    );
+  }
   if (!state && !request.prior && request.action === "apply") {
     if (!interrupted && reportsExistingObject(reason)) {
       // Made by an earlier attempt of ours, or someone else's: the error cannot tell. Taking it over could later
       // destroy an object that was never this resource's, so it is left to the user.
+      await record(request, { result, changed: false, reason: why });
       const guess = guessImportId(request.resource.args);
       return (
         `
@@ -191,17 +213,24 @@ An object by that name exists already. If it is this resource's (an earlier atte
     }
     // A create failed without state, but the provider may have made the object before failing: remember the
     // attempt so that a retry first looks for it instead of making a second one.
-    await savePending(request.stateDir, pendingInfo(request, why), undefined);
-    return interrupted ? `\n(interrupted by ${interrupted})` : "";
+    await record(request, { result, changed: true, reason: why });
+    return `${interrupted ? `\n(interrupted by ${interrupted})` : ""}\nThe next create of this resource first looks for an object this attempt may have made${where}.`;
   }
   const unchanged =
     state === undefined
       ? request.prior === undefined
       : request.prior !== undefined && JSON.stringify(request.prior.attributes) === JSON.stringify(state.attributes);
-  if (unchanged || !state) return interrupted ? `\n(interrupted by ${interrupted}; nothing was changed)` : "";
-  const path = await savePending(request.stateDir, pendingInfo(request, why), state);
+  if (unchanged || !state) {
+    await record(request, { result, changed: unchanged ? false : true, state, reason: why });
+    return interrupted ? `\n(interrupted by ${interrupted}; nothing was changed)` : "";
+  }
+  await record(request, { result, changed: true, state, reason: why });
+  const path = request.record ? ` at ${recordPath(request.record.stateDir, request.record.id)}` : "";
+  const forget = request.record
+    ? `; once you have dealt with the object yourself, \`nixops4-opentofu pending forget ${request.record.id}\` drops it`
+    : "";
   return (
-    `\nThe engine changed ${request.resource.type} before the failure; its state is kept at ${path} ` +
-    `and the next create or update of this resource adopts it (list with: nixops4-opentofu pending list).`
+    `\nThe engine changed ${request.resource.type} before the failure; its state is kept${path} and the next create or ` +
+    `update of this resource adopts it (list with: nixops4-opentofu pending list${forget}).`
   );
 }
