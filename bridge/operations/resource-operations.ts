@@ -183,6 +183,7 @@ export class OpenTofuResources implements ResourceHandler {
       providerAddress: provider.address,
       operation,
       inputsHash: inputsHash(prepared),
+      configHash: canonicalHash(prepared.providerConfig),
       token,
       phase: "running",
       startedAt: new Date().toISOString(),
@@ -209,7 +210,12 @@ export class OpenTofuResources implements ResourceHandler {
         if (open.previous) await writeRecord(stateDir, { ...record, phase: "finished", outcome: open.previous, previous: undefined });
         else await removeRecord(stateDir, id, token);
       } else if (outcome?.result === "succeeded" && delivered) {
-        await removeRecord(stateDir, id, token);
+        // A create's answer stays as a receipt: the same create again means NixOps4 lost it (record-recovery.ts).
+        if ((record.operation === "create" || record.operation === "import") && outcome.state) {
+          await writeRecord(stateDir, { ...record, phase: "answered", previous: undefined });
+        } else {
+          await removeRecord(stateDir, id, token);
+        }
       } else if (!delivered) {
         this.context.log(`the response could not be written (NixOps4 is gone); the outcome is kept for the next operation (${recordPath(stateDir, id)})`);
       }
@@ -251,7 +257,7 @@ export class OpenTofuResources implements ResourceHandler {
     }
     const derived = lineageFor(this.context.options.provider.address, resource.type, resource.args);
     const identity = this.identity(prepared, member, derived);
-    const { lock, continuation, record } = await this.begin(label, identity, { operation: "create", inputsHash: inputsHash(prepared) });
+    const { lock, continuation, record } = await this.begin(label, identity, { operation: "create", inputsHash: inputsHash(prepared), configHash: canonicalHash(prepared.providerConfig) });
     let prior: ResourceState | undefined;
     let importIsGuess = false;
     let previous: RecordOutcome | undefined;

@@ -45,7 +45,12 @@ export interface OperationRecord {
   inputsHash: string;
   /** Per operation: writers check it, so that nobody files an outcome under a record another operation owns. */
   token: string;
-  phase: "running" | "finished";
+  /** "answered": a create whose response was written; kept for a while as a receipt, because NixOps4 asking for
+   * the same create again means it did not keep that answer (record-recovery.ts, RECEIPT_MS). */
+  phase: "running" | "finished" | "answered";
+  /** Hash of the provider configuration, for receipts only: a receipt answers the same create, under the same
+   * provider configuration, again. */
+  configHash?: string;
   startedAt: string;
   bridge: ProcessIdentity;
   /** The provider host the operation was handed to, and whether it took it. */
@@ -151,6 +156,7 @@ export async function removeRecord(stateDir: string, id: string, token?: string)
   await rm(recordPath(stateDir, id), { force: true });
 }
 
+/** Every record but receipts of answered creates (those are not pending: NixOps4 had the answer). */
 export async function listRecords(stateDir: string): Promise<OperationRecord[]> {
   let names: string[];
   try {
@@ -162,7 +168,7 @@ export async function listRecords(stateDir: string): Promise<OperationRecord[]> 
   const records: OperationRecord[] = [];
   for (const name of names.filter((n) => n.endsWith(".json")).sort()) {
     const record = await readRecord(stateDir, name.slice(0, -".json".length));
-    if (record) records.push(record);
+    if (record && record.phase !== "answered") records.push(record);
   }
   return records;
 }

@@ -81,3 +81,17 @@ describe("a finished record", () => {
     expect(continuationOf(finished({ changed: false }), create, alive([]), NOW)).toEqual({ kind: "fresh" });
   });
 });
+
+describe("a receipt of an answered create", () => {
+  const answered = (at: number, extra: Partial<OperationRecord> = {}) =>
+    base({ phase: "answered", configHash: "C", outcome: { result: "succeeded", changed: true, state: state("L", 1), reason: "ok", at: new Date(at).toISOString() }, ...extra });
+  it("answers the same create again, under the same provider configuration, for a while", () => {
+    expect(continuationOf(answered(NOW - 1000), { ...create, configHash: "C" }, alive([]), NOW).kind).toBe("adopt");
+    expect(continuationOf(answered(NOW - 1000), { ...create, configHash: "D" }, alive([]), NOW).kind).toBe("fresh");
+    expect(continuationOf(answered(NOW - 2 * 60 * 60 * 1000), { ...create, configHash: "C" }, alive([]), NOW).kind).toBe("fresh");
+  });
+  it("is nothing to a create with other inputs, or to an update", () => {
+    expect(continuationOf(answered(NOW - 1000), { operation: "create", inputsHash: "other", configHash: "C" }, alive([]), NOW).kind).toBe("fresh");
+    expect(continuationOf(answered(NOW - 1000), { operation: "update", inputsHash: "H", configHash: "C", known: state("L", 2) }, alive([]), NOW).kind).toBe("fresh");
+  });
+});

@@ -11,6 +11,10 @@ import { liveOwners, type OperationKind, type OperationRecord, type RecordOutcom
 
 /** A host that was handed an operation but has not said it took it, after this long, never will. */
 export const HANDOVER_GRACE_MS = 10_000;
+/** How long the answer to a create is given again to the same create: NixOps4 repeats a create whose answer it
+ * lost (it crashed before persisting it) soon; much later, an equal create is more likely another deployment's
+ * member at the same path with the same inputs. */
+export const RECEIPT_MS = 60 * 60 * 1000;
 
 export type Continuation =
   /** Nothing to continue from. */
@@ -28,6 +32,7 @@ export type Continuation =
 export interface CurrentOperation {
   operation: OperationKind;
   inputsHash: string;
+  configHash?: string;
   /** The state NixOps4 sent (update, destroy). */
   known?: ResourceState;
 }
@@ -43,6 +48,21 @@ export function continuationOf(
   now: number,
 ): Continuation {
   let outcome: RecordOutcome;
+  if (record.phase === "answered") {
+    const same =
+      current.operation === "create" &&
+      record.inputsHash === current.inputsHash &&
+      record.configHash === current.configHash &&
+      record.outcome?.state !== undefined &&
+      now - Date.parse(record.outcome.at) < RECEIPT_MS;
+    if (!same) return { kind: "fresh" };
+    return {
+      kind: "adopt",
+      state: record.outcome!.state!,
+      why: `create answered at ${record.outcome!.at} (asked again, so NixOps4 did not keep that answer)`,
+      previous: record.outcome!,
+    };
+  }
   if (record.phase === "running") {
     const owners = liveOwners(record, alive);
     const bridgeAlive = record.bridge.pid > 0 && alive(record.bridge);
