@@ -46,6 +46,7 @@ import { InputValidator } from "../requests/validate-inputs.js";
 import type { ProviderTypes } from "../schema/provider-types.js";
 import { Redactor } from "../secrets/redactor.js";
 import { addEnvironmentCredentials } from "../secrets/sensitive-values.js";
+import { sweepLeftovers } from "../workspace/workspace-dir.js";
 import { outputsFromState, stateFromOutputs, withoutSensitiveValues, type ResourceState } from "../workspace/tfstate.js";
 import { randomUUID } from "node:crypto";
 import type { BridgeOptions } from "../options.js";
@@ -135,6 +136,8 @@ export class OpenTofuResources implements ResourceHandler {
   /** Takes the resource's lock and waits out an earlier operation that still runs; then says what it left. */
   private async begin(label: string, identity: ResourceIdentity, current: CurrentOperation): Promise<{ lock: HeldLock; continuation: Continuation; record?: OperationRecord }> {
     const { stateDir } = this.context.options;
+    // Before looking at a record: a killed predecessor's engine must not still be running in its workspace.
+    await sweepLeftovers();
     const waitMs = waitBoundMs(process.env);
     const lock = await lockResource({ stateDir, id: identity.id, label, waitMs, log: this.context.log });
     try {
@@ -204,20 +207,19 @@ export class OpenTofuResources implements ResourceHandler {
       const record = await readRecord(stateDir, id);
       if (!record || record.token !== token) return;
       const outcome = record.outcome;
-      const nothingChanged = record.phase === "running" || outcome?.changed === false;
-      if (nothingChanged && !(outcome?.result === "succeeded" && !delivered && outcome.state)) {
-        // Failed before changing anything (or changed nothing): what the record said before this operation stands.
-        if (open.previous) await writeRecord(stateDir, { ...record, phase: "finished", outcome: open.previous, previous: undefined });
-        else await removeRecord(stateDir, id, token);
-      } else if (outcome?.result === "succeeded" && delivered) {
-        // A create's answer stays as a receipt: the same create again means NixOps4 lost it (record-recovery.ts).
-        if ((record.operation === "create" || record.operation === "import") && outcome.state) {
+      if (outcome?.result === "succeeded") {
+        if (!delivered) {
+          this.context.log(`the response could not be written (NixOps4 is gone); the outcome is kept for the next operation (${recordPath(stateDir, id)})`);
+        } else if ((record.operation === "create" || record.operation === "import") && outcome.state) {
+          // A create's answer stays as a receipt: the same create again means NixOps4 lost it (record-recovery.ts).
           await writeRecord(stateDir, { ...record, phase: "answered", previous: undefined });
         } else {
           await removeRecord(stateDir, id, token);
         }
-      } else if (!delivered) {
-        this.context.log(`the response could not be written (NixOps4 is gone); the outcome is kept for the next operation (${recordPath(stateDir, id)})`);
+      } else if (record.phase === "running" || outcome?.changed === false) {
+        // Failed before changing anything: what the record said before this operation stands.
+        if (open.previous) await writeRecord(stateDir, { ...record, phase: "finished", outcome: open.previous, previous: undefined });
+        else await removeRecord(stateDir, id, token);
       }
     } finally {
       await open.lock.release();

@@ -9,9 +9,14 @@ export class WorkspaceDirError extends Error {}
 
 let swept: Promise<unknown> | undefined;
 
-export async function withWorkspaceDir<T>(use: (path: string) => Promise<T>): Promise<T> {
+/** Once per process, before its first operation or workspace: removes what killed processes left. */
+export function sweepLeftovers(): Promise<unknown> {
   swept ??= sweepDeadWorkspaces(tmpdir(), (line) => process.stderr.write(`[opentofu] ${line}\n`)).catch(() => 0);
-  await swept;
+  return swept;
+}
+
+export async function withWorkspaceDir<T>(use: (path: string) => Promise<T>): Promise<T> {
+  await sweepLeftovers();
   let workspace: DirectoryResult;
   try {
     // Loaded on use: tmp-promise resolves the temp dir when it is imported and throws if TMPDIR does not exist,

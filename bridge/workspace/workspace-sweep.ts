@@ -4,7 +4,7 @@
 // leaves its provider behind). Workspace names carry their owner's pid and start time (workspace-dir.ts), so the
 // first workspace a process makes sweeps, once, those whose owner is dead: their processes are killed, the
 // directories removed.
-import { readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isAlive, processStart } from "../provider-host/process-identity.js";
@@ -37,6 +37,15 @@ export function processesIn(dir: string): number[] {
   return found;
 }
 
+function processGroupOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Removes the workspaces of dead owners under `tempDir`; returns how many. */
 export async function sweepDeadWorkspaces(tempDir: string, log?: (line: string) => void): Promise<number> {
   let names: string[];
@@ -52,13 +61,19 @@ export async function sweepDeadWorkspaces(tempDir: string, log?: (line: string) 
     const owner = { pid: Number(match[1]), start: match[2] === "x" ? undefined : match[2] };
     if (isAlive(owner)) continue;
     const dir = join(tempDir, name);
-    for (const pid of processesIn(dir)) {
-      try {
-        process.kill(pid, "SIGKILL");
-        log?.(`killed process ${pid} left running in the workspace of dead process ${owner.pid}`);
-      } catch {
-        // already gone
+    // The engine runs as the leader of its own process group, with its provider in it: killing the group also
+    // takes a provider it was starting while we looked. A second look catches what the first one missed.
+    for (let round = 0; round < 2; round++) {
+      for (const pid of processesIn(dir)) {
+        const group = processGroupOf(pid);
+        try {
+          process.kill(group === pid ? -pid : pid, "SIGKILL");
+          log?.(`killed process ${pid} left running in the workspace of dead process ${owner.pid}`);
+        } catch {
+          // already gone
+        }
       }
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     removed++;
