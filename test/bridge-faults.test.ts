@@ -5,7 +5,7 @@ import { DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetUserCommand, IAMClient, ListUserTagsCommand } from "@aws-sdk/client-iam";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { execa, type ResultPromise } from "execa";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -84,6 +84,15 @@ function spawnBridge(request: object, env: Record<string, string | undefined>) {
   return { child, reached, stderr: () => stderr, stdout: () => stdout };
 }
 
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await sleep(50);
+  }
+  return condition();
+}
+
 async function securityGroups(description: string) {
   const groups = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "description", Values: [description] }] }));
   return (groups.SecurityGroups ?? []).map((g) => g.GroupId!);
@@ -146,6 +155,8 @@ describe("a killed bridge's create of a security group (no name: the cloud makes
     const env = { ...slowEnv, NIXOPS4_OPENTOFU_PROVIDER_HOST: "off" };
     const killed = spawnBridge(create(SG, ["members", "local"], inputs), env);
     await killed.reached("Creating...");
+    // Killed once the cloud made the group, while the provider still waits for the answer: only the cloud knows.
+    expect(await waitFor(async () => (await securityGroups("faults-local")).length === 1)).toBe(true);
     killed.child.kill("SIGKILL");
     await killed.child;
     const refused = await run(create(SG, ["members", "local"], inputs), env);
@@ -155,19 +166,22 @@ describe("a killed bridge's create of a security group (no name: the cloud makes
     expect(message).toMatch(/inputs\.import\.id/);
     expect(message).toMatch(/nixops4-opentofu pending forget [0-9a-f-]{36}/);
     // The killed bridge's engine and provider were stopped by the next bridge, not left running.
-    expect(processesWith("terraform-provider-aws", slow.endpoint).filter((pid) => !readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("-debug"))).toEqual([]);
+    const describe = (pid: number) => {
+      try {
+        return `${pid} ${readFileSync(`/proc/${pid}/stat`, "utf8").slice(0, 80)} cwd ${readlinkSync(`/proc/${pid}/cwd`)}`;
+      } catch {
+        return `${pid} (gone)`;
+      }
+    };
+    const providers = processesWith("terraform-provider-aws", slow.endpoint).filter((pid) => !readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("-debug"));
+    expect(providers.map(describe), refused.stderr).toEqual([]);
     const groups = await securityGroups("faults-local");
-    expect(groups.length).toBeLessThanOrEqual(1);
+    expect(groups).toHaveLength(1);
     const again = await run(create(SG, ["members", "local"], inputs), env);
     expect(again.responses[0]!.errorResponse.message).toMatch(/pending forget/);
-    if (groups.length === 1) {
-      const adopted = await run(create(SG, ["members", "local"], { ...inputs, import: { id: groups[0] } }), env);
-      expect(outputsOf(adopted.responses[0]).id).toBe(groups[0]);
-    } else {
-      const id = /pending forget ([0-9a-f-]{36})/.exec(message)![1]!;
-      expect((await cli(["pending", "forget", id])).exitCode).toBe(0);
-      outputsOf((await run(create(SG, ["members", "local"], inputs), env)).responses[0]);
-    }
+    const adopted = await run(create(SG, ["members", "local"], { ...inputs, import: { id: groups[0] } }), env);
+    expect(outputsOf(adopted.responses[0]).id).toBe(groups[0]);
+    expect((await cli(["pending", "list"])).stdout).not.toMatch(/members\.local/);
     expect(await securityGroups("faults-local")).toHaveLength(1);
   });
 });
@@ -253,6 +267,37 @@ describe("a killed bridge's update and destroy", () => {
     await expect(iam.send(new GetUserCommand({ UserName: "faults-user" }))).rejects.toThrow(/cannot be found|NoSuchEntity/);
     expect((await cli(["pending", "list"])).stdout).not.toMatch(/faults-user|aws_iam_user/);
   }, 240_000);
+});
+
+describe("without a provider host, a bridge killed mid-update and mid-destroy (outcome unknown)", () => {
+  it("the update's retry refuses until the record is forgotten, the destroy's retry destroys", async () => {
+    const member = ["members", "localUser"];
+    const inputs = (v: string) => ({ name: "faults-local-user", tags: { v } });
+    const env = { ...bridge.env, NIXOPS4_OPENTOFU_PROVIDER_HOST: "off" };
+    const slowLocal = { ...slowEnv, NIXOPS4_OPENTOFU_PROVIDER_HOST: "off" };
+    const created = outputsOf((await run(create("aws_iam_user", member, inputs("0")), env)).responses[0]);
+
+    const updating = spawnBridge(update("aws_iam_user", member, inputs("1"), created), slowLocal);
+    await updating.reached("Modifying...");
+    updating.child.kill("SIGKILL");
+    await updating.child;
+    const refused = await run(update("aws_iam_user", member, inputs("1"), created), env);
+    const message = refused.responses[0]!.errorResponse.message as string;
+    expect(message).toMatch(/It may have changed or replaced the object\. Check aws_iam_user "faults-local-user"/);
+    const id = /pending forget ([0-9a-f-]{36})/.exec(message)![1]!;
+    expect((await cli(["pending", "forget", id])).exitCode).toBe(0);
+    const updated = outputsOf((await run(update("aws_iam_user", member, inputs("1"), created), env)).responses[0]);
+    expect((await iam.send(new ListUserTagsCommand({ UserName: "faults-local-user" }))).Tags).toEqual([{ Key: "v", Value: updated.tags.v }]);
+
+    const destroying = spawnBridge(destroy("aws_iam_user", member, inputs("1"), updated), slowLocal);
+    await destroying.reached("Destroying...");
+    destroying.child.kill("SIGKILL");
+    await destroying.child;
+    const destroyed = await run(destroy("aws_iam_user", member, inputs("1"), updated), env);
+    expect(destroyed.responses[0]).toEqual({ destroyResourceResponse: {} });
+    await expect(iam.send(new GetUserCommand({ UserName: "faults-local-user" }))).rejects.toThrow(/cannot be found|NoSuchEntity/);
+    expect((await cli(["pending", "list"])).stdout).not.toMatch(/faults-local-user|aws_iam_user/);
+  }, 300_000);
 });
 
 describe("a killed provider host", () => {

@@ -23,6 +23,7 @@ import { isAlive, selfIdentity } from "../provider-host/process-identity.js";
 import { guessImportId } from "../recovery/import-guess.js";
 import {
   newToken,
+  pruneReceipts,
   readRecord,
   recordPath,
   removeRecord,
@@ -32,7 +33,7 @@ import {
   type RecordOutcome,
   type RecordTarget,
 } from "../recovery/operation-records.js";
-import { continuationOf, type Continuation, type CurrentOperation } from "../recovery/record-recovery.js";
+import { continuationOf, RECEIPT_MS, type Continuation, type CurrentOperation } from "../recovery/record-recovery.js";
 import { lockResource, ResourceBusyError, waitBoundMs } from "../recovery/resource-lock.js";
 import {
   lineageFor,
@@ -78,6 +79,7 @@ export function forgetHint(id: string): string {
 export class OpenTofuResources implements ResourceHandler {
   private readonly validator: InputValidator;
   private open?: OpenOperation;
+  private pruned?: Promise<number>;
 
   constructor(private readonly context: OperationContext) {
     const { cacheDir, provider } = context.options;
@@ -138,6 +140,7 @@ export class OpenTofuResources implements ResourceHandler {
     const { stateDir } = this.context.options;
     // Before looking at a record: a killed predecessor's engine must not still be running in its workspace.
     await sweepLeftovers();
+    this.pruned ??= pruneReceipts(stateDir, RECEIPT_MS).catch(() => 0);
     const waitMs = waitBoundMs(process.env);
     const lock = await lockResource({ stateDir, id: identity.id, label, waitMs, log: this.context.log });
     try {

@@ -9,7 +9,7 @@
 // resource that finds a record continues from it (record-recovery.ts) instead of creating a duplicate.
 // Records are 0600 in the user's state directory, hold no provider configuration, and no sensitive values.
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseExact, stringifyExact } from "../json/exact-json.js";
 import { isAlive, type ProcessIdentity } from "../provider-host/process-identity.js";
@@ -186,4 +186,28 @@ export function describeRecord(record: OperationRecord): string {
   const object = record.outcome?.state ? ` ${String(record.outcome.state.attributes.id ?? "")}` : "";
   const what = record.phase === "running" ? "running" : `${record.outcome!.result}: ${record.outcome!.reason.split("\n")[0]}`;
   return `${record.type}${object}, ${record.operation} of ${record.member ? record.member.join(".") : "(no member path)"} started ${record.startedAt}: ${what}`;
+}
+
+/** Removes receipts of answered creates last written more than `maxAgeMs` ago (they no longer answer anything). */
+export async function pruneReceipts(stateDir: string, maxAgeMs: number, now = Date.now()): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(recordsDir(stateDir));
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names.filter((n) => n.endsWith(".json"))) {
+    const path = join(recordsDir(stateDir), name);
+    try {
+      if (now - (await stat(path)).mtimeMs < maxAgeMs) continue;
+      const record = await readRecord(stateDir, name.slice(0, -".json".length));
+      if (record?.phase !== "answered") continue;
+      await removeRecord(stateDir, record.id, record.token);
+      removed++;
+    } catch {
+      // written or removed meanwhile
+    }
+  }
+  return removed;
 }
