@@ -186,6 +186,28 @@ describe("a killed bridge's create of a security group (no name: the cloud makes
   });
 });
 
+describe("a killed engine", () => {
+  it("mid-create of a security group on the host: the outcome is unknown, the retry refuses, import.id adopts: one group", async () => {
+    const inputs = { description: "faults-engine", tags: { case: "engine" } };
+    const running = spawnBridge(create(SG, ["members", "engine"], inputs), slowEnv);
+    await running.reached("Creating...");
+    expect(await waitFor(async () => (await securityGroups("faults-engine")).length === 1)).toBe(true);
+    // The engine the host runs for this operation (the provider is the host's own, started with -debug).
+    const engines = processesWith("apply", slow.endpoint).filter((pid) => /(terraform|tofu)$/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]!));
+    expect(engines.length).toBeGreaterThan(0);
+    engines.forEach((pid) => process.kill(pid, "SIGKILL"));
+    await running.child;
+    const failed = JSON.parse(running.stdout().split("\n")[0]!);
+    expect(failed.errorResponse.message).toMatch(/Whether aws_security_group was changed is unknown[\s\S]*pending forget/);
+    const refused = await run(create(SG, ["members", "engine"], inputs), slowEnv);
+    expect(refused.responses[0]!.errorResponse.message).toMatch(/may exist in the cloud that nothing records[\s\S]*pending forget/);
+    const [group] = await securityGroups("faults-engine");
+    const adopted = await run(create(SG, ["members", "engine"], { ...inputs, import: { id: group } }), slowEnv);
+    expect(outputsOf(adopted.responses[0]).id).toBe(group);
+    expect(await securityGroups("faults-engine")).toEqual([group]);
+  }, 240_000);
+});
+
 describe("NixOps4 closing both pipes mid-create (no signal)", () => {
   it("the bridge finishes without crashing, keeps the outcome, and the next create adopts it: one bucket", async () => {
     const inputs = { bucket: "faults-pipes" };
@@ -286,8 +308,10 @@ describe("without a provider host, a bridge killed mid-update and mid-destroy (o
     expect(message).toMatch(/It may have changed or replaced the object\. Check aws_iam_user "faults-local-user"/);
     const id = /pending forget ([0-9a-f-]{36})/.exec(message)![1]!;
     expect((await cli(["pending", "forget", id])).exitCode).toBe(0);
+    // The killed update may have tagged the user already; either way the answer is what the cloud holds.
     const updated = outputsOf((await run(update("aws_iam_user", member, inputs("1"), created), env)).responses[0]);
-    expect((await iam.send(new ListUserTagsCommand({ UserName: "faults-local-user" }))).Tags).toEqual([{ Key: "v", Value: updated.tags.v }]);
+    expect(updated.tags).toEqual({ v: "1" });
+    expect((await iam.send(new ListUserTagsCommand({ UserName: "faults-local-user" }))).Tags).toEqual([{ Key: "v", Value: "1" }]);
 
     const destroying = spawnBridge(destroy("aws_iam_user", member, inputs("1"), updated), slowLocal);
     await destroying.reached("Destroying...");

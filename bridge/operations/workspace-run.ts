@@ -51,6 +51,10 @@ class ProviderLostError extends EngineOperationError {}
 
 /** A failed apply's outcome nobody can tell: the provider host went away while it ran. */
 const UNKNOWN = Symbol("outcome unknown");
+/** An apply that ended because its provider or engine died, not because the API said no: the provider may have
+ * made the object without anyone recording it. */
+const DIED_MIDWAY =
+  /Plugin did not respond|Reattachment process not found|connection is shut down|code = Unavailable|error reading from server|the engine exited with code \d+ \(SIG[A-Z]+\)/i;
 type RunOutcome = JobOutcome & { [UNKNOWN]?: true };
 
 export async function runWorkspace(request: WorkspaceRunRequest): Promise<WorkspaceRunResult> {
@@ -86,7 +90,8 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     const what = request.action === "read" ? "reading the data source" : outcome.stage === "plan" ? "planning" : "applying";
     const details = redactor.redact(outcome.details);
     let kept = "";
-    if (outcome.stage === "apply") kept = await keepStateAfterFailure(request, claim(request, outcome.state), details, outcome[UNKNOWN] === true);
+    const unknown = outcome[UNKNOWN] === true || DIED_MIDWAY.test(outcome.details);
+    if (outcome.stage === "apply") kept = await keepStateAfterFailure(request, claim(request, outcome.state), details, unknown);
     else await record(request, { result: "failed", changed: false, reason: `${what} failed: ${details}` });
     const message = redactor.redact(`${label}: ${what} failed:\n${details}${kept}`);
     throw outcome.providerLost ? new ProviderLostError(message) : new EngineOperationError(message);
@@ -194,8 +199,8 @@ async function keepStateAfterFailure(
   if (unknown) {
     await record(request, { result, changed: "unknown", state, reason: why });
     return (
-      `\nWhether ${request.resource.type} was changed is unknown; the next operation on this resource looks for it before ` +
-      `making anything${where}.`
+      `\nWhether ${request.resource.type} was changed is unknown: the next create of this resource looks for it by the name ` +
+      `its inputs give, or refuses to make another until you adopt it with inputs.import.id${where}.`
     );
   }
   if (!state && !request.prior && request.action === "apply") {
