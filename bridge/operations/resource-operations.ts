@@ -295,7 +295,8 @@ export class OpenTofuResources implements ResourceHandler {
           // The earlier attempt may have made the object without recording it; look for it before making another.
           const guess = guessImportId(resource.args);
           if (guess) {
-            this.context.log(`${label}: an earlier ${continuation.why}; looking for the object it may have made (import ID "${guess}")`);
+            const earlier = continuation.kind === "unknown" ? "operation did not finish" : "create failed";
+            this.context.log(`${label}: an earlier ${earlier} (${continuation.why}); looking for the object it may have made (import ID "${guess}")`);
             resource.importId = guess;
             importIsGuess = true;
           } else if (continuation.kind === "unknown") {
