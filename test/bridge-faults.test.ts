@@ -173,7 +173,12 @@ describe("a killed bridge's create of a security group (no name: the cloud makes
         return `${pid} (gone)`;
       }
     };
-    const providers = processesWith("terraform-provider-aws", slow.endpoint).filter((pid) => !readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("-debug"));
+    // Provider processes the engine starts itself (a provider host's runs with -debug, and the host's own node
+    // process names the binary among its arguments).
+    const providers = processesWith("terraform-provider-aws", slow.endpoint).filter((pid) => {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      return argv[0]!.includes("terraform-provider-aws") && !argv.includes("-debug");
+    });
     expect(providers.map(describe), refused.stderr).toEqual([]);
     const groups = await securityGroups("faults-local");
     expect(groups).toHaveLength(1);
