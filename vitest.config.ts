@@ -16,6 +16,7 @@ const cloud = [
   "test/state-s3.test.ts",
   "test/state-s3-bridge.test.ts",
   "test/bridge-faults.test.ts",
+  "test/bridge-kills.test.ts",
 ];
 const all = ["bridge/**/*.test.ts", "codegen/**/*.test.ts", "cli/**/*.test.ts", "state-s3/**/*.test.ts", "test/**/*.test.ts"];
 

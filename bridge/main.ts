@@ -17,6 +17,12 @@ const protocolOut = new Writable({
     protocolWrite(chunk, callback);
   },
 });
+// NixOps4 may close our pipes while an operation runs (it crashed, or gave up). Writing then fails with EPIPE;
+// unhandled, that would kill the bridge mid-operation. The operation finishes, serve() sees the response was not
+// written and leaves its outcome recorded for the next operation; log lines are simply lost.
+protocolOut.on("error", () => undefined);
+process.stdout.on("error", () => undefined);
+process.stderr.on("error", () => undefined);
 const toStderr = (...args: unknown[]) => process.stderr.write(args.map(String).join(" ") + "\n");
 console.log = toStderr;
 console.info = toStderr;

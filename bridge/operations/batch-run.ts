@@ -196,6 +196,12 @@ class Batch {
       this.live.clear();
       return this.finish([]);
     }
+    if (plan.exitCode === 0 && plan.messages.some((m) => m.type === "resource_drift")) {
+      // Nothing to change, but the refresh found the object changed outside this state (e.g. by an operation whose
+      // answer was lost): applying the empty plan writes the refreshed state, so the answer matches the cloud.
+      this.withholdIfInterrupted("after planning");
+      return this.applied(await engine(["apply", ...COMMON, "tfplan"], "apply"), actions);
+    }
     if (plan.exitCode === 0) {
       // Nothing to change: priors stand (a destroyed object was already gone).
       for (const i of this.live) {
@@ -383,10 +389,12 @@ class Batch {
   }
 
   private describe(diagnostics: Diagnostic[], outcome: EngineOutcome): string {
+    // An engine killed by a signal is always said so: the caller then knows the outcome is unknown.
+    const killed = outcome.signal ? `the engine exited with code ${outcome.exitCode} (${outcome.signal})` : "";
     const text =
       diagnostics.length > 0
-        ? diagnostics.map((d) => formatDiagnostic(d, this.pathAtLine)).join("\n")
-        : outcome.stderrTail.trim() || `the engine exited with code ${outcome.exitCode}${outcome.signal ? ` (${outcome.signal})` : ""}`;
+        ? [...diagnostics.map((d) => formatDiagnostic(d, this.pathAtLine)), killed].filter(Boolean).join("\n")
+        : [outcome.stderrTail.trim(), killed].filter(Boolean).join("\n") || `the engine exited with code ${outcome.exitCode}`;
     return this.timedOut ? `${this.deadlineMessage()}\n${text}` : text;
   }
 

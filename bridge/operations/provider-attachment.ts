@@ -29,12 +29,12 @@ export interface ConnectOptions {
  * operation with concurrent ones of the same provider configuration. "local": this process runs the engine on a
  * workspace it attaches itself (the fallback: the engine's own init). */
 export type ProviderConnection =
-  | { kind: "host"; run: ProviderLease["run"]; release(): Promise<void> }
+  | { kind: "host"; run: ProviderLease["run"]; hostPid: number; release(): Promise<void> }
   | { kind: "local"; attach(workspace: string, env: Record<string, string | undefined>): Promise<Attachment>; release(): Promise<void> };
 
 export async function connectProvider(options: ConnectOptions): Promise<ProviderConnection> {
   const lease = await leaseSharedProvider(options);
-  if (lease) return { kind: "host", run: lease.run, release: () => lease.release() };
+  if (lease) return { kind: "host", run: lease.run, hostPid: lease.host.hostPid, release: () => lease.release() };
   // Engine runs of this process are bounded machine-wide; the host bounds its own.
   const releaseSlot = await acquireEngineSlot({ log: (line) => options.log(`${options.label}: ${line}`) });
   return {

@@ -1,10 +1,12 @@
 // One resource operation: the engine's plan and apply (batch-run.ts) plus what the bridge owes the user around
-// them: redacted progress and errors, a retry when planning lost its provider, and the pending store, so that a
-// failure after the engine changed something leaves nothing in the cloud forgotten.
+// them: redacted progress and errors, a retry when planning lost its provider, and the operation's record, which
+// gets the outcome before anything is answered, so that a failure after the engine changed something, or a
+// response that never reaches NixOps4, leaves nothing in the cloud forgotten.
 import { interruptSignal, throwIfInterrupted } from "../engine/interrupts.js";
 import type { ProviderRef } from "../engine/provider-address.js";
 import { guessImportId, reportsExistingObject } from "../recovery/import-guess.js";
-import { clearPending, savePending } from "../recovery/pending-states.js";
+import { recordOutcome, recordPath, updateRecord, type RecordOutcome, type RecordTarget } from "../recovery/operation-records.js";
+import { processStart } from "../provider-host/process-identity.js";
 import type { Redactor } from "../secrets/redactor.js";
 import { addSensitiveOfState } from "../secrets/sensitive-values.js";
 import type { WorkspaceResource } from "../workspace/main-tf.js";
@@ -24,13 +26,14 @@ export interface WorkspaceRunRequest {
   prior?: ResourceState;
   lineage: string;
   action: WorkspaceAction;
-  /** For messages and pending records: create, update, destroy, import. */
+  /** For messages and records: create, update, destroy, import. */
   operation: string;
   /** The import ID is a guess (retrying a create that failed without state): if no such object exists, create. */
   importIsGuess?: boolean;
   deadline?: BatchJob["deadline"];
   pluginDir?: string;
-  stateDir: string;
+  /** The operation's record (none for data sources, which change nothing). */
+  record?: RecordTarget;
   redactor: Redactor;
   log: (line: string) => void;
   connect: () => Promise<ProviderConnection>;
@@ -46,6 +49,14 @@ export class EngineOperationError extends Error {}
 
 /** The engine lost its provider process during planning (nothing was applied). */
 class ProviderLostError extends EngineOperationError {}
+
+/** A failed apply's outcome nobody can tell: the provider host went away while it ran. */
+const UNKNOWN = Symbol("outcome unknown");
+/** An apply that ended because its provider or engine died, not because the API said no: the provider may have
+ * made the object without anyone recording it. */
+const DIED_MIDWAY =
+  /Plugin did not respond|Reattachment process not found|connection is shut down|code = Unavailable|error reading from server|the engine exited with code \d+ \(SIG[A-Z]+\)/i;
+type RunOutcome = JobOutcome & { [UNKNOWN]?: true };
 
 export async function runWorkspace(request: WorkspaceRunRequest): Promise<WorkspaceRunResult> {
   for (let attempt = 1; ; attempt++) {
@@ -70,7 +81,7 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     importIsGuess: request.importIsGuess,
     deadline: request.deadline,
   };
-  let outcome: JobOutcome;
+  let outcome: RunOutcome;
   const connection = await request.connect();
   try {
     outcome = connection.kind === "host" ? await runOnHost(request, job, connection) : await runHere(request, job, connection);
@@ -79,21 +90,30 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
   }
   if (outcome.kind === "failed") {
     const what = request.action === "read" ? "reading the data source" : outcome.stage === "plan" ? "planning" : "applying";
-    const kept = outcome.stage === "apply" ? await keepStateAfterFailure(request, claim(request, outcome.state), redactor.redact(outcome.details)) : "";
-    const message = redactor.redact(`${label}: ${what} failed:\n${outcome.details}${kept}`);
+    const details = redactor.redact(outcome.details);
+    let kept = "";
+    const unknown = outcome[UNKNOWN] === true || DIED_MIDWAY.test(outcome.details);
+    if (outcome.stage === "apply") kept = await keepStateAfterFailure(request, claim(request, outcome.state), details, unknown);
+    else await record(request, { result: "failed", changed: false, reason: `${what} failed: ${details}` });
+    const message = redactor.redact(`${label}: ${what} failed:\n${details}${kept}`);
     throw outcome.providerLost ? new ProviderLostError(message) : new EngineOperationError(message);
   }
   const state = claim(request, outcome.state);
-  if (request.action !== "read") {
-    const interrupted = interruptSignal();
-    if (interrupted && outcome.actions.length > 0) {
-      // NixOps4 may be gone and never persist this response: keep the state so that the rerun adopts the object.
-      await savePending(request.stateDir, pendingInfo(request, `interrupted by ${interrupted} after applying`), state);
-    } else if (!interrupted) {
-      await clearPending(request.stateDir, request.lineage);
-    }
-  }
+  const interrupted = interruptSignal();
+  // Interrupted after applying: NixOps4 may be gone and never persist the response, so the outcome is kept for
+  // the rerun even once the response is written.
+  const result = interrupted && outcome.actions.length > 0 ? "interrupted" : "succeeded";
+  await record(request, {
+    result,
+    changed: outcome.actions.length > 0,
+    state,
+    reason: result === "interrupted" ? `interrupted by ${interrupted} after applying` : `${request.operation} succeeded`,
+  });
   return { state, actions: outcome.actions };
+}
+
+async function record(request: WorkspaceRunRequest, outcome: Omit<RecordOutcome, "at">): Promise<void> {
+  if (request.record && request.action !== "read") await recordOutcome(request.record, outcome);
 }
 
 async function runHere(
@@ -128,7 +148,12 @@ async function runOnHost(
   request: WorkspaceRunRequest,
   job: BatchJob,
   connection: Extract<ProviderConnection, { kind: "host" }>,
-): Promise<JobOutcome> {
+): Promise<RunOutcome> {
+  // Written before the host gets the operation: a retry that finds this bridge gone waits for the host instead.
+  if (request.record) {
+    const hostPid = connection.hostPid;
+    await updateRecord(request.record, (r) => (r.host = { pid: hostPid, start: processStart(hostPid) }));
+  }
   try {
     return await connection.run(
       {
@@ -138,15 +163,14 @@ async function runOnHost(
         provider: `${request.provider.address}@${request.provider.version}`,
         providerConfig: request.providerConfig,
         job,
-        pending: { stateDir: request.stateDir, lineage: request.lineage, operation: request.operation },
+        pending: { lineage: request.lineage, operation: request.operation, ...(request.record ?? {}) },
       },
       (line) => request.log(request.redactor.redact(line)),
     );
   } catch (error) {
     if (!(error instanceof HostRunError)) throw error;
-    // The host went away mid-operation: what the engine did is unknown, so it is treated as a failed apply (a
-    // create is remembered, and its retry looks for the object first).
-    return { kind: "failed", stage: "apply", details: error.message, providerLost: false, state: undefined };
+    // The host went away mid-operation: what the engine did is unknown.
+    return { kind: "failed", stage: "apply", details: error.message, providerLost: false, state: undefined, [UNKNOWN]: true };
   }
 }
 
@@ -159,30 +183,33 @@ function claim(request: WorkspaceRunRequest, state: ResourceState | undefined): 
   return state;
 }
 
-function pendingInfo(request: WorkspaceRunRequest, reason: string) {
-  return {
-    lineage: request.lineage,
-    type: request.resource.type,
-    mode: request.resource.mode,
-    providerAddress: request.provider.address,
-    operation: request.operation,
-    reason,
-  };
-}
-
-/** After a failed or interrupted run: keep whatever state the engine wrote, if it differs from what we started
- * with, and say where it is. */
+/** After a failed or interrupted apply: record whatever state the engine wrote, and say where it is and how to get
+ * rid of the record. */
 async function keepStateAfterFailure(
   request: WorkspaceRunRequest,
   state: ResourceState | undefined,
   reason: string,
+  unknown: boolean,
 ): Promise<string> {
   const interrupted = interruptSignal();
   const why = interrupted ? `interrupted by ${interrupted}` : reason;
+  const result = interrupted ? "interrupted" : "failed";
+  const where = request.record
+    ? ` (record ${recordPath(request.record.stateDir, request.record.id)}; once you have dealt with the object yourself, ` +
+      `\`nixops4-opentofu pending forget ${request.record.id}\` drops it)`
+    : "";
+  if (unknown) {
+    await record(request, { result, changed: "unknown", state, reason: why });
+    return (
+      `\nWhether ${request.resource.type} was changed is unknown: the next create of this resource looks for it by the name ` +
+      `its inputs give, or refuses to make another until you adopt it with inputs.import.id${where}.`
+    );
+  }
   if (!state && !request.prior && request.action === "apply") {
     if (!interrupted && reportsExistingObject(reason)) {
       // Made by an earlier attempt of ours, or someone else's: the error cannot tell. Taking it over could later
       // destroy an object that was never this resource's, so it is left to the user.
+      await record(request, { result, changed: false, reason: why });
       const guess = guessImportId(request.resource.args, request.resource.type);
       return (
         `
@@ -193,17 +220,24 @@ An object by that name exists already. If it is this resource's (an earlier atte
     }
     // A create failed without state, but the provider may have made the object before failing: remember the
     // attempt so that a retry first looks for it instead of making a second one.
-    await savePending(request.stateDir, pendingInfo(request, why), undefined);
-    return interrupted ? `\n(interrupted by ${interrupted})` : "";
+    await record(request, { result, changed: true, reason: why });
+    return `${interrupted ? `\n(interrupted by ${interrupted})` : ""}\nThe next create of this resource first looks for an object this attempt may have made${where}.`;
   }
   const unchanged =
     state === undefined
       ? request.prior === undefined
       : request.prior !== undefined && JSON.stringify(request.prior.attributes) === JSON.stringify(state.attributes);
-  if (unchanged || !state) return interrupted ? `\n(interrupted by ${interrupted}; nothing was changed)` : "";
-  const path = await savePending(request.stateDir, pendingInfo(request, why), state);
+  if (unchanged || !state) {
+    await record(request, { result, changed: unchanged ? false : true, state, reason: why });
+    return interrupted ? `\n(interrupted by ${interrupted}; nothing was changed)` : "";
+  }
+  await record(request, { result, changed: true, state, reason: why });
+  const path = request.record ? ` at ${recordPath(request.record.stateDir, request.record.id)}` : "";
+  const forget = request.record
+    ? `; once you have dealt with the object yourself, \`nixops4-opentofu pending forget ${request.record.id}\` drops it`
+    : "";
   return (
-    `\nThe engine changed ${request.resource.type} before the failure; its state is kept at ${path} ` +
-    `and the next create or update of this resource adopts it (list with: nixops4-opentofu pending list).`
+    `\nThe engine changed ${request.resource.type} before the failure; its state is kept${path} and the next create or ` +
+    `update of this resource adopts it (list with: nixops4-opentofu pending list${forget}).`
   );
 }

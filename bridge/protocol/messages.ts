@@ -47,4 +47,7 @@ export interface ResourceHandler {
   update(request: UpdateResourceRequest): Promise<JsonObject>;
   destroy(request: DestroyResourceRequest): Promise<void>;
   import(request: ImportResourceRequest): Promise<JsonObject>;
+  /** After each response: whether it was written (false: the caller is gone), so that an outcome is forgotten only
+   * once NixOps4 has it. */
+  settle?(delivered: boolean): Promise<void>;
 }

@@ -1,5 +1,7 @@
 // The protocol loop: one request line in, exactly one response line out, in order, until EOF. Every failure
-// becomes an errorResponse and the loop goes on; nothing else is ever written to the protocol channel.
+// becomes an errorResponse and the loop goes on; nothing else is ever written to the protocol channel. The
+// handler learns whether each response was written: a caller that closed our stdout (EPIPE) never got it, so its
+// outcome stays recorded for the next operation, and the loop stops (nobody is left to answer).
 import type { Readable, Writable } from "node:stream";
 import { stringifyExact } from "../json/exact-json.js";
 import { parseRequest } from "../requests/parse-request.js";
@@ -38,9 +40,11 @@ export function errorMessage(error: unknown): string {
 export async function serve(options: ServeOptions): Promise<void> {
   for await (const line of readLines(options.input)) {
     let response: Response;
+    let handler: ResourceHandler | undefined;
     try {
       if (!line.ok) throw new Error(line.reason);
-      response = await dispatch(parseRequest(line.text), options.handler());
+      handler = options.handler();
+      response = await dispatch(parseRequest(line.text), handler);
     } catch (error) {
       const message = errorMessage(error);
       // Also on stderr: NixOps4 builds before errorResponse existed show only what the provider logged.
@@ -48,7 +52,14 @@ export async function serve(options: ServeOptions): Promise<void> {
       if (process.env.NIXOPS4_OPENTOFU_DEBUG && error instanceof Error && error.stack) options.log(error.stack);
       response = { errorResponse: { message } };
     }
-    await writeLine(options.output, stringifyExact(response));
-    if (options.shouldStop?.()) break;
+    let delivered = true;
+    try {
+      await writeLine(options.output, stringifyExact(response));
+    } catch (error) {
+      delivered = false;
+      options.log(`the response could not be written (${errorMessage(error)}): the caller is gone`);
+    }
+    await handler?.settle?.(delivered).catch((error: unknown) => options.log(`error: ${errorMessage(error)}`));
+    if (!delivered || options.shouldStop?.()) break;
   }
 }

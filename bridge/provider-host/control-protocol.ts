@@ -114,11 +114,14 @@ export async function readHostMetadata(path: string): Promise<HostMetadata | und
 // host batches concurrent operations into one engine run. These messages carry Terraform values, so they are
 // written and read as exact JSON (numbers beyond 2^53 survive).
 
-/** What the bridge's pending store needs if the bridge is gone when its operation finishes. */
+/** The operation's record (bridge/recovery/operation-records.ts), which the host gives the outcome before it
+ * answers: a bridge that is gone by then leaves it there for the next operation. */
 export interface PendingTarget {
-  stateDir: string;
   lineage: string;
   operation: string;
+  stateDir?: string;
+  id?: string;
+  token?: string;
 }
 
 export interface RunMessage {

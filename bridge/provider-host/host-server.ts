@@ -36,7 +36,7 @@ import { acquireEngineSlot } from "./engine-slots.js";
 import { canonicalHash } from "../json/canonical-json.js";
 import { parseProviderRef } from "../engine/provider-address.js";
 import { runBatch, type JobOutcome } from "../operations/batch-run.js";
-import { savePending } from "../recovery/pending-states.js";
+import { acceptOnHost, recordOnHost } from "../recovery/host-outcomes.js";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export type HostOptions = HostLaunch;
@@ -343,7 +343,10 @@ export class ProviderHost {
     // Reads are batched apart: a batch of data sources is one apply that only reads.
     const kind = message.job.action === "read" ? "read" : "write";
     const group = `${kind}\0${message.engine}\0${message.pluginDir ?? ""}\0${message.provider}\0${canonicalHash(message.providerConfig)}`;
-    this.batcher.submit({ group, item: { message, socket } });
+    // The operation's record names this host as running it before its engine can change anything.
+    void acceptOnHost(message.pending)
+      .catch((error: Error) => this.log(`could not mark the operation's record: ${error.message}`))
+      .then(() => this.batcher.submit({ group, item: { message, socket } }));
   }
 
   private async runBatch(runs: QueuedRun[]): Promise<void> {
@@ -372,7 +375,8 @@ export class ProviderHost {
         runs.map((r) => r.message.job),
       );
     } catch (error) {
-      for (const { socket } of runs) {
+      for (const { socket, message } of runs) {
+        await recordOnHost(message.pending, { kind: "error", message: (error as Error).message }).catch(() => false);
         if (!socket.destroyed) sendExact(socket, { type: "error", message: (error as Error).message });
       }
       return;
@@ -383,29 +387,18 @@ export class ProviderHost {
     await Promise.all(runs.map((run, i) => this.deliver(run, outcomes[i]!)));
   }
 
-  /** Sends an outcome; when its bridge is gone, keeps any state the engine changed in the bridge's pending store,
-   * so that the operation NixOps4 retries adopts the object instead of making another. */
+  /** Files the outcome in the operation's record, then sends it: a bridge gone by then (or killed before it reads
+   * the answer) leaves it there, so that the operation NixOps4 retries adopts the object instead of making another. */
   private async deliver(run: QueuedRun, outcome: JobOutcome): Promise<void> {
+    const filed = await recordOnHost(run.message.pending, outcome).catch((error: Error) => {
+      this.log(`could not record the outcome: ${error.message}`);
+      return false;
+    });
     if (!run.socket.destroyed) {
       sendExact(run.socket, { type: "result", outcome });
       return;
     }
-    const changed = outcome.kind === "done" ? outcome.actions.length > 0 : outcome.stage === "apply";
-    if (!changed) return;
-    const { job, pending, provider } = run.message;
-    this.log(`a bridge left before its ${pending.operation} finished; keeping the state it produced`);
-    await savePending(
-      pending.stateDir,
-      {
-        lineage: pending.lineage,
-        type: job.resource.type,
-        mode: job.resource.mode,
-        providerAddress: parseProviderRef(provider).address,
-        operation: pending.operation,
-        reason: "the bridge process was gone when the operation finished",
-      },
-      outcome.state ? { ...outcome.state, record: { ...outcome.state.record, lineage: pending.lineage } } : undefined,
-    ).catch((error: Error) => this.log(`could not keep the state: ${error.message}`));
+    this.log(`a bridge left before its ${run.message.pending.operation} finished; ${filed ? "its outcome is in its record" : "its record is no longer its own, nothing filed"}`);
   }
 
   private onRelease(socket: Socket): void {

@@ -1,0 +1,34 @@
+// The provider host's part in an operation's record (operation-records.ts): it says it took the operation before
+// its engine runs, and files the outcome before it answers the bridge. A bridge killed meanwhile then leaves a
+// record the next operation can wait for and adopt, and a record another operation has taken over (other token)
+// is never written to, so the host never files an object under another operation's record.
+import type { JobOutcome } from "../operations/batch-run.js";
+import type { PendingTarget } from "../provider-host/control-protocol.js";
+import { selfIdentity } from "../provider-host/process-identity.js";
+import { recordOutcome, updateRecord, type RecordTarget } from "./operation-records.js";
+
+function targetOf(pending: PendingTarget): RecordTarget | undefined {
+  return pending.stateDir && pending.id && pending.token ? { stateDir: pending.stateDir, id: pending.id, token: pending.token } : undefined;
+}
+
+export async function acceptOnHost(pending: PendingTarget): Promise<void> {
+  const target = targetOf(pending);
+  if (target) await updateRecord(target, (record) => (record.host = { ...selfIdentity(), accepted: true }));
+}
+
+/** Files a finished job's outcome (the state under the record's lineage); false when the record is not its own. */
+export async function recordOnHost(pending: PendingTarget, outcome: JobOutcome | { kind: "error"; message: string }): Promise<boolean> {
+  const target = targetOf(pending);
+  if (!target) return false;
+  if (outcome.kind === "error") {
+    return recordOutcome(target, { result: "failed", changed: "unknown", reason: `the provider host could not run the operation: ${outcome.message}` });
+  }
+  const state = outcome.state ? { ...outcome.state, record: { ...outcome.state.record, lineage: pending.lineage } } : undefined;
+  if (outcome.kind === "done") {
+    return recordOutcome(target, { result: "succeeded", changed: outcome.actions.length > 0, state, reason: `${pending.operation} finished on the provider host` });
+  }
+  // Not the engine's diagnostics: they may echo secrets the host has no redactor for; the bridge, if it still
+  // runs, replaces this with its redacted account.
+  const changed = outcome.stage === "apply";
+  return recordOutcome(target, { result: "failed", changed, state, reason: `${outcome.stage === "plan" ? "planning" : "applying"} failed on the provider host` });
+}

@@ -1,0 +1,56 @@
+// One operation per resource at a time, across bridge processes and provider hosts: a lock file per resource
+// identity beside its record. The project's process-identity locks (lock-file.ts) name their owner by pid and
+// start time, so a killed bridge's lock is taken over at once instead of after a staleness timeout; a live
+// holder makes the next operation wait, up to a bound, then refuse.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { lockOwner, tryAcquireLock, type HeldLock } from "../provider-host/lock-file.js";
+import { recordsDir } from "./operation-records.js";
+
+export class ResourceBusyError extends Error {}
+
+/** How long an operation waits for another one on the same resource (NIXOPS4_OPENTOFU_WAIT_SECONDS, default 300). */
+export function waitBoundMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.NIXOPS4_OPENTOFU_WAIT_SECONDS);
+  return env.NIXOPS4_OPENTOFU_WAIT_SECONDS && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 300_000;
+}
+
+export function lockPath(stateDir: string, id: string): string {
+  return join(recordsDir(stateDir), `${id}.lock`);
+}
+
+export async function lockResource(options: {
+  stateDir: string;
+  id: string;
+  label: string;
+  waitMs: number;
+  log: (line: string) => void;
+}): Promise<HeldLock> {
+  await mkdir(recordsDir(options.stateDir), { recursive: true, mode: 0o700 });
+  const path = lockPath(options.stateDir, options.id);
+  const deadline = Date.now() + options.waitMs;
+  let announced = false;
+  for (;;) {
+    const lock = await tryAcquireLock(path);
+    if (lock) return lock;
+    const owner = await lockOwner(path);
+    if (Date.now() >= deadline) {
+      throw new ResourceBusyError(
+        `${options.label}: another operation on this resource is running (process ${owner?.pid ?? "?"}) and did not ` +
+          `finish within ${Math.round(options.waitMs / 1000)} s (NIXOPS4_OPENTOFU_WAIT_SECONDS); nothing was started. ` +
+          `Run again once it has finished (its record: nixops4-opentofu pending show ${options.id})`,
+      );
+    }
+    if (!announced) {
+      options.log(`${options.label}: waiting for the operation of process ${owner?.pid ?? "?"} on the same resource to finish`);
+      announced = true;
+    }
+    await sleep(100 + Math.random() * 100);
+  }
+}
+
+/** The live process holding a resource's lock, if any (`pending forget` refuses then). */
+export function resourceLockOwner(stateDir: string, id: string) {
+  return lockOwner(lockPath(stateDir, id));
+}
