@@ -9,6 +9,8 @@
   # "count": the walk itself (every option's doc entry, names and sub-options); "json": also every entry's fields
   # serialised, as nixosOptionsDoc writes them (descriptions, types, rendered defaults, declarations).
   mode ? "count",
+  # Walk only the first `limit` types (by name), for a quick sample; null: all.
+  limit ? null,
 }:
 let
   lib = import (nixpkgsLib + "/lib");
@@ -24,12 +26,14 @@ let
     prefix = [ "inputs" ];
     modules = [ resourceType.inputs ];
   }).options;
-  all = lib.concatLists (lib.mapAttrsToList walk providerEval.config.resourceTypes);
+  typeNames = builtins.attrNames providerEval.config.resourceTypes;
+  walked = if limit == null then typeNames else lib.take limit typeNames;
+  all = lib.concatMap (name: walk name providerEval.config.resourceTypes.${name}) walked;
   # What nixosOptionsDoc keeps and serialises.
   shown = builtins.filter (o: o.visible && !o.internal) all;
 in
 {
-  types = builtins.length (builtins.attrNames providerEval.config.resourceTypes);
+  types = builtins.length walked;
   options = builtins.length all;
   shownOptions = builtins.length shown;
 }

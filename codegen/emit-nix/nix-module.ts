@@ -12,7 +12,20 @@ import { nixAttrName, nixString } from "./nix-syntax.js";
 
 const PRELUDE = [
   "  inherit (lib) mkOption;",
-  "  inherit (lib.types) nullOr listOf attrsOf submodule str number bool anything addCheck;",
+  "  inherit (lib.types) nullOr listOf attrsOf str number bool anything addCheck;",
+];
+
+// lib.types.submodule, whose getSubOptions (used only by docs tools such as nixosOptionsDoc) lists the declared
+// options with their locations instead of running evalModules for every nested block at every location: the
+// same doc entries (less the internal `_module.*` ones), at a fraction of the cost. Checking and merging values is
+// the submodule's own. No getSubModules: the module system would otherwise rebuild the type from its modules
+// (mergeOptionDecls → substSubModules), dropping this getSubOptions; it only serves merging one option's
+// declarations from several modules, and each of these options is declared once.
+const STRUCT_HELPER = [
+  "  struct = options: lib.types.submodule { inherit options; } // {",
+  "    getSubOptions = prefix: builtins.mapAttrs (name: option: option // { loc = prefix ++ [ name ]; declarations = [ ]; }) options;",
+  "    getSubModules = null;",
+  "  };",
 ];
 
 // Item counts of list and set blocks, checked on each definition as lib.types.addCheck does; the description
@@ -77,11 +90,11 @@ class OptionWriter {
   }
 
   private struct(struct: ViewStruct, indent: string): string {
-    if (struct.uses < 2) return `submodule { options = ${this.options(struct, indent)}; }`;
+    if (struct.uses < 2) return `struct ${this.options(struct, indent)}`;
     const name = this.prefix + struct.name;
     if (!this.bound.has(struct.id)) {
       this.bound.add(struct.id);
-      this.bindings.push(`  ${name} = submodule { options = ${this.options(struct, "  ")}; };`);
+      this.bindings.push(`  ${name} = struct ${this.options(struct, "  ")};`);
     }
     return name;
   }
@@ -113,6 +126,7 @@ export function nixTypeModule(options: NixTypeModuleOptions): string {
     "{ lib, provider, ... }:",
     "let",
     ...PRELUDE,
+    "  inherit (provider._meta) struct;",
     ...(inputs.usesItems || outputs.usesItems ? [ITEMS_HELPER] : []),
     ...inputs.bindings,
     ...outputs.bindings,
@@ -171,6 +185,7 @@ export function nixMetaArguments(header: string, providerConfig: Struct): string
     "{ lib, configuration }:",
     "let",
     ...PRELUDE,
+    ...STRUCT_HELPER,
     ...bindings,
     "  metaOptions = {",
     ...optionLines,
@@ -191,6 +206,7 @@ export function nixMetaArguments(header: string, providerConfig: Struct): string
     "in",
     "{",
     `  configuration = mkOption { type = nullOr providerType; default = null; description = ${nixString(CONFIGURATION_DESCRIPTION)}; };`,
+    "  inherit struct;",
     "  inputs = kind: own: { options, ... }: {",
     "    options = own // optionsOf.${kind};",
     "    config = {",
