@@ -41,7 +41,11 @@ class OptionWriter {
   usesItems = false;
   private bound = new Set<number>();
 
-  constructor(private prefix: string) {}
+  /** `checkItems`: check item counts (inputs; the provider's state is not held to them). */
+  constructor(
+    private prefix: string,
+    private checkItems = true,
+  ) {}
 
   options(struct: ViewStruct, indent: string): string {
     const inner = indent + "  ";
@@ -54,7 +58,8 @@ class OptionWriter {
     let type = this.type(field.type, indent);
     const { nesting, minItems, maxItems } = field.field;
     const range = itemRange(field.field);
-    if ((nesting === "list" || nesting === "set") && range && (field.type.kind === "list" || field.type.kind === "set")) {
+    const listed = field.type.kind === "list" || field.type.kind === "set";
+    if (this.checkItems && (nesting === "list" || nesting === "set") && range && listed) {
       this.usesItems = true;
       type = `items ${minItems ?? 0} ${maxItems ?? "null"} ${nixString(range)} ${paren(type)}`;
     }
@@ -116,7 +121,7 @@ export interface NixTypeModuleOptions {
 
 export function nixTypeModule(options: NixTypeModuleOptions): string {
   const inputs = new OptionWriter("in_");
-  const outputs = new OptionWriter("out_");
+  const outputs = new OptionWriter("out_", false);
   const inputOptions = inputs.options(options.inputs.root, "  ");
   const outputOptions = outputs.options(options.outputs.root, "  ");
   return [

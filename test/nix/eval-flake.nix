@@ -38,11 +38,16 @@ in
   overlayPackage = (outputs.overlays.default pkgs pkgs).nixops4-resources-opentofu.outPath;
   checks = attrNames outputs.checks.${system};
   generated = (outputs.lib.generateProviderPackage { inherit pkgs; terraformProvider = awsPackage; }).outPath;
-  # Read at evaluation time, so the build runs (import from derivation).
+  # Read at evaluation time, so the builds run (import from derivation). By default the descriptions come from the
+  # provider package's `src`; `docs = null` turns them off.
   iamUserWithDocs = builtins.readFile "${outputs.lib.generateProviderPackage {
     inherit pkgs;
     terraformProvider = awsPackage;
-    docs = ../../fixtures/aws-docs-sample;
+  }}/resources/aws_iam_user.nix";
+  iamUserWithoutDocs = builtins.readFile "${outputs.lib.generateProviderPackage {
+    inherit pkgs;
+    terraformProvider = awsPackage;
+    docs = null;
   }}/resources/aws_iam_user.nix";
   engineExe = "${pkgs.opentofu}/bin/${pkgs.opentofu.meta.mainProgram}";
   pluginDir = "${awsPackage}/libexec/terraform-providers";
