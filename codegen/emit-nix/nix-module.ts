@@ -178,8 +178,9 @@ export function nixMetaArguments(header: string, providerConfig: Struct): string
     const option = `mkOption { type = nullOr ${typeName}; default = null;${name === "provider" ? ' visible = "shallow";' : ""} description = ${nixString(fieldDescription(field)!)}; }`;
     optionLines.push(`    ${nixAttrName(name)} = ${option};`);
   }
+  // No default: a read-only option's default counts as a definition beside the one `inputs` below gives.
   optionLines.push(
-    `    ${MEMBER_INPUT} = mkOption { type = nullOr (listOf str); default = null; internal = true; visible = false; readOnly = true; ` +
+    `    ${MEMBER_INPUT} = mkOption { type = nullOr (listOf str); internal = true; visible = false; readOnly = true; ` +
       `description = ${nixString("The member path of this resource (NixOps4's absoluteMemberPath), for the bridge; set by the resource type.")}; };`,
   );
   const namesOf = (kind: SchemaKind) => [...metaArgumentsOf(kind), MEMBER_INPUT].map((n) => nixAttrName(n)).join(" ");

@@ -119,7 +119,8 @@ let
               defs = given ++ (if option.hasDefault then [ { priority = 1500; value = option.default; } ] else [ ]);
             in
             if defs == [ ] then fail optionPath "required option has no value"
-            else if option.readOnly or false && length given > 1 then fail optionPath "read-only, but it's set multiple times"
+            # As in nixpkgs, the default counts as one of a read-only option's definitions.
+            else if option.readOnly or false && length defs > 1 then fail optionPath "read-only, but it's set multiple times"
             else mergeValues optionPath option.type (highestPriority defs))
           declared;
     in
