@@ -39,6 +39,8 @@ let
     import ./codegen-package.nix {
       inherit (pkgs) runCommand;
       inherit bridge engine terraformProvider docs;
+      # The package's own source may hold no docs (then there are just no descriptions); docs given are required.
+      docsRequired = docs != docsOf terraformProvider;
     };
 
   /**
