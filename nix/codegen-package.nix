@@ -19,13 +19,19 @@
   # The provider's Markdown docs (its source tree, e.g. from fetchFromGitHub at the release tag), or null:
   # descriptions for the options that the schema leaves undescribed (most of them, for large providers).
   docs ? null,
+  # false: a `docs` tree without docs in it (a provider package's own source may have none) gives no descriptions
+  # instead of failing the build.
+  docsRequired ? true,
 }:
 let
   source = terraformProvider.provider-source-address;
   version = terraformProvider.version;
   pluginDir = "${terraformProvider}/libexec/terraform-providers";
   engineExe = "${engine}/bin/${engine.meta.mainProgram or "tofu"}";
-  docsFlag = if docs == null then "" else "--docs \"${docs}\" ";
+  docsFlag =
+    if docs == null then ""
+    else if docsRequired then "--docs \"${docs}\" "
+    else "$docsFlag";
 in
 runCommand "nixops4-opentofu-${terraformProvider.pname}-${version}"
   {
@@ -35,7 +41,12 @@ runCommand "nixops4-opentofu-${terraformProvider.pname}-${version}"
   ''
     # The engine and the codegen want a writable home and cache; the build has neither.
     export HOME="$TMPDIR/home" XDG_CACHE_HOME="$TMPDIR/cache"
-    mkdir -p "$HOME"
+    mkdir -p "$HOME"${if docs != null && !docsRequired then ''
+
+    docsFlag=""
+    for d in "${docs}" "${docs}/docs" "${docs}/website/docs"; do
+      if [ -d "$d/resources" ] || [ -d "$d/data-sources" ] || [ -d "$d/r" ] || [ -d "$d/d" ]; then docsFlag="--docs ${docs}"; fi
+    done'' else ""}
     nixops4-opentofu codegen \
       --provider "${source}@${version}" \
       --engine "${engineExe}" \

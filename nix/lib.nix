@@ -17,10 +17,16 @@ let
   # The binary of an engine package; meta.mainProgram is "tofu" for opentofu and "terraform" for terraform.
   engineExe = engine: "${engine}/bin/${engine.meta.mainProgram or "tofu"}";
 
+  # nixpkgs' terraform-providers packages are built from the provider's source tree (`src`, e.g. fetchFromGitHub at
+  # the release tag), which holds its Markdown docs (docs/ or website/docs/): the descriptions most providers'
+  # schemas lack. Providers without a source (prebuilt binaries) give none.
+  docsOf = terraformProvider: terraformProvider.src or null;
+
   /**
     Generate the provider package (Nix modules, JSON Schemas, TypeScript types, Markdown) of a nixpkgs
     terraform-providers package. A derivation; build it to commit the result and avoid import from derivation.
-    `docs`: the provider's source tree (or its docs/ or website/docs/), for the descriptions its schema lacks.
+    `docs`: the provider's source tree (or its docs/ or website/docs/), for the descriptions its schema lacks;
+    by default the package's own source (`terraformProvider.src`) where it has one, `null` for none.
   */
   generateProviderPackage =
     {
@@ -28,11 +34,13 @@ let
       terraformProvider,
       engine ? pkgs.opentofu,
       bridge ? bridgeFor pkgs,
-      docs ? null,
+      docs ? docsOf terraformProvider,
     }:
     import ./codegen-package.nix {
       inherit (pkgs) runCommand;
       inherit bridge engine terraformProvider docs;
+      # The package's own source may hold no docs (then there are just no descriptions); docs given are required.
+      docsRequired = docs != docsOf terraformProvider;
     };
 
   /**
@@ -43,6 +51,8 @@ let
     - `terraformProvider`: e.g. `pkgs.terraform-providers.hetznercloud_hcloud`.
     - `engine`: `pkgs.opentofu` (default) or `pkgs.terraform`.
     - `bridge`: this repository's package built for `pkgs` (default).
+    - `docs`: the provider's Markdown docs (source tree, or its docs/ or website/docs/) for the option
+      descriptions; default: the package's source (`terraformProvider.src`) where it has one. `null`: none.
     - `generated`: an already generated package for the same provider version (e.g. committed to your
       repository) instead of generating one at evaluation time.
     - `extraArgs`: more bridge arguments.
@@ -55,7 +65,8 @@ let
       terraformProvider,
       engine ? pkgs.opentofu,
       bridge ? bridgeFor pkgs,
-      generated ? generateProviderPackage { inherit pkgs terraformProvider engine bridge; },
+      docs ? docsOf terraformProvider,
+      generated ? generateProviderPackage { inherit pkgs terraformProvider engine bridge docs; },
       extraArgs ? [ ],
     }:
     import generated {
@@ -68,7 +79,7 @@ let
   /**
     Like mkProviderModule, for whichever system NixOps4 runs on (the `resourceProviderSystem` module argument):
     `pkgs` is `pkgsFor resourceProviderSystem`, and `terraformProvider`, `engine` and `bridge` are functions
-    of it.
+    of it; `docs` (a path, or a function of pkgs) defaults to the provider package's source.
 
       providers.hcloud = inputs.nixops4-resources-opentofu.lib.mkProviderModuleFor {
         pkgsFor = system: inputs.nixpkgs.legacyPackages.${system};
@@ -81,6 +92,7 @@ let
       engine ? (pkgs: pkgs.opentofu),
       bridge ? bridgeFor,
       pkgsFor ? defaultPkgsFor,
+      docs ? (pkgs: docsOf (terraformProvider pkgs)),
       generated ? null,
       extraArgs ? [ ],
     }:
@@ -92,6 +104,7 @@ let
         terraformProvider = terraformProvider pkgs;
         engine = engine pkgs;
         bridge = bridge pkgs;
+        docs = if builtins.isFunction docs then docs pkgs else docs;
       };
     in
     {

@@ -89,5 +89,9 @@ describe("examples/hetzner/deployment.nix (stand-ins for the hcloud types and th
         '  --engine "/opentofu-for-aarch64-linux/bin/tofu" \\\n' +
         '  --plugin-dir "/hetznercloud_hcloud-for-aarch64-linux/libexec/terraform-providers" \\\n  --out "$out"',
     );
+    // With a source tree, --docs is passed only if the tree holds docs (a source without them gives no descriptions).
+    expect(example.codegenWithSrc).toContain('for d in "/hcloud-source" "/hcloud-source/docs" "/hcloud-source/website/docs"; do');
+    expect(example.codegenWithSrc).toContain('docsFlag="--docs /hcloud-source"');
+    expect(example.codegenWithSrc).toContain('--plugin-dir "/hetznercloud_hcloud-for-aarch64-linux/libexec/terraform-providers" $docsFlag\\\n');
   });
 });

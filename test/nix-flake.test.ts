@@ -27,6 +27,7 @@ interface FlakeEval {
   checks: string[];
   generated: string;
   iamUserWithDocs: string;
+  iamUserWithoutDocs: string;
   engineExe: string;
   pluginDir: string;
   mkProviderModule: ProviderSummary;
@@ -97,11 +98,14 @@ describe("lib.mkProviderModule { pkgs; terraformProvider; }", () => {
     await nixParse([join(flake.generated, "default.nix"), join(flake.generated, "meta-arguments.nix"), ...files]);
   }, 120_000);
 
-  it("with `docs`, the build takes the descriptions the schema lacks from the provider's docs", () => {
+  it("takes the descriptions the schema lacks from the provider package's source (`src`) unless `docs = null`", () => {
     const user = flake.iamUserWithDocs;
     expect(user).toContain('path = mkOption { type = nullOr str; default = null; description = "(Optional, default \\"/\\") Path the user is created under."; };');
     expect(user).toContain('description = "Stable ID that AWS assigns to the user.";');
-    expect(readFileSync(join(flake.generated, "resources", "aws_iam_user.nix"), "utf8")).not.toContain("Path the user is created under");
+    // mkProviderModule and modules.nixops4Provider.aws use that same package.
+    expect(readFileSync(join(flake.generated, "resources", "aws_iam_user.nix"), "utf8")).toBe(user);
+    expect(flake.iamUserWithoutDocs).not.toContain("Path the user is created under");
+    expect(flake.iamUserWithoutDocs).toContain("path = mkOption { type = nullOr str; default = null; };");
   });
 });
 

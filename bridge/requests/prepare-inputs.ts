@@ -5,7 +5,9 @@ import type { JsonObject } from "../protocol/messages.js";
 import type { Mode, ProviderTypes } from "../schema/provider-types.js";
 import { addProviderCredentials, addSensitiveByBlock } from "../secrets/sensitive-values.js";
 import type { Redactor } from "../secrets/redactor.js";
+import { readBlock } from "../../codegen/schema/read-schema.js";
 import type { Lifecycle, WorkspaceResource } from "../workspace/main-tf.js";
+import { terraformArguments } from "../workspace/terraform-arguments.js";
 import { withoutNulls } from "../workspace/terraform-json.js";
 import { suggestion } from "./input-errors.js";
 import type { InputValidator } from "./validate-inputs.js";
@@ -59,15 +61,16 @@ export async function prepareInputs(
     inputs,
   );
 
-  const { provider: _provider, lifecycle, import: importBlock, ...rest } = withoutNulls(inputs) as JsonObject;
-  const importId = (importBlock as { id?: string } | undefined)?.id;
+  const { provider: _provider, lifecycle, import: importBlock, ...rest } = inputs;
+  const meta = withoutNulls({ lifecycle, import: importBlock }) as JsonObject;
+  const importId = (meta.import as { id?: string } | undefined)?.id;
   return {
     label: wireType,
     resource: {
       mode,
       type,
-      args: rest,
-      lifecycle: lifecycle as Lifecycle | undefined,
+      args: terraformArguments(readBlock(typeSchema.block, type), rest) as JsonObject,
+      lifecycle: meta.lifecycle as Lifecycle | undefined,
       importId,
     },
     providerConfig,

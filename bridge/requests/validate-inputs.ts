@@ -27,7 +27,14 @@ type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
 const require = createRequire(import.meta.url);
 
 // The codegen modules that decide the JSON Schema: a rebuilt or upgraded codegen gets new cache entries.
-const CODEGEN_MODULES = ["emit-json-schema/json-schema", "emit-json-schema/ajv", "model/views", "model/meta-arguments", "schema/read-schema"];
+const CODEGEN_MODULES = [
+  "emit-json-schema/json-schema",
+  "emit-json-schema/ajv",
+  "model/views",
+  "model/object-members",
+  "model/meta-arguments",
+  "schema/read-schema",
+];
 
 let fingerprint: string | undefined;
 function codegenFingerprint(): string {

@@ -1,7 +1,7 @@
 // Inputs → JSON Schema (draft-07), what the bridge validates requests with. Repeated structs become
 // `definitions`; the meta-argument inputs (`provider`, `lifecycle`, `import`) point at their schemas, either
 // embedded (one self-contained document) or in a shared file whose schemas carry their own `$id`s.
-import { checkReservedNames, metaArgumentsOf, metaArgumentStructs } from "../model/meta-arguments.js";
+import { checkReservedNames, MEMBER_INPUT, metaArgumentsOf, metaArgumentStructs } from "../model/meta-arguments.js";
 import type { Field, SchemaKind, Struct } from "../model/model.js";
 import { readBlock } from "../schema/read-schema.js";
 import type { ProviderSchemaEntry } from "../schema/provider-schema.js";
@@ -68,6 +68,11 @@ export function typeInputJsonSchema(options: {
     const $ref = "shared" in meta ? `${meta.shared}/${name}` : `#/definitions/${META_PREFIX}${name}`;
     properties[name] = { anyOf: [{ type: "null" }, { $ref }] };
   }
+  properties[MEMBER_INPUT] = {
+    type: ["array", "null"],
+    items: { type: "string" },
+    description: "The NixOps4 member path of the resource (set by the generated Nix); never passed to the engine.",
+  };
   if ("embed" in meta) Object.assign(definitions, embeddedMetaDefinitions(meta.embed));
   return {
     $schema: DRAFT_07,
@@ -143,7 +148,7 @@ class DefinitionWriter {
       if (minItems) schema.minItems = minItems;
       if (maxItems) schema.maxItems = maxItems;
     }
-    if (!field.required) schema = orNull(schema);
+    if (field.nullable) schema = orNull(schema);
     return annotate(schema, field.field);
   }
 

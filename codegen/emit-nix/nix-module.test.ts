@@ -58,12 +58,46 @@ describe("generated Nix modules of the edge fixture", () => {
     expect(typo.error).toContain("inputs.rule.0.match.0: unknown option(s): feild");
     const wrongType = await evalTypeInputs(typeModule(), `{ ${minimal} map_nested.a.weight = "heavy"; }`);
     expect(wrongType.error).toContain('inputs.map_nested.a.weight: expected number, got string "heavy"');
-    const missing = await evalTypeInputs(typeModule(), `{ zones = [ ]; list_nested = [ ]; rule = [ ]; }`);
+    const missing = await evalTypeInputs(typeModule(), `{ zones = [ ]; list_nested = [ { cidr = "c"; } ]; rule = [ { priority = 1; } ]; }`);
     expect(missing.error).toContain("inputs.name: required option has no value");
     const tuple = await evalTypeInputs(typeModule(), `{ ${minimal} pair = [ "a" ]; }`);
-    expect(tuple.error).toContain("inputs.pair: value does not pass the check");
+    expect(tuple.error).toContain("inputs.pair: expected tuple of 2 values, got a list");
     const provider = await evalTypeInputs(typeModule(), `{ ${minimal} provider.assume_role = [ { } ]; }`);
     expect(provider.error).toContain("inputs.provider.assume_role.0.role_arn: required option has no value");
+  });
+
+  it("check item counts at evaluation, naming the option path and the bound", async () => {
+    const two = await evalTypeInputs(typeModule(), `{ ${minimal} legacy = [ { flag = true; } { flag = false; } ]; }`);
+    expect(two.error).toContain("inputs.legacy: expected list of submodule, at most 1 item, got a list");
+    const nested = await evalTypeInputs(typeModule(), `{ ${base} rule = [ { priority = 1; match = [ { field = "a"; } { field = "b"; } ]; } ]; }`);
+    expect(nested.error).toContain("inputs.rule.0.match: expected list of submodule, at most 1 item");
+    const none = await evalTypeInputs(typeModule(), `{ ${base} rule = [ ]; }`);
+    expect(none.error).toContain("inputs.rule: expected list of submodule, 1..5 items, got a list");
+    const one = await evalTypeInputs(typeModule(), `{ ${minimal} legacy = [ { flag = true; } ]; }`);
+    expect(one.error).toBe("");
+  });
+
+  it("start every resource's provider block from the provider module's configuration, the resource's own settings winning", async () => {
+    const configuration = '{ region = "from-provider"; retries = 3; }';
+    const inherited = await evalTypeInputs(typeModule(), `{ ${minimal} }`, { configuration });
+    expect((inherited.value as { inputs: { provider: unknown } }).inputs.provider).toEqual({ region: "from-provider", retries: 3, token: null, assume_role: [] });
+    const overridden = await evalTypeInputs(typeModule(), `{ ${minimal} provider.region = "own"; }`, { configuration });
+    expect((overridden.value as { inputs: { provider: unknown } }).inputs.provider).toEqual({ region: "own", retries: 3, token: null, assume_role: [] });
+    const unset = await evalTypeInputs(typeModule(), `{ ${minimal} }`);
+    expect((unset.value as { inputs: { provider: unknown } }).inputs.provider).toBeNull();
+    const wrong = await evalTypeInputs(typeModule(), `{ ${minimal} }`, { configuration: "{ region = 1; }" });
+    expect(wrong.error).toContain("providers.provider.configuration.region: expected string, got int 1");
+  });
+
+  it("set _member to the member's path (NixOps4's absoluteMemberPath), also for nested members and data sources", async () => {
+    const top = await evalTypeInputs(typeModule(), `{ ${minimal} }`, { memberPath: '[ "bucket" ]' });
+    expect((top.value as { inputs: { _member: unknown } }).inputs._member).toEqual(["bucket"]);
+    const nested = await evalTypeInputs(typeModule(), `{ ${minimal} }`, { memberPath: '[ "site" "assets" ]' });
+    expect((nested.value as { inputs: { _member: unknown } }).inputs._member).toEqual(["site", "assets"]);
+    const data = await evalTypeInputs(join(pkg.dir, pkg.index.dataSources.edge_thing!.nix), `{ name = "n"; }`, { memberPath: '[ "lookup" ]' });
+    expect((data.value as { inputs: Record<string, unknown> }).inputs).toMatchObject({ _member: ["lookup"], provider: null });
+    const reserved = await evalTypeInputs(typeModule(), `{ ${minimal} _member = [ "other" ]; }`);
+    expect(reserved.error).toContain("inputs._member: read-only, but it's set multiple times");
   });
 
   it("wire the types to the bridge in the provider module, data sources as data.<name>", async () => {

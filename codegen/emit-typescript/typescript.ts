@@ -1,7 +1,7 @@
 // Views → TypeScript declarations, emitted directly (one named interface per distinct struct) rather than via
 // a JSON Schema converter, which runs out of memory on the largest AWS resources.
 import { fieldDescription } from "../model/field-notes.js";
-import { metaArgumentsOf, metaArgumentStructs } from "../model/meta-arguments.js";
+import { MEMBER_INPUT, metaArgumentsOf, metaArgumentStructs } from "../model/meta-arguments.js";
 import type { SchemaKind, Struct } from "../model/model.js";
 import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../model/views.js";
 
@@ -59,7 +59,7 @@ class InterfaceWriter {
   private property(field: ViewField): string {
     const type = this.type(field.type);
     const optional = field.required ? "" : "?";
-    const nullable = field.required ? "" : " | null";
+    const nullable = field.nullable ? " | null" : "";
     const doc = docComment(fieldDescription({ ...field.field, deprecated: false }), "  ", field.field.deprecated);
     return `${doc}  ${this.readonly}${propertyName(field.name)}${optional}: ${type}${nullable};\n`;
   }
@@ -122,7 +122,11 @@ export function typeScriptTypes(options: TypeScriptTypeOptions): string {
   const metas = metaArgumentsOf(options.kind);
   const names = typeScriptNames(options.type, options.kind);
   const taken = new Set<string>(metas.map((m) => META_TYPES[m]!));
-  const extra = metas.map((m) => `${m}?: ${META_TYPES[m]} | null;`);
+  const extra = [
+    ...metas.map((m) => `${m}?: ${META_TYPES[m]} | null;`),
+    "/** The NixOps4 member path of the resource (set by the generated Nix); never passed to the engine. */",
+    `${MEMBER_INPUT}?: string[] | null;`,
+  ];
   const inputs = new InterfaceWriter(options.inputs, "Input", taken).write(
     names.inputs,
     [`Inputs of ${options.description}`, options.summary].filter(Boolean).join("\n\n"),

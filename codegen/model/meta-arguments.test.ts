@@ -4,7 +4,7 @@ import { checkReservedNames, ReservedNameError } from "./meta-arguments.js";
 
 describe("checkReservedNames", () => {
   it("reports a provider attribute named like a reserved input, naming the type and the attribute", () => {
-    for (const name of ["provider", "lifecycle", "import"]) {
+    for (const name of ["provider", "lifecycle", "import", "_member"]) {
       const struct = readBlock({ attributes: { [name]: { type: "string", optional: true } } }, "x_thing");
       expect(() => checkReservedNames(struct, "resource", "x_thing")).toThrow(ReservedNameError);
       expect(() => checkReservedNames(struct, "resource", "x_thing")).toThrow(

@@ -1,9 +1,14 @@
 // The reserved input keys of the wire contract (CONTRIBUTING.md): Terraform meta-arguments that sit beside a
-// resource's own arguments, so no provider attribute may use their names.
+// resource's own arguments, and `_member` (the NixOps4 member path the generated Nix sets, which the bridge takes
+// off before anything reaches the engine), so no provider attribute may use their names.
 import type { Field, SchemaKind, Struct } from "./model.js";
 
 export const META_ARGUMENTS = ["provider", "lifecycle", "import"] as const;
 export type MetaArgument = (typeof META_ARGUMENTS)[number];
+
+/** A list of strings (NixOps4's absoluteMemberPath of the resource member) or null; every kind accepts it. */
+export const MEMBER_INPUT = "_member";
+export const RESERVED_INPUTS: readonly string[] = [...META_ARGUMENTS, MEMBER_INPUT];
 
 export function metaArgumentsOf(kind: SchemaKind): readonly MetaArgument[] {
   return kind === "resource" ? META_ARGUMENTS : ["provider"];
@@ -14,10 +19,10 @@ export class ReservedNameError extends Error {}
 /** Every reserved name is checked for both kinds: the keys must stay free for whatever Terraform adds later. */
 export function checkReservedNames(root: Struct, kind: SchemaKind, type: string): void {
   for (const field of root.fields) {
-    if ((META_ARGUMENTS as readonly string[]).includes(field.name)) {
+    if (RESERVED_INPUTS.includes(field.name)) {
       throw new ReservedNameError(
         `${kind === "data" ? "data source" : "resource"} ${type}: ${field.origin} "${field.name}" collides with the ` +
-          `reserved input "${field.name}" (a Terraform meta-argument in the input wire contract); cannot generate`,
+          `reserved input "${field.name}" (${field.name === MEMBER_INPUT ? "the NixOps4 member path" : "a Terraform meta-argument"} in the input wire contract); cannot generate`,
       );
     }
   }

@@ -2,6 +2,7 @@
 // provider reports. Identical sub-structures are interned into one ViewStruct, so every emitter writes each of
 // them once per file (the AWS giants repeat the same blocks hundreds of times).
 import type { Field, PrimitiveKind, SchemaKind, Struct, Ty } from "./model.js";
+import { memberAcceptance, takesBlockSyntax } from "./object-members.js";
 
 export type VTy =
   | { kind: PrimitiveKind }
@@ -16,7 +17,9 @@ export interface ViewField {
   type: VTy;
   /** Must be given (JSON Schema `required`, TS non-optional, Nix option without default). */
   required: boolean;
-  /** The Nix option type is `nullOr T`. JSON Schema and TS accept null exactly when the field is not required. */
+  /** JSON Schema and TS accept null (always when not required; also for required members of cty objects). */
+  nullable: boolean;
+  /** The Nix option type is `nullOr T`. */
   nixNullable: boolean;
   nixDefault?: NixDefault;
   field: Field;
@@ -73,10 +76,11 @@ class ViewBuilder {
   constructor(private direction: "inputs" | "outputs") {}
 
   /** Returns undefined for an input struct with nothing settable (such blocks are not inputs at all). */
-  struct(source: Struct, path: string[], depth: number): ViewStruct | undefined {
+  /** `elementOfBlockList`: the struct is the element type of a list or set attribute (object-members.ts). */
+  struct(source: Struct, path: string[], depth: number, elementOfBlockList = false): ViewStruct | undefined {
     const fields: ViewField[] = [];
     for (const field of source.fields) {
-      const viewField = this.field(field, path, depth);
+      const viewField = this.field(field, path, depth, elementOfBlockList);
       if (viewField) fields.push(viewField);
     }
     if (this.direction === "inputs" && fields.length === 0 && depth > 0 && source.fields.length > 0) return undefined;
@@ -97,44 +101,40 @@ class ViewBuilder {
     return struct;
   }
 
-  private field(field: Field, parentPath: string[], depth: number): ViewField | undefined {
+  private field(field: Field, parentPath: string[], depth: number, elementOfBlockList: boolean): ViewField | undefined {
     const inputs = this.direction === "inputs";
     if (inputs && field.origin === "attribute" && !field.required && !field.optional) return undefined;
     // Write-only attributes are never in state: the provider reports them as null, always.
     if (!inputs && field.writeOnly) return undefined;
-    const type = this.type(field.type, [...parentPath, field.name], depth + 1);
+    const type = this.type(field.type, [...parentPath, field.name], depth + 1, inputs && takesBlockSyntax(field));
     if (!type) return undefined;
-    if (!inputs) {
-      return { name: field.name, type, required: false, nixNullable: true, nixDefault: depth > 0 ? "null" : undefined, field };
+    const base = { name: field.name, type, field };
+    if (!inputs) return { ...base, required: false, nullable: true, nixNullable: true, nixDefault: depth > 0 ? "null" : undefined };
+    const required = { ...base, required: true, nullable: false, nixNullable: false };
+    const optional = { ...base, required: false, nullable: true, nixNullable: true, nixDefault: "null" as const };
+    if (field.origin === "member") {
+      const acceptance = memberAcceptance(field, elementOfBlockList);
+      return acceptance.mayBeAbsent ? optional : { ...optional, required: true };
     }
-    if (field.origin !== "block") {
-      return field.required
-        ? { name: field.name, type, required: true, nixNullable: false, field }
-        : { name: field.name, type, required: false, nixNullable: true, nixDefault: "null", field };
-    }
+    if (field.origin === "attribute") return field.required ? required : optional;
     const atLeastOne = (field.minItems ?? 0) >= 1;
     switch (field.nesting) {
       case "single":
-        return atLeastOne
-          ? { name: field.name, type, required: true, nixNullable: false, field }
-          : { name: field.name, type, required: false, nixNullable: true, nixDefault: "null", field };
+        return atLeastOne ? required : optional;
       case "group":
-        return { name: field.name, type, required: false, nixNullable: false, nixDefault: "{ }", field };
       case "map":
-        return { name: field.name, type, required: false, nixNullable: false, nixDefault: "{ }", field };
+        return { ...base, required: false, nullable: true, nixNullable: false, nixDefault: "{ }" };
       default:
-        return atLeastOne
-          ? { name: field.name, type, required: true, nixNullable: false, field }
-          : { name: field.name, type, required: false, nixNullable: false, nixDefault: "[ ]", field };
+        return atLeastOne ? required : { ...base, required: false, nullable: true, nixNullable: false, nixDefault: "[ ]" };
     }
   }
 
-  private type(ty: Ty, path: string[], depth: number): VTy | undefined {
+  private type(ty: Ty, path: string[], depth: number, elementOfBlockList = false): VTy | undefined {
     switch (ty.kind) {
       case "list":
       case "set":
       case "map": {
-        const element = this.type(ty.element, path, depth);
+        const element = this.type(ty.element, path, depth, elementOfBlockList && ty.kind !== "map");
         return element && { kind: ty.kind, element };
       }
       case "tuple": {
@@ -147,7 +147,7 @@ class ViewBuilder {
         return { kind: "tuple", elements };
       }
       case "struct": {
-        const struct = this.struct(ty.struct, path, depth);
+        const struct = this.struct(ty.struct, path, depth, elementOfBlockList);
         return struct && { kind: "struct", struct };
       }
       default:
@@ -266,6 +266,7 @@ function structKey(source: Struct, fields: ViewField[]): string {
       v.name,
       tyKey(v.type),
       v.required,
+      v.nullable,
       v.nixNullable,
       v.nixDefault ?? "",
       f.origin,

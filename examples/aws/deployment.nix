@@ -2,8 +2,8 @@
 # the bucket's `arn` output, so NixOps4 creates the bucket first and then the policy with the real ARN.
 {
   inputs,
-  # The AWS provider block, sent with every resource (credentials come from the usual AWS environment
-  # variables or ~/.aws, which the bridge inherits from nixops4).
+  # The AWS provider block, set once for every AWS resource below (credentials come from the usual AWS
+  # environment variables or ~/.aws, which the bridge inherits from nixops4; never write them here).
   awsProvider ? { region = "eu-central-1"; },
   # S3 bucket names are global: pick your own.
   bucketName ? "nixops4-example-change-me",
@@ -12,7 +12,12 @@
 { providers, members, ... }:
 {
   providers.local = inputs.nixops4.modules.nixops4Provider.local;
-  providers.aws = inputs.nixops4-resources-opentofu.modules.nixops4Provider.aws;
+  providers.aws = {
+    imports = [ inputs.nixops4-resources-opentofu.modules.nixops4Provider.aws ];
+    # Terraform's `provider "aws" { … }`: every member's `inputs.provider` starts from it; a member's own
+    # `inputs.provider.<setting>` wins for that member. Like any input, it may use other members' outputs.
+    configuration = awsProvider;
+  };
 
   # NixOps4 records every resource's inputs and outputs here (a local JSON file next to where you run nixops4).
   members.state = {
@@ -26,7 +31,6 @@
     inputs = {
       bucket = bucketName;
       tags.managed-by = "nixops4";
-      provider = awsProvider;
     };
   };
 
@@ -36,7 +40,6 @@
     inputs = {
       name = userName;
       path = "/nixops4/";
-      provider = awsProvider;
     };
   };
 
@@ -61,7 +64,6 @@
           }
         ];
       };
-      provider = awsProvider;
     };
   };
 }

@@ -41,6 +41,11 @@ let
     pkgs = standInPkgs "aarch64-linux";
     terraformProvider = (standInPkgs "aarch64-linux").terraform-providers.hetznercloud_hcloud;
   };
+  # The same provider built from a source tree (as nixpkgs builds it): its docs are used if it has any.
+  generatedWithSrc = inputs.nixops4-resources-opentofu.lib.generateProviderPackage {
+    pkgs = standInPkgs "aarch64-linux";
+    terraformProvider = (standInPkgs "aarch64-linux").terraform-providers.hetznercloud_hcloud // { src = "/hcloud-source"; };
+  };
   member = m: { inherit (m) type inputs; state = if m ? state then m.state.memberName else null; };
 in
 {
@@ -49,4 +54,5 @@ in
   server = member config.members.server;
   hcloudProvider = (builtins.head (config.providers.hcloud { resourceProviderSystem = "aarch64-linux"; }).imports) { lib = { }; };
   codegen = { inherit (generated) name script; };
+  codegenWithSrc = generatedWithSrc.script;
 }

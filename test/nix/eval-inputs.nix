@@ -1,12 +1,21 @@
-# Checks `inputs` against a generated resource type module's input options with the stand-in lib and returns
-# the inputs as NixOps4 would send them (every declared option, defaults filled in).
-{ typeModule, inputs }:
+# Checks `inputs` against a generated resource type's input options with the stand-in lib (provider-module.nix)
+# and returns the inputs as NixOps4 would send them (every declared option, defaults filled in), for a member at
+# `memberPath`; `configuration` is the provider module's `configuration` (the provider block for all resources).
+{
+  providerDir,
+  typeName,
+  inputs,
+  configuration ? null,
+  memberPath ? [ "thing" ],
+}:
 let
-  lib = import ./mini-lib.nix;
-  resourceType = import typeModule { inherit lib; };
+  provider = import ./provider-module.nix {
+    modules = [ (import providerDir { }) { config = if configuration == null then { } else { inherit configuration; }; } ];
+  };
+  resourceType = provider.resourceType typeName;
 in
 {
   inherit (resourceType) type requireState;
-  inputs = lib.evalOptions [ "inputs" ] resourceType.inputs.options inputs;
+  inputs = provider.memberInputs { inherit memberPath typeName inputs; };
   outputNames = builtins.attrNames resourceType.outputs.options;
 }

@@ -8,7 +8,7 @@
 # - opentofu: the machine's engine (terraform here) under bin/, meta.mainProgram naming it;
 # - terraform-providers.hashicorp_aws: the machine's filesystem mirror laid out as nixpkgs installs providers
 #   (libexec/terraform-providers/<source address>/<version>/<os>_<arch>/), with the attributes nixpkgs' packages
-#   carry (provider-source-address, version, pname).
+#   carry (provider-source-address, version, pname, and `src`: here a sample of the provider's docs).
 {
   node,
   repoRoot,
@@ -62,6 +62,8 @@ let
     provider-source-address = "registry.terraform.io/hashicorp/aws";
     version = "5.100.0";
     pname = "terraform-provider-aws";
+    # nixpkgs builds the provider from its source tree (fetchFromGitHub); a sample of its website/docs stands in.
+    src = /. + "${repoRoot}/fixtures/aws-docs-sample";
   };
 in
 {

@@ -1,6 +1,6 @@
 // Runs the Debian Nix 2.8 (`nix-bin`) the tests rely on; installing it is the CI script's job, not the tests'.
 import { execa } from "execa";
-import { join, dirname } from "node:path";
+import { basename, join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const MINI_LIB_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "nix");
@@ -28,7 +28,17 @@ export async function nixEval(file: string, args: Record<string, string>): Promi
     : { ok: false, error: result.stderr };
 }
 
-/** The stand-in-lib check of one generated type module against a Nix expression of inputs. */
-export function evalTypeInputs(typeModule: string, inputsNix: string): Promise<NixEvalResult> {
-  return nixEval(join(MINI_LIB_DIR, "eval-inputs.nix"), { typeModule, inputs: inputsNix });
+/**
+ * The stand-in-lib check of one generated type module (a file of a generated package) against a Nix expression of
+ * inputs; `more` are further arguments of eval-inputs.nix as Nix expressions (`configuration`, `memberPath`).
+ */
+export function evalTypeInputs(typeModule: string, inputsNix: string, more: Record<string, string> = {}): Promise<NixEvalResult> {
+  const dir = dirname(typeModule);
+  const typeName = (basename(dir) === "data-sources" ? "data_" : "") + basename(typeModule, ".nix");
+  return nixEval(join(MINI_LIB_DIR, "eval-inputs.nix"), {
+    providerDir: dirname(dir),
+    typeName: JSON.stringify(typeName),
+    inputs: inputsNix,
+    ...more,
+  });
 }
