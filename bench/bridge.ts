@@ -16,7 +16,7 @@ import { cpSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
-import { resolveEngine } from "../bridge/engine/engine-binary.js";
+import { resolveEngine } from "../opentofu/engine/engine-binary.js";
 import { canonicalHash } from "../bridge/json/canonical-json.js";
 import { acquireEngineSlot, acquireProviderLease, engineSlotCount } from "../bridge/provider-host/index.js";
 import { awsBridgeEnv } from "../test/support/aws-bridge.js";

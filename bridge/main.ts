@@ -2,8 +2,8 @@
 // nixops4-resources-opentofu: the resource provider executable NixOps4 starts. The protocol owns stdout; anything
 // else that would print there (console.log in a dependency) is sent to stderr.
 import { Writable } from "node:stream";
-import { resolveEngine } from "./engine/engine-binary.js";
-import { installInterruptHandlers, interruptSignal } from "./engine/interrupts.js";
+import { resolveEngine } from "../opentofu/engine/engine-binary.js";
+import { installInterruptHandlers, interruptSignal } from "../opentofu/engine/interrupts.js";
 import { connectProvider } from "./operations/provider-attachment.js";
 import { OpenTofuResources } from "./operations/resource-operations.js";
 import { readOptions, type BridgeOptions } from "./options.js";

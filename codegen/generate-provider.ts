@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { markdownIndex, markdownMetaArguments } from "./emit-docs/markdown.js";
-import { metaArgumentsBaseId, metaArgumentsJsonSchema } from "./emit-json-schema/json-schema.js";
+import { metaArgumentsBaseId, metaArgumentsJsonSchema } from "../opentofu/wire/json-schema.js";
 import { nixMetaArguments, nixProviderModule } from "./emit-nix/nix-module.js";
 import { typeScriptMetaArguments } from "./emit-typescript/typescript.js";
 import {
@@ -26,8 +26,8 @@ import {
 import { PackageWriter, preparePackageDir, removeStaleFiles } from "./package-files.js";
 import { applyDocs } from "./model/apply-docs.js";
 import type { ProviderDocs } from "./schema/provider-docs.js";
-import { readBlock } from "./schema/read-schema.js";
-import type { SelectedProvider } from "./schema/select-provider.js";
+import { readBlock } from "../opentofu/provider/read-schema.js";
+import type { SelectedProvider } from "../opentofu/provider/select-provider.js";
 
 export { nixNameOf, registryDocsUrl, wireTypeOf, type TypeEntry, type TypeFiles } from "./generate-types.js";
 

@@ -2,18 +2,18 @@
 // Schema, TypeScript types and Markdown page, written as soon as they are made. Runs in the calling thread or,
 // for a large provider, in several worker threads (generate-worker.ts), each with a share of the types.
 import { markdownTypePage } from "./emit-docs/markdown.js";
-import { typeInputJsonSchema } from "./emit-json-schema/json-schema.js";
+import { typeInputJsonSchema } from "../opentofu/wire/json-schema.js";
 import { nixTypeModule } from "./emit-nix/nix-module.js";
 import { typeScriptTypes } from "./emit-typescript/typescript.js";
 import { applyDocs } from "./model/apply-docs.js";
-import { checkReservedNames, metaArgumentsOf } from "./model/meta-arguments.js";
-import type { SchemaKind } from "./model/model.js";
-import { inputView, outputView } from "./model/views.js";
+import { checkReservedNames, metaArgumentsOf } from "../opentofu/wire/meta-arguments.js";
+import type { SchemaKind } from "../opentofu/provider/model.js";
+import { inputView, outputView } from "../opentofu/wire/views.js";
 import { PackageWriter } from "./package-files.js";
-import type { ProviderRef } from "../bridge/engine/provider-address.js";
+import type { ProviderRef } from "../opentofu/provider/provider-address.js";
 import type { TypeDocs } from "./schema/provider-docs.js";
-import type { TypeSchema } from "./schema/provider-schema.js";
-import { readBlock } from "./schema/read-schema.js";
+import type { TypeSchema } from "../opentofu/provider/provider-schema.js";
+import { readBlock } from "../opentofu/provider/read-schema.js";
 
 export interface TypeFiles {
   nix: string;

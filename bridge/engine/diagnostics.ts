@@ -1,7 +1,7 @@
 // Engine diagnostics → one readable message: the resource type, the attribute path the user wrote (recovered from
 // the diagnostic's line in main.tf.json), the summary and the detail.
 import type { JsonPath } from "../workspace/located-json.js";
-import type { Diagnostic } from "./json-ui.js";
+import type { Diagnostic } from "../../opentofu/engine/json-ui.js";
 
 export function userPath(path: JsonPath | undefined): string | undefined {
   if (!path || path.length === 0) return undefined;

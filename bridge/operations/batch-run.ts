@@ -7,12 +7,12 @@
 // while its state stays in, so the plan deletes it: creates, updates and destroys mix in one plan.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeCliConfig } from "../engine/cli-config.js";
+import { writeCliConfig } from "../../opentofu/engine/cli-config.js";
 import { formatDiagnostic } from "../engine/diagnostics.js";
-import type { Diagnostic, UiMessage } from "../engine/json-ui.js";
+import type { Diagnostic, UiMessage } from "../../opentofu/engine/json-ui.js";
 import { progressLine } from "../engine/progress.js";
-import type { ProviderRef } from "../engine/provider-address.js";
-import { engineEnvironment, runEngine, type EngineOutcome } from "../engine/run-engine.js";
+import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
+import { engineEnvironment, runEngine, type EngineOutcome } from "../../opentofu/engine/run-engine.js";
 import { locatedJson, type JsonPath } from "../workspace/located-json.js";
 import { mainTfJson, resourceAddress, resourceName, type WorkspaceResource } from "../workspace/main-tf.js";
 import { readStateFile, writeStateFile, type ResourceState } from "../workspace/tfstate.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { canonicalHash } from "../json/canonical-json.js";
 import { locateProviderBinary } from "../engine/provider-binary.js";
 import { acquireEngineSlot, acquireProviderLease, type ProviderLease } from "../provider-host/index.js";
-import type { ProviderRef } from "../engine/provider-address.js";
+import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 
 export interface Attachment {
   /** Env for every engine command in this workspace. */

@@ -1,8 +1,8 @@
 // One resource operation: the engine's plan and apply (batch-run.ts) plus what the bridge owes the user around
 // them: redacted progress and errors, a retry when planning lost its provider, and the pending store, so that a
 // failure after the engine changed something leaves nothing in the cloud forgotten.
-import { interruptSignal, throwIfInterrupted } from "../engine/interrupts.js";
-import type { ProviderRef } from "../engine/provider-address.js";
+import { interruptSignal, throwIfInterrupted } from "../../opentofu/engine/interrupts.js";
+import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import { guessImportId, reportsExistingObject } from "../recovery/import-guess.js";
 import { clearPending, savePending } from "../recovery/pending-states.js";
 import type { Redactor } from "../secrets/redactor.js";

@@ -34,7 +34,7 @@ import { RegisteredTypes } from "./schema-prune.js";
 import { Batcher } from "./batcher.js";
 import { acquireEngineSlot } from "./engine-slots.js";
 import { canonicalHash } from "../json/canonical-json.js";
-import { parseProviderRef } from "../engine/provider-address.js";
+import { parseProviderRef } from "../../opentofu/provider/provider-address.js";
 import { runBatch, type JobOutcome } from "../operations/batch-run.js";
 import { savePending } from "../recovery/pending-states.js";
 import { setTimeout as sleep } from "node:timers/promises";

@@ -1,6 +1,6 @@
 // Request validation: the wire type names a resource or data source of this provider, the inputs match its
 // schema, and the reserved keys (provider, lifecycle, import) are split from the Terraform arguments.
-import type { ProviderSchemaEntry, TypeSchema } from "../../codegen/schema/provider-schema.js";
+import type { ProviderSchemaEntry, TypeSchema } from "../../opentofu/provider/provider-schema.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { Mode, ProviderTypes } from "../schema/provider-types.js";
 import { addProviderCredentials, addSensitiveByBlock } from "../secrets/sensitive-values.js";
@@ -53,7 +53,7 @@ export async function prepareInputs(
     wireType,
     [types.providerBlock, typeSchema],
     async () => {
-      const { inputJsonSchema } = await import("../../codegen/emit-json-schema/json-schema.js");
+      const { inputJsonSchema } = await import("../../opentofu/wire/json-schema.js");
       return inputJsonSchema(entry, mode === "data" ? "data" : "resource", type);
     },
     inputs,

@@ -47,7 +47,7 @@ function codegenFingerprint(): string {
 
 async function compileStandalone(schema: object): Promise<{ validate: Validate; code: string }> {
   // Loaded only on a cache miss: Ajv itself is a good part of a bridge process's start-up.
-  const { createInputAjv } = await import("../../codegen/emit-json-schema/ajv.js");
+  const { createInputAjv } = await import("../../opentofu/wire/ajv.js");
   const standalone = (await import("ajv/dist/standalone/index.js")).default as unknown as
     | ((ajv: unknown, validate: unknown) => string)
     | { default: (ajv: unknown, validate: unknown) => string };

@@ -3,8 +3,8 @@
 // done once per provider version and machine and split into one small file per type in the user's cache.
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { SchemaBlock, TypeSchema } from "../../codegen/schema/provider-schema.js";
-import type { ProviderRef } from "../engine/provider-address.js";
+import type { SchemaBlock, TypeSchema } from "../../opentofu/provider/provider-schema.js";
+import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 
 export type Mode = "managed" | "data";
 
@@ -75,7 +75,7 @@ export async function loadProviderTypes(options: SchemaCacheOptions): Promise<Pr
 
   options.log(`reading the schema of ${options.provider.source} ${options.provider.version} (once per version)`);
   // Loaded on use: it pulls in tmp-promise, which throws at import time when TMPDIR does not exist.
-  const { obtainProviderSchema } = await import("../../codegen/schema/obtain-schema.js");
+  const { obtainProviderSchema } = await import("../../opentofu/engine/schema-dump.js");
   const document = await obtainProviderSchema({
     provider: `${options.provider.address}@${options.provider.version}`,
     engine: options.engine,

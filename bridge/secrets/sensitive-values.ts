@@ -1,6 +1,6 @@
 // Finds the values that must never be printed: attributes the provider schema marks sensitive (in inputs and in
 // state), provider settings that hold credentials, and credentials in the environment.
-import type { SchemaBlock } from "../../codegen/schema/provider-schema.js";
+import type { SchemaBlock } from "../../opentofu/provider/provider-schema.js";
 import { sensitivePaths, type ResourceState } from "../workspace/tfstate.js";
 import type { Redactor } from "./redactor.js";
 

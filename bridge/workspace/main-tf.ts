@@ -1,5 +1,5 @@
 // Synthesises the one-resource workspace configuration, main.tf.json.
-import type { ProviderRef } from "../engine/provider-address.js";
+import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import { literalValue } from "./terraform-json.js";
 
 /** The name of a resource kept for manual recovery (`nixops4-opentofu pending tfstate`): `<type>.this`. */

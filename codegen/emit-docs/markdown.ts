@@ -1,9 +1,9 @@
 // Views → Markdown reference pages: one per type (inputs, outputs, nested structures, registry link) plus an
 // index page and a page for the meta-arguments (provider configuration, lifecycle, import).
 import { fieldNotes, presenceOf } from "../model/field-notes.js";
-import { metaArgumentsOf, metaArgumentStructs } from "../model/meta-arguments.js";
-import type { SchemaKind, Struct } from "../model/model.js";
-import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../model/views.js";
+import { metaArgumentsOf, metaArgumentStructs } from "../../opentofu/wire/meta-arguments.js";
+import type { SchemaKind, Struct } from "../../opentofu/provider/model.js";
+import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../../opentofu/wire/views.js";
 
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");

@@ -2,9 +2,9 @@
 // `outputs.options`), the shared meta-argument options, and the provider module that wires the types to the
 // bridge. Only `mkOption`, `mkDefault` and `types.*` of nixpkgs' lib are used, so any recent lib evaluates them.
 import { fieldDescription } from "../model/field-notes.js";
-import { metaArgumentsOf, metaArgumentStructs, optionalAttribute } from "../model/meta-arguments.js";
-import type { SchemaKind, Struct } from "../model/model.js";
-import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../model/views.js";
+import { metaArgumentsOf, metaArgumentStructs, optionalAttribute } from "../../opentofu/wire/meta-arguments.js";
+import type { SchemaKind, Struct } from "../../opentofu/provider/model.js";
+import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../../opentofu/wire/views.js";
 import { nixAttrName, nixString } from "./nix-syntax.js";
 
 const PRELUDE = [

@@ -1,9 +1,9 @@
 // Views → TypeScript declarations, emitted directly (one named interface per distinct struct) rather than via
 // a JSON Schema converter, which runs out of memory on the largest AWS resources.
 import { fieldDescription } from "../model/field-notes.js";
-import { metaArgumentsOf, metaArgumentStructs } from "../model/meta-arguments.js";
-import type { SchemaKind, Struct } from "../model/model.js";
-import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../model/views.js";
+import { metaArgumentsOf, metaArgumentStructs } from "../../opentofu/wire/meta-arguments.js";
+import type { SchemaKind, Struct } from "../../opentofu/provider/model.js";
+import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../../opentofu/wire/views.js";
 
 const META_TYPES: Record<string, string> = { provider: "ProviderConfig", lifecycle: "Lifecycle", import: "Import" };
 

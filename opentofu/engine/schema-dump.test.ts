@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { engineBinary, pluginMirrorDir } from "../../test/support/machine.js";
-import { obtainProviderSchema, SchemaDumpError } from "./obtain-schema.js";
+import { obtainProviderSchema, SchemaDumpError } from "./schema-dump.js";
 
 describe("obtainProviderSchema", () => {
   it("dumps the real AWS provider's schema from the filesystem mirror, despite a TF_CLI_CONFIG_FILE that does not exist", async () => {

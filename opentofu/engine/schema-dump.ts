@@ -4,12 +4,12 @@ import { execa } from "execa";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { dir as tmpDir } from "tmp-promise";
-import { writeCliConfig } from "../../bridge/engine/cli-config.js";
-import { resolveEngine } from "../../bridge/engine/engine-binary.js";
-import { engineEnvironment } from "../../bridge/engine/run-engine.js";
-import { parseProviderRef } from "../../bridge/engine/provider-address.js";
-import type { ProvidersSchemaDocument } from "./provider-schema.js";
-import { findProviderEntry } from "./select-provider.js";
+import { writeCliConfig } from "./cli-config.js";
+import { resolveEngine } from "./engine-binary.js";
+import { engineEnvironment } from "./run-engine.js";
+import { parseProviderRef } from "../provider/provider-address.js";
+import type { ProvidersSchemaDocument } from "../provider/provider-schema.js";
+import { findProviderEntry } from "../provider/select-provider.js";
 
 export interface ObtainSchemaOptions {
   /** SOURCE@VERSION, e.g. "hashicorp/aws@5.100.0". */

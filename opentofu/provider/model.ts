@@ -1,6 +1,6 @@
 // The codegen's own picture of a schema, neutral to every output format: one tree per resource type in which
 // attributes, nested attribute types, blocks and cty object members are all fields of structs.
-import type { NestingMode } from "../schema/provider-schema.js";
+import type { NestingMode } from "./provider-schema.js";
 
 export type PrimitiveKind = "string" | "number" | "bool" | "dynamic";
 

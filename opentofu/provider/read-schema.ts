@@ -1,5 +1,5 @@
 // Turns the engine's schema JSON (blocks, attributes, cty types, nested attribute types) into the codegen model.
-import type { Field, Struct, Ty } from "../model/model.js";
+import type { Field, Struct, Ty } from "./model.js";
 import type { CtyType, NestedAttributeType, NestingMode, SchemaAttribute, SchemaBlock } from "./provider-schema.js";
 
 export class SchemaReadError extends Error {}

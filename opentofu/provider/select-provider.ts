@@ -1,5 +1,5 @@
 // Which provider of a `providers schema -json` document to generate, and under which source and version.
-import { parseProviderRef, type ProviderRef } from "../../bridge/engine/provider-address.js";
+import { parseProviderRef, type ProviderRef } from "./provider-address.js";
 import type { ProviderSchemaEntry, ProvidersSchemaDocument } from "./provider-schema.js";
 
 export class ProviderSelectionError extends Error {}

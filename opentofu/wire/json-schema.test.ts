@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { edgeEntry, generateEdgePackage } from "../../test/support/edge-fixture.js";
-import type { ProviderIndex } from "../generate-provider.js";
+import type { ProviderIndex } from "../../codegen/generate-provider.js";
 import { createGeneratedInputAjv, createInputAjv } from "./ajv.js";
 import { inputJsonSchema, type JsonSchema } from "./json-schema.js";
 

@@ -1,11 +1,11 @@
 // Inputs → JSON Schema (draft-07), what the bridge validates requests with. Repeated structs become
 // `definitions`; the meta-argument inputs (`provider`, `lifecycle`, `import`) point at their schemas, either
 // embedded (one self-contained document) or in a shared file whose schemas carry their own `$id`s.
-import { checkReservedNames, metaArgumentsOf, metaArgumentStructs } from "../model/meta-arguments.js";
-import type { Field, SchemaKind, Struct } from "../model/model.js";
-import { readBlock } from "../schema/read-schema.js";
-import type { ProviderSchemaEntry } from "../schema/provider-schema.js";
-import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../model/views.js";
+import { checkReservedNames, metaArgumentsOf, metaArgumentStructs } from "./meta-arguments.js";
+import type { Field, SchemaKind, Struct } from "../provider/model.js";
+import { readBlock } from "../provider/read-schema.js";
+import type { ProviderSchemaEntry } from "../provider/provider-schema.js";
+import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "./views.js";
 
 export type JsonSchema = { [keyword: string]: unknown };
 

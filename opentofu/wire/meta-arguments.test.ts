@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readBlock } from "../schema/read-schema.js";
+import { readBlock } from "../provider/read-schema.js";
 import { checkReservedNames, ReservedNameError } from "./meta-arguments.js";
 
 describe("checkReservedNames", () => {

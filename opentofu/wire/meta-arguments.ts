@@ -1,6 +1,6 @@
 // The reserved input keys of the wire contract (CONTRIBUTING.md): Terraform meta-arguments that sit beside a
 // resource's own arguments, so no provider attribute may use their names.
-import type { Field, SchemaKind, Struct } from "./model.js";
+import type { Field, SchemaKind, Struct } from "../provider/model.js";
 
 export const META_ARGUMENTS = ["provider", "lifecycle", "import"] as const;
 export type MetaArgument = (typeof META_ARGUMENTS)[number];

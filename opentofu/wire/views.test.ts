@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { edgeEntry } from "../../test/support/edge-fixture.js";
-import { readBlock } from "../schema/read-schema.js";
+import { readBlock } from "../provider/read-schema.js";
 import { optionalAttribute } from "./meta-arguments.js";
-import type { Struct } from "./model.js";
+import type { Struct } from "../provider/model.js";
 import { inputView, outputView, type View } from "./views.js";
 
 const entry = edgeEntry();

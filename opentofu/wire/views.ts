@@ -1,7 +1,7 @@
 // What one output format sees of a schema: the inputs a user may set (with their defaults) or the outputs the
 // provider reports. Identical sub-structures are interned into one ViewStruct, so every emitter writes each of
 // them once per file (the AWS giants repeat the same blocks hundreds of times).
-import type { Field, PrimitiveKind, SchemaKind, Struct, Ty } from "./model.js";
+import type { Field, PrimitiveKind, SchemaKind, Struct, Ty } from "../provider/model.js";
 
 export type VTy =
   | { kind: PrimitiveKind }

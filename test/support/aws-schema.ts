@@ -4,8 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { obtainProviderSchema } from "../../codegen/schema/obtain-schema.js";
-import type { ProvidersSchemaDocument } from "../../codegen/schema/provider-schema.js";
+import { obtainProviderSchema } from "../../opentofu/engine/schema-dump.js";
+import type { ProvidersSchemaDocument } from "../../opentofu/provider/provider-schema.js";
 import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "./machine.js";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -4,8 +4,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dir as tmpDir } from "tmp-promise";
 import { generateProvider, type ProviderIndex } from "../../codegen/generate-provider.js";
-import type { ProviderSchemaEntry, ProvidersSchemaDocument } from "../../codegen/schema/provider-schema.js";
-import { selectProvider } from "../../codegen/schema/select-provider.js";
+import type { ProviderSchemaEntry, ProvidersSchemaDocument } from "../../opentofu/provider/provider-schema.js";
+import { selectProvider } from "../../opentofu/provider/select-provider.js";
 
 export const EDGE_SCHEMA_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "edge-schema.json");
 export const EDGE_ADDRESS = "registry.terraform.io/example/edge";

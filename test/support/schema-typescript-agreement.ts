@@ -4,7 +4,7 @@
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { compile } from "json-schema-to-typescript";
-import type { JsonSchema } from "../../codegen/emit-json-schema/json-schema.js";
+import type { JsonSchema } from "../../opentofu/wire/json-schema.js";
 import type { ProviderIndex, TypeEntry } from "../../codegen/generate-provider.js";
 import { typeScriptNames } from "../../codegen/emit-typescript/typescript.js";
 import { typeCheckDir } from "./typescript.js";
