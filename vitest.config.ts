@@ -14,7 +14,7 @@ const cloud = [
   "bridge/operations/batch-run.test.ts",
   "test/bridge-bad-input.test.ts",
 ];
-const all = ["bridge/**/*.test.ts", "codegen/**/*.test.ts", "cli/**/*.test.ts", "test/**/*.test.ts"];
+const all = ["opentofu/**/*.test.ts", "bridge/**/*.test.ts", "codegen/**/*.test.ts", "cli/**/*.test.ts", "test/**/*.test.ts"];
 
 export default defineConfig({
   test: {

@@ -1,8 +1,8 @@
 // Checks a resource's inputs against the JSON Schema generated from the provider schema, before anything runs.
 // Compiling a big type's schema costs each short-lived bridge process more CPU than everything else it does, so
 // the compiled validator is kept as a standalone module in the user's cache, named after a hash of what the schema
-// is made from (the type's and the provider's schema, and the codegen that turns them into JSON Schema), and
-// later processes just load it without loading Ajv or the codegen at all.
+// is made from (the type's and the provider's schema, and the code that turns them into JSON Schema), and
+// later processes just load it without loading Ajv or the JSON Schema code at all.
 import type { ErrorObject } from "ajv";
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
@@ -26,15 +26,15 @@ type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
 
 const require = createRequire(import.meta.url);
 
-// The codegen modules that decide the JSON Schema: a rebuilt or upgraded codegen gets new cache entries.
-const CODEGEN_MODULES = ["emit-json-schema/json-schema", "emit-json-schema/ajv", "model/views", "model/meta-arguments", "schema/read-schema"];
+// The modules that decide the JSON Schema: a rebuilt or upgraded package gets new cache entries.
+const SCHEMA_MODULES = ["wire/json-schema", "wire/ajv", "wire/views", "wire/meta-arguments", "provider/read-schema"];
 
 let fingerprint: string | undefined;
 function codegenFingerprint(): string {
-  fingerprint ??= CODEGEN_MODULES.map((module) => {
+  fingerprint ??= SCHEMA_MODULES.map((module) => {
     for (const extension of [".js", ".ts"]) {
       try {
-        const info = statSync(new URL(`../../codegen/${module}${extension}`, import.meta.url));
+        const info = statSync(new URL(`../../opentofu/${module}${extension}`, import.meta.url));
         return `${module}:${info.size}:${info.mtimeMs}`;
       } catch {
         // the other extension (compiled or source)

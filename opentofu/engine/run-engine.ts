@@ -1,5 +1,6 @@
-// Runs one engine command with the machine-readable UI and collects what the bridge needs from it.
-import { execa } from "execa";
+// Runs engine commands: with the machine-readable UI (`-json` lines, collected as they come), or for the one
+// document a command prints (`providers schema -json`). Both the bridge and the codegen run the engine only here.
+import { execa, type Result } from "execa";
 import { createInterface } from "node:readline";
 import { trackEngine } from "./interrupts.js";
 import { parseUiLine, type Diagnostic, type UiMessage } from "./json-ui.js";
@@ -37,7 +38,9 @@ export function engineEnvironment(
 
 export class EngineStartError extends Error {}
 
-export async function runEngine(command: EngineCommand, onMessage: (message: UiMessage) => void): Promise<EngineOutcome> {
+// Every engine run starts here: in its own process group (Ctrl-C reaches it only through the interrupt
+// forwarder), with exactly the environment given, killed if the bridge exits.
+function startEngine(command: EngineCommand, buffer: boolean) {
   const child = execa(command.engine, command.args, {
     cwd: command.cwd,
     env: command.env,
@@ -46,11 +49,28 @@ export async function runEngine(command: EngineCommand, onMessage: (message: UiM
     stdout: "pipe",
     stderr: "pipe",
     reject: false,
-    buffer: false,
+    buffer,
+    maxBuffer: 1024 * 1024 * 1024,
     detached: true,
     cleanup: true,
   });
   trackEngine(child);
+  return child;
+}
+
+function checkStarted(command: EngineCommand, result: Result): void {
+  if (result.failed && result.exitCode === undefined && !result.signal) {
+    const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
+    throw new EngineStartError(
+      code === "ENOENT"
+        ? `engine "${command.engine}" was not found; pass --engine /path/to/tofu (or NIXOPS4_OPENTOFU_ENGINE)`
+        : `engine "${command.engine}" could not be started: ${result.shortMessage}`,
+    );
+  }
+}
+
+export async function runEngine(command: EngineCommand, onMessage: (message: UiMessage) => void): Promise<EngineOutcome> {
+  const child = startEngine(command, false);
   const messages: UiMessage[] = [];
   let stderrTail = "";
   child.stderr?.setEncoding("utf8");
@@ -70,19 +90,31 @@ export async function runEngine(command: EngineCommand, onMessage: (message: UiM
   });
   const result = await child;
   await linesDone;
-  if (result.failed && result.exitCode === undefined && !result.signal) {
-    const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
-    throw new EngineStartError(
-      code === "ENOENT"
-        ? `engine "${command.engine}" was not found; pass --engine /path/to/tofu (or NIXOPS4_OPENTOFU_ENGINE)`
-        : `engine "${command.engine}" could not be started: ${result.shortMessage}`,
-    );
-  }
+  checkStarted(command, result);
   return {
     exitCode: result.exitCode ?? 1,
     messages,
     diagnostics: messages.filter((m) => m.type === "diagnostic" && m.diagnostic).map((m) => m.diagnostic!),
     stderrTail,
+    signal: result.signal,
+  };
+}
+
+export interface EngineDocumentOutcome {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  signal?: string;
+}
+
+/** Runs a command whose stdout is one document rather than UI lines; the whole of it is kept. */
+export async function runEngineForDocument(command: EngineCommand): Promise<EngineDocumentOutcome> {
+  const result = await startEngine(command, true);
+  checkStarted(command, result);
+  return {
+    exitCode: result.exitCode ?? 1,
+    stdout: String(result.stdout ?? ""),
+    stderr: String(result.stderr ?? ""),
     signal: result.signal,
   };
 }

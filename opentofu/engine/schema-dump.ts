@@ -1,12 +1,11 @@
 // Asks the real engine for a provider's schema: a private scratch workspace that requires exactly one provider,
 // `init` (from the filesystem mirror when one is given), then `providers schema -json`.
-import { execa } from "execa";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { dir as tmpDir } from "tmp-promise";
 import { writeCliConfig } from "./cli-config.js";
 import { resolveEngine } from "./engine-binary.js";
-import { engineEnvironment } from "./run-engine.js";
+import { engineEnvironment, runEngineForDocument } from "./run-engine.js";
 import { parseProviderRef } from "../provider/provider-address.js";
 import type { ProvidersSchemaDocument } from "../provider/provider-schema.js";
 import { findProviderEntry } from "../provider/select-provider.js";
@@ -44,14 +43,7 @@ export async function createSchemaWorkspace(options: ObtainSchemaOptions): Promi
     // The bridge's engine environment: the user's TF_CLI_ARGS, TF_DATA_DIR and the like must not reach this run.
     const env = engineEnvironment(process.env, { TF_CLI_CONFIG_FILE: cliConfig });
     const run = async (args: string[]) => {
-      const result = await execa(engine, args, {
-        cwd: workspace.path,
-        env,
-        extendEnv: false,
-        stdin: "ignore",
-        reject: false,
-        maxBuffer: 1024 * 1024 * 1024,
-      });
+      const result = await runEngineForDocument({ engine, args, cwd: workspace.path, env });
       if (result.exitCode !== 0) {
         throw new SchemaDumpError(
           `${engine} ${args.join(" ")} failed for provider ${options.provider} (exit ${result.exitCode}): ` +

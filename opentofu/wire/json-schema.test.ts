@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { edgeEntry, generateEdgePackage } from "../../test/support/edge-fixture.js";
-import type { ProviderIndex } from "../../codegen/generate-provider.js";
 import { createGeneratedInputAjv, createInputAjv } from "./ajv.js";
 import { inputJsonSchema, type JsonSchema } from "./json-schema.js";
 
@@ -27,7 +26,7 @@ const valid = {
 };
 
 describe("input JSON Schema of the edge fixture", () => {
-  let pkg: { dir: string; index: ProviderIndex; cleanup(): Promise<void> };
+  let pkg: Awaited<ReturnType<typeof generateEdgePackage>>;
   let validateFile: (value: unknown) => boolean;
   const inMemory = createInputAjv().compile(inputJsonSchema(edgeEntry(), "resource", "edge_thing"));
   beforeAll(async () => {
