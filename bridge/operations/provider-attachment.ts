@@ -6,6 +6,7 @@ import { canonicalHash } from "../json/canonical-json.js";
 import { locateProviderBinary } from "../engine/provider-binary.js";
 import { acquireEngineSlot, acquireProviderLease, type ProviderLease } from "../provider-host/index.js";
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
+import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
 
 export interface Attachment {
   /** Env for every engine command in this workspace. */
@@ -18,7 +19,7 @@ export interface ConnectOptions {
   provider: ProviderRef;
   providerConfig: Record<string, unknown>;
   /** The resources the workspace holds (their schemas are what the shared provider serves). */
-  resources: { mode: "managed" | "data"; type: string }[];
+  resources: { mode: ResourceMode; type: string }[];
   pluginDir?: string;
   cacheDir: string;
   label: string;

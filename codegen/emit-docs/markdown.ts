@@ -2,7 +2,8 @@
 // index page and a page for the meta-arguments (provider configuration, lifecycle, import).
 import { fieldNotes, presenceOf } from "../model/field-notes.js";
 import { metaArgumentsOf, metaArgumentStructs } from "../../opentofu/wire/meta-arguments.js";
-import type { SchemaKind, Struct } from "../../opentofu/provider/model.js";
+import type { Struct } from "../../opentofu/provider/model.js";
+import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
 import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../../opentofu/wire/views.js";
 
 function cell(text: string): string {
@@ -56,7 +57,7 @@ class TableWriter {
 }
 
 export interface MarkdownTypeOptions {
-  kind: SchemaKind;
+  kind: ResourceMode;
   type: string;
   wireType: string;
   /** Attribute name under `resourceTypes` of the provider module. */
@@ -82,7 +83,7 @@ export function markdownTypePage(options: MarkdownTypeOptions): string {
     `Provider: ${options.providerLabel}` + (options.registryUrl ? ` · [registry documentation](${options.registryUrl})` : ""),
     "",
     `NixOps4 resource type: \`resourceTypes.${options.nixName}\` · wire type: \`${options.wireType}\` · ` +
-      `requires state: ${options.kind === "resource" ? "yes" : "no (re-read on every apply)"}`,
+      `requires state: ${options.kind === "managed" ? "yes" : "no (re-read on every apply)"}`,
     "",
     ...(options.deprecated ? ["**Deprecated.**", ""] : []),
     ...(options.description ? [options.description, ""] : []),

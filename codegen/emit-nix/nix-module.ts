@@ -3,7 +3,8 @@
 // bridge. Only `mkOption`, `mkDefault` and `types.*` of nixpkgs' lib are used, so any recent lib evaluates them.
 import { fieldDescription } from "../model/field-notes.js";
 import { metaArgumentsOf, metaArgumentStructs, optionalAttribute } from "../../opentofu/wire/meta-arguments.js";
-import type { SchemaKind, Struct } from "../../opentofu/provider/model.js";
+import type { Struct } from "../../opentofu/provider/model.js";
+import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
 import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../../opentofu/wire/views.js";
 import { nixAttrName, nixString } from "./nix-syntax.js";
 
@@ -78,7 +79,7 @@ function paren(type: string): string {
 
 export interface NixTypeModuleOptions {
   header: string;
-  kind: SchemaKind;
+  kind: ResourceMode;
   /** The string the bridge receives as the request's `type`. */
   wireType: string;
   description: string;
@@ -106,7 +107,7 @@ export function nixTypeModule(options: NixTypeModuleOptions): string {
     // ("data.<name>"), and two plain definitions would conflict in the module system.
     `  type = ${options.kind === "data" ? `lib.mkForce ${nixString(options.wireType)}` : nixString(options.wireType)};`,
     `  description = ${nixString(options.description)};`,
-    `  requireState = ${options.kind === "resource" ? "true" : "false"};`,
+    `  requireState = ${options.kind === "managed" ? "true" : "false"};`,
     `  inputs.options = ${inputBlock};`,
     `  outputs.options = ${outputOptions};`,
     "}",

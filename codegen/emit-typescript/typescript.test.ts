@@ -6,6 +6,7 @@ import { schemaTypeScriptDisagreements } from "../../test/support/schema-typescr
 import { typeCheckDir } from "../../test/support/typescript.js";
 import type { ProviderIndex } from "../generate-provider.js";
 import { pascalCase, typeScriptNames } from "./typescript.js";
+import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
 
 describe("generated TypeScript of the edge fixture", () => {
   let pkg: { dir: string; index: ProviderIndex; cleanup(): Promise<void> };
@@ -48,8 +49,8 @@ export const data: EdgeThingDataInputs = { name: "n", id: "lookup", filter: [{ n
   });
 
   it("accepts exactly what the input JSON Schema accepts (cross-checked with json-schema-to-typescript)", async () => {
-    const types: ["resource" | "data", string][] = [
-      ...Object.keys(pkg.index.resources).map((t) => ["resource", t] as ["resource", string]),
+    const types: [ResourceMode, string][] = [
+      ...Object.keys(pkg.index.resources).map((t) => ["managed", t] as ["managed", string]),
       ...Object.keys(pkg.index.dataSources).map((t) => ["data", t] as ["data", string]),
     ];
     expect(types).toHaveLength(3);
@@ -59,11 +60,11 @@ export const data: EdgeThingDataInputs = { name: "n", id: "lookup", filter: [{ n
     const file = join(pkg.dir, pkg.index.resources.edge_minimal!.typescript);
     const original = readFileSync(file, "utf8");
     writeFileSync(file, original.replace("  value: string;", "  value?: string;"));
-    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, [["resource", "edge_minimal"]])).toMatch(
+    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, [["managed", "edge_minimal"]])).toMatch(
       /Type 'EdgeMinimalInputs' is not assignable to type 'FromJsonSchema'\.\s+Types of property 'value' are incompatible/,
     );
     writeFileSync(file, original.replace("  value: string;", "  value: string | number;"));
-    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, [["resource", "edge_minimal"]])).toMatch(/Types of property 'value' are incompatible/);
+    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, [["managed", "edge_minimal"]])).toMatch(/Types of property 'value' are incompatible/);
     writeFileSync(file, original);
   });
 

@@ -34,5 +34,3 @@ export interface Struct {
   description?: string;
   deprecated: boolean;
 }
-
-export type SchemaKind = "resource" | "data";

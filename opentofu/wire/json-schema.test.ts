@@ -28,7 +28,7 @@ const valid = {
 describe("input JSON Schema of the edge fixture", () => {
   let pkg: Awaited<ReturnType<typeof generateEdgePackage>>;
   let validateFile: (value: unknown) => boolean;
-  const inMemory = createInputAjv().compile(inputJsonSchema(edgeEntry(), "resource", "edge_thing"));
+  const inMemory = createInputAjv().compile(inputJsonSchema(edgeEntry(), "managed", "edge_thing"));
   beforeAll(async () => {
     pkg = await generateEdgePackage();
     const read = (p: string) => JSON.parse(readFileSync(join(pkg.dir, p), "utf8")) as JsonSchema;
@@ -83,7 +83,7 @@ describe("input JSON Schema of the edge fixture", () => {
   });
 
   it("annotates sensitive, write-only and deprecated attributes and shares repeated structs as definitions", () => {
-    const schema = inputJsonSchema(edgeEntry(), "resource", "edge_thing") as {
+    const schema = inputJsonSchema(edgeEntry(), "managed", "edge_thing") as {
       properties: Record<string, JsonSchema>;
       definitions: Record<string, JsonSchema>;
     };
@@ -104,6 +104,6 @@ describe("input JSON Schema of the edge fixture", () => {
   });
 
   it("names the type when asked for one the provider does not have", () => {
-    expect(() => inputJsonSchema(edgeEntry(), "resource", "edge_nope")).toThrow(/no resource type named "edge_nope"/);
+    expect(() => inputJsonSchema(edgeEntry(), "managed", "edge_nope")).toThrow(/no resource type named "edge_nope"/);
   });
 });

@@ -2,7 +2,8 @@
 // `definitions`; the meta-argument inputs (`provider`, `lifecycle`, `import`) point at their schemas, either
 // embedded (one self-contained document) or in a shared file whose schemas carry their own `$id`s.
 import { checkReservedNames, metaArgumentsOf, metaArgumentStructs } from "./meta-arguments.js";
-import type { Field, SchemaKind, Struct } from "../provider/model.js";
+import type { Field, Struct } from "../provider/model.js";
+import type { ResourceMode } from "./wire-contract.js";
 import { readBlock } from "../provider/read-schema.js";
 import type { ProviderSchemaEntry } from "../provider/provider-schema.js";
 import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "./views.js";
@@ -55,7 +56,7 @@ function embeddedMetaDefinitions(providerConfig: Struct): Record<string, JsonSch
  */
 export function typeInputJsonSchema(options: {
   inputs: View;
-  kind: SchemaKind;
+  kind: ResourceMode;
   type: string;
   meta: { shared: string } | { embed: Struct };
 }): JsonSchema {
@@ -81,8 +82,8 @@ export function typeInputJsonSchema(options: {
  * One self-contained input schema for a type straight from a parsed schema entry, with no generated files (the
  * bridge's fallback). It has no `$id`, so any number of them can be compiled by one Ajv instance.
  */
-export function inputJsonSchema(entry: ProviderSchemaEntry, kind: SchemaKind, type: string): JsonSchema {
-  const schemas = kind === "resource" ? entry.resource_schemas : entry.data_source_schemas;
+export function inputJsonSchema(entry: ProviderSchemaEntry, kind: ResourceMode, type: string): JsonSchema {
+  const schemas = kind === "managed" ? entry.resource_schemas : entry.data_source_schemas;
   const typeSchema = schemas?.[type];
   if (!typeSchema) {
     throw new Error(`the provider has no ${kind === "data" ? "data source" : "resource type"} named ${JSON.stringify(type)}`);

@@ -6,8 +6,8 @@ describe("checkReservedNames", () => {
   it("reports a provider attribute named like a reserved input, naming the type and the attribute", () => {
     for (const name of ["provider", "lifecycle", "import"]) {
       const struct = readBlock({ attributes: { [name]: { type: "string", optional: true } } }, "x_thing");
-      expect(() => checkReservedNames(struct, "resource", "x_thing")).toThrow(ReservedNameError);
-      expect(() => checkReservedNames(struct, "resource", "x_thing")).toThrow(
+      expect(() => checkReservedNames(struct, "managed", "x_thing")).toThrow(ReservedNameError);
+      expect(() => checkReservedNames(struct, "managed", "x_thing")).toThrow(
         new RegExp(`resource x_thing: attribute "${name}" collides with the reserved input "${name}"`),
       );
     }
@@ -17,6 +17,6 @@ describe("checkReservedNames", () => {
 
   it("accepts ordinary names", () => {
     const struct = readBlock({ attributes: { provider_name: { type: "string", optional: true } } }, "x_thing");
-    expect(() => checkReservedNames(struct, "resource", "x_thing")).not.toThrow();
+    expect(() => checkReservedNames(struct, "managed", "x_thing")).not.toThrow();
   });
 });

@@ -1,18 +1,16 @@
 // The reserved input keys of the wire contract (CONTRIBUTING.md): Terraform meta-arguments that sit beside a
 // resource's own arguments, so no provider attribute may use their names.
-import type { Field, SchemaKind, Struct } from "../provider/model.js";
+import type { Field, Struct } from "../provider/model.js";
+import { META_ARGUMENTS, type MetaArgument, type ResourceMode } from "./wire-contract.js";
 
-export const META_ARGUMENTS = ["provider", "lifecycle", "import"] as const;
-export type MetaArgument = (typeof META_ARGUMENTS)[number];
-
-export function metaArgumentsOf(kind: SchemaKind): readonly MetaArgument[] {
-  return kind === "resource" ? META_ARGUMENTS : ["provider"];
+export function metaArgumentsOf(kind: ResourceMode): readonly MetaArgument[] {
+  return kind === "managed" ? META_ARGUMENTS : ["provider"];
 }
 
 export class ReservedNameError extends Error {}
 
 /** Every reserved name is checked for both kinds: the keys must stay free for whatever Terraform adds later. */
-export function checkReservedNames(root: Struct, kind: SchemaKind, type: string): void {
+export function checkReservedNames(root: Struct, kind: ResourceMode, type: string): void {
   for (const field of root.fields) {
     if ((META_ARGUMENTS as readonly string[]).includes(field.name)) {
       throw new ReservedNameError(

@@ -10,7 +10,7 @@ const thing = readBlock(entry.resource_schemas!.edge_thing!.block, "edge_thing")
 const byName = (view: View) => new Map(view.root.fields.map((f) => [f.name, f]));
 
 describe("inputView", () => {
-  const inputs = byName(inputView(thing, "resource"));
+  const inputs = byName(inputView(thing, "managed"));
 
   it("leaves out computed-only attributes, blocks with nothing settable and the legacy optional+computed id", () => {
     expect(inputs.has("arn")).toBe(false);
@@ -43,7 +43,7 @@ describe("inputView", () => {
   });
 
   it("interns identical structs once and counts the places that refer to them", () => {
-    const view = inputView(thing, "resource");
+    const view = inputView(thing, "managed");
     const match = view.structs.find((s) => s.name === "match")!;
     expect(match.uses).toBe(2); // rule.match and rule.fallback
     expect(view.structs.some((s) => s.name === "fallback")).toBe(false);
@@ -59,7 +59,7 @@ describe("inputView", () => {
     const leaf: Struct = { deprecated: false, fields: [attr("v")] };
     const middle = (): Struct => ({ deprecated: false, fields: [block("leaf", leaf)] });
     const root: Struct = { deprecated: false, fields: [block("a", middle()), block("b", middle()), block("c", middle())] };
-    const view = inputView(root, "resource");
+    const view = inputView(root, "managed");
     expect(view.structs.map((s) => [s.name, s.uses])).toEqual([["a", 3], ["leaf", 1]]);
   });
 
@@ -72,7 +72,7 @@ describe("inputView", () => {
         block("y", { deprecated: false, fields: [block("config", inner("q"))] }),
       ],
     };
-    expect(inputView(root, "resource", ["x"]).structs.map((s) => s.name)).toEqual(["x_2", "y", "config", "y_config"]);
+    expect(inputView(root, "managed", ["x"]).structs.map((s) => s.name)).toEqual(["x_2", "y", "config", "y_config"]);
   });
 });
 

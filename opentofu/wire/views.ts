@@ -1,7 +1,8 @@
 // What one output format sees of a schema: the inputs a user may set (with their defaults) or the outputs the
 // provider reports. Identical sub-structures are interned into one ViewStruct, so every emitter writes each of
 // them once per file (the AWS giants repeat the same blocks hundreds of times).
-import type { Field, PrimitiveKind, SchemaKind, Struct, Ty } from "../provider/model.js";
+import type { Field, PrimitiveKind, Struct, Ty } from "../provider/model.js";
+import type { ResourceMode } from "./wire-contract.js";
 
 export type VTy =
   | { kind: PrimitiveKind }
@@ -42,12 +43,12 @@ export interface View {
 }
 
 /** What a user may set: settable attributes and blocks, Terraform's presence rules. */
-export function inputView(root: Struct, kind: SchemaKind | "provider", reservedNames: Iterable<string> = []): View {
+export function inputView(root: Struct, kind: ResourceMode | "provider", reservedNames: Iterable<string> = []): View {
   const builder = new ViewBuilder("inputs");
   const fields = root.fields.filter(
     // SDKv2 resources declare a legacy optional+computed `id` that is the provider's, not the user's; in data
     // sources it is a real lookup argument.
-    (f) => !(kind === "resource" && f.name === "id" && f.optional && f.computed && f.origin === "attribute"),
+    (f) => !(kind === "managed" && f.name === "id" && f.optional && f.computed && f.origin === "attribute"),
   );
   const rootStruct = builder.struct({ ...root, fields }, [], 0);
   return builder.finish(rootStruct!, reservedNames);

@@ -9,7 +9,7 @@ import type { ProviderIndex, TypeEntry } from "../../codegen/generate-provider.j
 import { typeScriptNames } from "../../codegen/emit-typescript/typescript.js";
 import { typeCheckDir } from "./typescript.js";
 
-type Kind = "resource" | "data";
+import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
 
 /** The meta-argument definitions the type schemas refer to by `$id`, as local definitions. */
 function localMetaDefinitions(pkgDir: string, index: ProviderIndex): { definitions: Record<string, JsonSchema>; refs: Map<string, string> } {
@@ -49,11 +49,11 @@ function forEachSchema(schemas: Record<string, JsonSchema>, refs: Map<string, st
 }
 
 /** tsc's diagnostics ("" when every listed type agrees both ways). */
-export async function schemaTypeScriptDisagreements(pkgDir: string, index: ProviderIndex, types: [Kind, string][]): Promise<string> {
+export async function schemaTypeScriptDisagreements(pkgDir: string, index: ProviderIndex, types: [ResourceMode, string][]): Promise<string> {
   const meta = localMetaDefinitions(pkgDir, index);
   const checks: string[] = [];
   for (const [i, [kind, type]] of types.entries()) {
-    const entry: TypeEntry | undefined = (kind === "resource" ? index.resources : index.dataSources)[type];
+    const entry: TypeEntry | undefined = (kind === "managed" ? index.resources : index.dataSources)[type];
     if (!entry) throw new Error(`${kind} ${type} is not in the package`);
     const schema = forComparison(JSON.parse(readFileSync(join(pkgDir, entry.jsonSchema), "utf8")) as JsonSchema, meta.refs);
     schema.definitions = { ...(schema.definitions as Record<string, JsonSchema> | undefined), ...forEachSchema(meta.definitions, meta.refs) };
