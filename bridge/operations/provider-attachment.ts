@@ -7,12 +7,7 @@ import { locateProviderBinary } from "../engine/provider-binary.js";
 import { acquireEngineSlot, acquireProviderLease, type ProviderLease } from "../provider-host/index.js";
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
-
-export interface Attachment {
-  /** Env for every engine command in this workspace. */
-  engineEnv: Record<string, string>;
-  release(): Promise<void>;
-}
+import type { Attachment } from "./attachment.js";
 
 export interface ConnectOptions {
   engine: string;
