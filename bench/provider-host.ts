@@ -114,7 +114,7 @@ const variants = {
 type Variant = keyof typeof variants;
 
 const timings = Object.fromEntries(
-  Object.keys(variants).map((v) => [v, { create: [], update: [], plan: [], destroy: [] } as Timings]),
+  Object.keys(variants).map((v): [string, Timings] => [v, { create: [], update: [], plan: [], destroy: [] }]),
 ) as Record<Variant, Timings>;
 
 // A warm-up cycle for the leased variants starts their hosts, so the measured reps see what a second and later

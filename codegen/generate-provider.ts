@@ -4,7 +4,6 @@
 // large provider is split between worker threads, one per core: the work is CPU-bound and AWS has 2,134 types.
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { markdownIndex, markdownMetaArguments } from "./emit-docs/markdown.js";
@@ -154,7 +153,7 @@ export async function generateProvider(selected: SelectedProvider, outDir: strin
     ),
   );
   writer.write("index.json", JSON.stringify(index, null, 2) + "\n");
-  const generatedFiles = new Set<string>(["index.json", index.providerModule, index.docs, ...Object.values(index.metaArguments)]);
+  const generatedFiles = new Set<string>(["index.json", index.providerModule, index.docs, ...(Object.values(index.metaArguments) as string[])]);
   for (const entry of generated) for (const file of [entry.nix, entry.jsonSchema, entry.typescript, entry.docs]) generatedFiles.add(file);
   removeStaleFiles(outDir, generatedFiles);
   return index;

@@ -105,7 +105,7 @@ async function deadSockets(names: string[]): Promise<void> {
       if (++listening === JSON.parse(process.argv[1]).length) console.log("listening");
     });`;
   const child = execa(process.execPath, ["-e", script, JSON.stringify(names.map((n) => join(hostDir, n)))], { reject: false });
-  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
   child.kill("SIGKILL");
   await child;
 }

@@ -423,7 +423,10 @@ export class ProviderHost {
     this.idleTimer = setTimeout(() => {
       if (this.active > 0 || this.state !== "ready") return;
       // Operations whose bridges left still run: their state must be kept before the provider goes.
-      if (this.batcher.busy) return this.armIdle();
+      if (this.batcher.busy) {
+        this.armIdle();
+        return;
+      }
       if (this.uses >= this.options.maxUses) void this.drain(`served ${this.uses} leases`);
       else void this.drain(`idle for ${this.options.idleMs} ms`);
     }, this.uses >= this.options.maxUses ? 1000 : this.options.idleMs);

@@ -7,7 +7,7 @@ const NAME_ARGUMENTS = ["name", "bucket", "identifier"];
 
 /** The import ID an object made by an earlier failed create most likely has, or undefined if there is no name. */
 export function guessImportId(args: Record<string, unknown>): string | undefined {
-  for (const key of NAME_ARGUMENTS) if (typeof args[key] === "string" && args[key] !== "") return args[key] as string;
+  for (const key of NAME_ARGUMENTS) if (typeof args[key] === "string" && args[key] !== "") return args[key];
   const named = Object.keys(args)
     .sort()
     .find((key) => key.endsWith("_name") && typeof args[key] === "string" && args[key] !== "");

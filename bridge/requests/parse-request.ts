@@ -133,6 +133,6 @@ export function parseRequest(line: string): Request {
     case "destroy":
     case "import":
       requireFields(body, name, ["resource"]);
-      return { kind, body: { resource: extantResource(body.resource, `${name}.resource`) } } as Request;
+      return { kind, body: { resource: extantResource(body.resource, `${name}.resource`) } };
   }
 }

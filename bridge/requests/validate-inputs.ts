@@ -86,7 +86,7 @@ export class InputValidator {
     let validate: Validate | undefined;
     if (path) {
       try {
-        validate = (await import(pathToFileURL(path).href)).default as Validate;
+        validate = ((await import(pathToFileURL(path).href)) as { default: Validate }).default;
       } catch {
         // not compiled yet (or unreadable): compile below
       }

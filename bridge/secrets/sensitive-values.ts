@@ -29,7 +29,7 @@ function itemsOf(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
   if (value !== null && typeof value === "object") {
     // single/group blocks are one object; map blocks are an object of objects. Walking both is harmless.
-    return [value, ...Object.values(value)];
+    return [value, ...Object.values(value as Record<string, unknown>)];
   }
   return [];
 }

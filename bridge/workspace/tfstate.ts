@@ -98,7 +98,7 @@ export async function readStateFile(
   }
   const document = parseExact(text) as {
     lineage?: string;
-    serial?: number;
+    serial?: unknown; // a number, or a LosslessNumber past 2^53
     resources?: { mode: string; type: string; name: string; instances?: JsonObject[] }[];
   };
   const resource = (document.resources ?? []).find(
@@ -116,7 +116,7 @@ export async function readStateFile(
       providerVersion: provider.version,
       lineage: document.lineage ?? randomUUID(),
       serial: Number(document.serial ?? 1),
-      instance: rest as JsonObject,
+      instance: rest,
     },
     attributes: attributes ?? {},
   };

@@ -33,7 +33,7 @@ export async function pendingCommand(argv: string[], log: (line: string) => void
         return;
       }
       for (const r of records) {
-        const object = r.state ? String(r.state.attributes.id ?? "") : "(no state: the retry looks for the object)";
+        const object = r.state ? String((r.state.attributes.id as string | number | undefined) ?? "") : "(no state: the retry looks for the object)";
         process.stdout.write(`${r.lineage}  ${r.type}  ${object}  ${r.operation}  ${r.savedAt}  ${r.reason.split("\n")[0]}\n`);
       }
       return;

@@ -77,7 +77,7 @@ export async function runEngine(command: EngineCommand, onMessage: (message: UiM
   child.stderr?.on("data", (chunk: string) => {
     stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL);
   });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const linesDone = new Promise<void>((resolve) => lines.once("close", () => resolve()));
   lines.on("line", (line) => {
     const message = parseUiLine(line);
@@ -113,8 +113,8 @@ export async function runEngineForDocument(command: EngineCommand): Promise<Engi
   checkStarted(command, result);
   return {
     exitCode: result.exitCode ?? 1,
-    stdout: String(result.stdout ?? ""),
-    stderr: String(result.stderr ?? ""),
+    stdout: result.stdout,
+    stderr: result.stderr,
     signal: result.signal,
   };
 }

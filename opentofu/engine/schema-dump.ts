@@ -47,7 +47,7 @@ export async function createSchemaWorkspace(options: ObtainSchemaOptions): Promi
       if (result.exitCode !== 0) {
         throw new SchemaDumpError(
           `${engine} ${args.join(" ")} failed for provider ${options.provider} (exit ${result.exitCode}): ` +
-            `${String(result.stderr || result.stdout).trim()}`,
+            (result.stderr || result.stdout).trim(),
         );
       }
       return result.stdout;

@@ -36,9 +36,9 @@ export function parseProviderRef(spec: string, defaultHostname = "registry.terra
   return {
     source,
     version: cleanVersion,
-    hostname: hostname!.toLowerCase(),
+    hostname: hostname.toLowerCase(),
     namespace: namespace!.toLowerCase(),
     name: name!.toLowerCase(),
-    address: `${hostname!.toLowerCase()}/${namespace!.toLowerCase()}/${name!.toLowerCase()}`,
+    address: `${hostname.toLowerCase()}/${namespace!.toLowerCase()}/${name!.toLowerCase()}`,
   };
 }

@@ -85,14 +85,14 @@ export function readCtyType(type: CtyType, path: string): Ty {
   if (!Array.isArray(type)) throw new SchemaReadError(`${path}: unreadable type ${JSON.stringify(type)}`);
   const [kind] = type;
   if ((kind === "list" || kind === "set" || kind === "map") && type.length === 2) {
-    return { kind, element: readCtyType(type[1] as CtyType, `${path}[]`) };
+    return { kind, element: readCtyType(type[1], `${path}[]`) };
   }
   if (kind === "tuple" && Array.isArray(type[1])) {
-    return { kind: "tuple", elements: (type[1] as CtyType[]).map((t, i) => readCtyType(t, `${path}[${i}]`)) };
+    return { kind: "tuple", elements: type[1].map((t, i) => readCtyType(t, `${path}[${i}]`)) };
   }
   if (kind === "object" && type[1] && typeof type[1] === "object" && !Array.isArray(type[1])) {
-    const optional = new Set<string>((type[2] as string[] | undefined) ?? []);
-    const fields: Field[] = Object.entries(type[1] as Record<string, CtyType>).map(([name, memberType]) => ({
+    const optional = new Set<string>(type[2] ?? []);
+    const fields: Field[] = Object.entries(type[1]).map(([name, memberType]) => ({
       name,
       origin: "member",
       type: readCtyType(memberType, `${path}.${name}`),

@@ -178,11 +178,14 @@ export function forEachStruct(ty: VTy, visit: (struct: ViewStruct) => void): voi
     case "list":
     case "set":
     case "map":
-      return forEachStruct(ty.element, visit);
+      forEachStruct(ty.element, visit);
+      return;
     case "tuple":
-      return ty.elements.forEach((e) => forEachStruct(e, visit));
+      ty.elements.forEach((e) => forEachStruct(e, visit));
+      return;
     case "struct":
-      return visit(ty.struct);
+      visit(ty.struct);
+      return;
   }
 }
 

@@ -59,7 +59,7 @@ export async function schemaTypeScriptDisagreements(pkgDir: string, index: Provi
     schema.definitions = { ...(schema.definitions as Record<string, JsonSchema> | undefined), ...forEachSchema(meta.definitions, meta.refs) };
     // compile() settles through microtasks only; without a macrotask now and then, vitest's worker RPC times out.
     if (i % 25 === 0) await new Promise((resolve) => setImmediate(resolve));
-    const generated = await compile(schema as Parameters<typeof compile>[0], "FromJsonSchema", {
+    const generated = await compile(schema, "FromJsonSchema", {
       bannerComment: "",
       format: false,
       additionalProperties: false,
