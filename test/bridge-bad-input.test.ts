@@ -99,7 +99,6 @@ describe("malformed requests", () => {
     expect(buckets.Buckets ?? []).toHaveLength(0);
     const users = await new IAMClient(client).send(new ListUsersCommand({}));
     expect(users.Users ?? []).toHaveLength(0);
-    expect(cases.length).toBeGreaterThanOrEqual(30);
   });
 
   it("answers every request with the configuration error when no provider is configured, and keeps serving", async () => {
