@@ -16,7 +16,7 @@ let
   # not rebuild the package. (cleanSourceWith rather than lib.fileset: it also evaluates on older Nix.)
   root = toString ../.;
   keptFiles = [ "package.json" "package-lock.json" "tsconfig.json" ];
-  keptDirs = [ "opentofu" "bridge" "codegen" "cli" ];
+  keptDirs = [ "opentofu" "bridge" "codegen" "cli" "schemas" "scripts" ];
   src = lib.cleanSourceWith {
     name = "${packageJson.name}-source";
     src = ../.;
