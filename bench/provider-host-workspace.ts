@@ -61,7 +61,8 @@ export async function planAndApply(dir: string, env: Record<string, string | und
   return plan.ms + apply.ms;
 }
 
-/** A destroy as the bridge runs it: `plan -destroy -out` then `apply`. */
+/** A destroy of the whole workspace: `plan -destroy -out` then `apply`. The bridge instead leaves the resource out
+ * of the configuration while its state stays and plans that; for a one-resource workspace both plan the same deletion. */
 export async function planAndDestroy(dir: string, env: Record<string, string | undefined>): Promise<number> {
   const plan = await mustRun(dir, ["plan", "-destroy", "-input=false", "-json", "-out=tfplan"], env);
   const apply = await mustRun(dir, ["apply", "-input=false", "-json", "tfplan"], env);

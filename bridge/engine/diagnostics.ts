@@ -5,7 +5,7 @@ import type { Diagnostic } from "../../opentofu/engine/json-ui.js";
 
 export function userPath(path: JsonPath | undefined): string | undefined {
   if (!path || path.length === 0) return undefined;
-  // ["resource", TYPE, "this", ...attr] or ["data", TYPE, "this", ...attr] or ["provider", NAME, ...attr]
+  // ["resource", TYPE, NAME, ...attr] or ["data", TYPE, NAME, ...attr] (NAME: r0, r1, …) or ["provider", NAME, ...attr]
   let rest: JsonPath;
   if ((path[0] === "resource" || path[0] === "data") && path.length > 3) rest = path.slice(3);
   else if (path[0] === "provider" && path.length > 2) rest = ["provider", ...path.slice(2)];

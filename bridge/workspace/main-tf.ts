@@ -1,4 +1,5 @@
-// Synthesises the one-resource workspace configuration, main.tf.json.
+// Synthesises a workspace configuration, main.tf.json: one provider configuration and the resources of the
+// operations that share it (r0, r1, …; a batch holds several), or none.
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import { DATA_WIRE_PREFIX, type Lifecycle, type ResourceMode } from "../../opentofu/wire/wire-contract.js";
 import { literalValue } from "./terraform-json.js";
