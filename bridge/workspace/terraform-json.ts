@@ -3,7 +3,8 @@
 import { LosslessNumber } from "../json/exact-json.js";
 
 export function escapeTemplate(text: string): string {
-  return text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // Replacement functions, not strings: in a replacement string "$$" is itself an escape for one "$".
+  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 
 /** Escapes every string (and object key) in a value that goes into main.tf.json as an expression. */
