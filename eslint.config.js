@@ -35,7 +35,7 @@ export default tseslint.config(
   {
     // Tests and the demo read protocol responses as parsed JSON lines (`any`) and check their shape with expect;
     // the exact-JSON tests write integers beyond 2^53 on purpose.
-    files: ["**/*.test.ts", "test/**/*.ts", "demo/**/*.ts"],
+    files: ["**/*.test.ts", "test/**/*.ts", "testkit/**/*.ts", "demo/**/*.ts"],
     rules: {
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unsafe-assignment": "off",

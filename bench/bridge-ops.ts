@@ -3,8 +3,8 @@
 // time-stamped on arrival so a profile can place the bridge's own log lines (engine slot waits, host starts).
 import { execa } from "execa";
 import { createInterface } from "node:readline";
-import { bridgeBin, outputsOf } from "../test/support/bridge-process.js";
-import { assertValidResponse } from "../test/support/protocol.js";
+import { bridgeBin, outputsOf } from "../testkit/bridge-process.js";
+import { assertValidResponse } from "../testkit/protocol.js";
 
 export type JsonObject = Record<string, unknown>;
 

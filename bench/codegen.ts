@@ -14,7 +14,7 @@ import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSchemaWorkspace } from "../opentofu/engine/schema-dump.js";
-import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "../test/support/machine.js";
+import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "../testkit/machine.js";
 import { ratio, summary } from "./stats.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -5,9 +5,9 @@ import { GetUserCommand, IAMClient, CreateUserCommand, ListUserTagsCommand } fro
 import { GetBucketTaggingCommand, HeadBucketCommand, ListBucketsCommand, S3Client, CreateBucketCommand } from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsBridgeEnv, type AwsBridgeEnv } from "./support/aws-bridge.js";
-import { outputsOf, runBridge } from "./support/bridge-process.js";
-import { startMoto, type MotoServer } from "./support/moto.js";
+import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
+import { outputsOf, runBridge } from "../testkit/bridge-process.js";
+import { startMoto, type MotoServer } from "../testkit/moto.js";
 
 let moto: MotoServer;
 let bridge: AwsBridgeEnv;

@@ -3,9 +3,9 @@
 import { IAMClient, ListUsersCommand } from "@aws-sdk/client-iam";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsBridgeEnv, type AwsBridgeEnv } from "./support/aws-bridge.js";
-import { runBridge } from "./support/bridge-process.js";
-import { startMoto, type MotoServer } from "./support/moto.js";
+import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
+import { runBridge } from "../testkit/bridge-process.js";
+import { startMoto, type MotoServer } from "../testkit/moto.js";
 
 let moto: MotoServer;
 let bridge: AwsBridgeEnv;

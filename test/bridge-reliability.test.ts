@@ -17,11 +17,11 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsBridgeEnv, type AwsBridgeEnv } from "./support/aws-bridge.js";
-import { bridgeBin, outputsOf, runBridge } from "./support/bridge-process.js";
-import { startMoto, type MotoServer } from "./support/moto.js";
-import { assertValidResponse } from "./support/protocol.js";
-import { startSlowEndpoint } from "./support/slow-endpoint.js";
+import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
+import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
+import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { assertValidResponse } from "../testkit/protocol.js";
+import { startSlowEndpoint } from "../testkit/slow-endpoint.js";
 
 let moto: MotoServer;
 let bridge: AwsBridgeEnv;

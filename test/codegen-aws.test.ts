@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGeneratedInputAjv } from "../opentofu/wire/ajv.js";
 import type { JsonSchema } from "../opentofu/wire/json-schema.js";
 import type { ProviderIndex } from "../codegen/generate-provider.js";
-import { awsSchemaFile } from "./support/aws-schema.js";
-import { runCli } from "./support/cli.js";
-import { schemaTypeScriptDisagreements } from "./support/schema-typescript-agreement.js";
-import { evalTypeInputs, MINI_LIB_DIR, nixEval, nixParse } from "./support/nix.js";
-import { typeCheckDir } from "./support/typescript.js";
+import { awsSchemaFile } from "../testkit/aws-schema.js";
+import { runCli } from "../testkit/cli.js";
+import { schemaTypeScriptDisagreements } from "../testkit/schema-typescript-agreement.js";
+import { evalTypeInputs, MINI_LIB_DIR, nixEval, nixParse } from "../testkit/nix.js";
+import { typeCheckDir } from "../testkit/typescript.js";
 import type { ResourceMode } from "../opentofu/wire/wire-contract.js";
 
 describe("codegen of hashicorp/aws 5.100.0", () => {

@@ -5,8 +5,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { VENDORED_PROTOCOL_DIR } from "./support/protocol.js";
-import { repoRoot } from "./support/repo-root.js";
+import { VENDORED_PROTOCOL_DIR } from "../testkit/protocol.js";
+import { repoRoot } from "../testkit/repo-root.js";
 
 const PINNED: Record<string, string> = {
   "resource-schema-v0.json": "464cb28ac18ac20d8e10cfec07d0b05fcb968d03c6fe6a55a94704a0e1368bbe",

@@ -3,12 +3,11 @@
 // own temporary file and renames it into place (atomic), so a reader never sees half a file.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { obtainProviderSchema } from "../../opentofu/engine/schema-dump.js";
-import type { ProvidersSchemaDocument } from "../../opentofu/provider/provider-schema.js";
+import { repoRoot } from "./repo-root.js";
+import { obtainProviderSchema } from "../opentofu/engine/schema-dump.js";
+import type { ProvidersSchemaDocument } from "../opentofu/provider/provider-schema.js";
 import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "./machine.js";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const AWS_SCHEMA_CACHE = join(repoRoot, ".cache", "aws-schema-5.100.0.json");
 
 /** Path of the cached schema dump, creating it first if needed. */

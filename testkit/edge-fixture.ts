@@ -1,13 +1,13 @@
 // The hand-written all-features schema (fixtures/edge-schema.json) and a package generated from it.
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { repoRoot } from "./repo-root.js";
 import { dir as tmpDir } from "tmp-promise";
-import { generateProvider, type ProviderIndex } from "../../codegen/generate-provider.js";
-import type { ProviderSchemaEntry, ProvidersSchemaDocument } from "../../opentofu/provider/provider-schema.js";
-import { selectProvider } from "../../opentofu/provider/select-provider.js";
+import { generateProvider, type ProviderIndex } from "../codegen/generate-provider.js";
+import type { ProviderSchemaEntry, ProvidersSchemaDocument } from "../opentofu/provider/provider-schema.js";
+import { selectProvider } from "../opentofu/provider/select-provider.js";
 
-export const EDGE_SCHEMA_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "edge-schema.json");
+export const EDGE_SCHEMA_FILE = join(repoRoot, "fixtures", "edge-schema.json");
 export const EDGE_ADDRESS = "registry.terraform.io/example/edge";
 
 export function edgeDocument(): ProvidersSchemaDocument {

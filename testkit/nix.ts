@@ -1,9 +1,9 @@
 // Runs the Debian Nix 2.8 (`nix-bin`) the tests rely on; installing it is the CI script's job, not the tests'.
 import { execa } from "execa";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { repoRoot } from "./repo-root.js";
 
-export const MINI_LIB_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "nix");
+export const MINI_LIB_DIR = join(repoRoot, "test", "nix");
 
 /** Parses many files with one process (one process per file costs ~26 ms each); throws with Nix's message. */
 export async function nixParse(files: string[], batchSize = 500): Promise<void> {

@@ -7,8 +7,8 @@ import { writeCliConfig } from "../opentofu/engine/cli-config.js";
 import { locateProviderBinary } from "../bridge/engine/provider-binary.js";
 import { parseProviderRef } from "../opentofu/provider/provider-address.js";
 import type { ProviderLeaseRequest } from "../bridge/provider-host/index.js";
-import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "../test/support/machine.js";
-import { awsProviderConfig } from "../test/support/moto.js";
+import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "./machine.js";
+import { awsProviderConfig } from "./moto.js";
 
 export const AWS = parseProviderRef(AWS_PROVIDER);
 

@@ -1,4 +1,4 @@
-// The repository root, from source (test/support) or compiled (dist/test/support) alike.
+// The repository root, from source (testkit) or compiled (dist/testkit) alike.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

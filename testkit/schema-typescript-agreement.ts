@@ -4,12 +4,12 @@
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { compile } from "json-schema-to-typescript";
-import type { JsonSchema } from "../../opentofu/wire/json-schema.js";
-import type { ProviderIndex, TypeEntry } from "../../codegen/generate-provider.js";
-import { typeScriptNames } from "../../codegen/emit-typescript/typescript.js";
+import type { JsonSchema } from "../opentofu/wire/json-schema.js";
+import type { ProviderIndex, TypeEntry } from "../codegen/generate-provider.js";
+import { typeScriptNames } from "../codegen/emit-typescript/typescript.js";
 import { typeCheckDir } from "./typescript.js";
 
-import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
+import type { ResourceMode } from "../opentofu/wire/wire-contract.js";
 
 /** The meta-argument definitions the type schemas refer to by `$id`, as local definitions. */
 function localMetaDefinitions(pkgDir: string, index: ProviderIndex): { definitions: Record<string, JsonSchema>; refs: Map<string, string> } {

@@ -12,7 +12,7 @@ import { hostEntryPath } from "./host-client.js";
 import { acquireProviderLease, type ProviderLease } from "./index.js";
 import { isAlive } from "./process-identity.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { waitUntil } from "../../test/support/wait.js";
+import { waitUntil } from "../../testkit/wait.js";
 
 const FAKE_PROVIDER = `#!${process.execPath}
 import http2 from "node:http2";

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateEdgePackage } from "../../test/support/edge-fixture.js";
-import { schemaTypeScriptDisagreements } from "../../test/support/schema-typescript-agreement.js";
-import { typeCheckDir } from "../../test/support/typescript.js";
+import { generateEdgePackage } from "../../testkit/edge-fixture.js";
+import { schemaTypeScriptDisagreements } from "../../testkit/schema-typescript-agreement.js";
+import { typeCheckDir } from "../../testkit/typescript.js";
 import type { ProviderIndex } from "../generate-provider.js";
 import { pascalCase, typeScriptNames } from "./typescript.js";
 import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";

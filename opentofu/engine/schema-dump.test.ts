@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { engineBinary, pluginMirrorDir } from "../../test/support/machine.js";
+import { engineBinary, pluginMirrorDir } from "../../testkit/machine.js";
 import { obtainProviderSchema, SchemaDumpError } from "./schema-dump.js";
 
 describe("obtainProviderSchema", () => {

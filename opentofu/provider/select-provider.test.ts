@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { edgeDocument } from "../../test/support/edge-fixture.js";
+import { edgeDocument } from "../../testkit/edge-fixture.js";
 import type { ProvidersSchemaDocument } from "./provider-schema.js";
 import { ProviderSelectionError, selectProvider } from "./select-provider.js";
 

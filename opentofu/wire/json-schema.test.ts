@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { edgeEntry, generateEdgePackage } from "../../test/support/edge-fixture.js";
+import { edgeEntry, generateEdgePackage } from "../../testkit/edge-fixture.js";
 import { createGeneratedInputAjv, createInputAjv } from "./ajv.js";
 import { inputJsonSchema, type JsonSchema } from "./json-schema.js";
 

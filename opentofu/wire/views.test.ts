@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { edgeEntry } from "../../test/support/edge-fixture.js";
+import { edgeEntry } from "../../testkit/edge-fixture.js";
 import { readBlock } from "../provider/read-schema.js";
 import { optionalAttribute } from "./meta-arguments.js";
 import type { Struct } from "../provider/model.js";
