@@ -23,15 +23,24 @@ for (const line of git("diff", "--name-status", "-M", `${commit}~1`, commit).tri
 }
 const oldPathOf = new Map([...moves].map(([from, to]) => [to, from]));
 
+const tracked = new Set(
+  git("ls-files")
+    .trim()
+    .split("\n")
+    .map((path) => withoutExtension(path)),
+);
 const specifier = /((?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)["'])(\.{1,2}\/[^"']+?)(\.js|\.ts)?(["'])/g;
 for (const file of git("ls-files", "*.ts", "*.mjs").trim().split("\n")) {
   if (!file || file.startsWith("providers/")) continue;
   const text = readFileSync(join(root, file), "utf8");
-  // A file that moved itself resolves its specifiers from where it was.
+  // A specifier that resolves to a file of the tree is left alone, so running this twice changes nothing; else it
+  // is resolved from where the importing file was (if it moved too) and mapped through the moves.
   const from = dirname(oldPathOf.get(withoutExtension(file)) ?? file);
   const fixed = text.replace(specifier, (match, before, spec, extension, quote) => {
+    if (tracked.has(normalize(join(dirname(file), spec)))) return match;
     const target = normalize(join(from, spec));
-    const now = moves.get(target) ?? target;
+    const now = moves.get(target);
+    if (!now) return match;
     let path = relative(dirname(file), now);
     if (!path.startsWith(".")) path = `./${path}`;
     return `${before}${path}${extension ?? ""}${quote}`;
