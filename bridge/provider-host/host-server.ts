@@ -3,7 +3,8 @@
 // leases (the provider's memory grows with use), when its provider dies, or when it finds it is no longer the
 // key's host; the next bridge then starts a fresh one.
 import { createWriteStream, type WriteStream } from "node:fs";
-import { chmod, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, rename, rm, stat } from "node:fs/promises";
+import writeFileAtomic from "write-file-atomic";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
 import { rememberWithoutDebugMode } from "./debug-mode-memory.js";
@@ -259,9 +260,7 @@ export class ProviderHost {
       proxySocket: this.paths.proxySocket(process.pid),
       startedAt: new Date().toISOString(),
     };
-    const temp = `${this.paths.metadata}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(metadata, null, 2), { mode: 0o600 });
-    await rename(temp, this.paths.metadata);
+    await writeFileAtomic(this.paths.metadata, JSON.stringify(metadata, null, 2), { mode: 0o600 });
   }
 
   /** Answers leases with "unsupported" (the caller falls back), remembering the binary when that is permanent. */

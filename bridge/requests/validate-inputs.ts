@@ -6,7 +6,8 @@
 import type { ErrorObject } from "ajv";
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
+import writeFileAtomic from "write-file-atomic";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -96,9 +97,7 @@ export class InputValidator {
       validate = compiled.validate;
       if (path && this.cacheDir) {
         await mkdir(this.cacheDir, { recursive: true, mode: 0o700 });
-        const staging = `${path}.${process.pid}.tmp`;
-        await writeFile(staging, compiled.code, { mode: 0o600 });
-        await rename(staging, path);
+        await writeFileAtomic(path, compiled.code, { mode: 0o600 });
       }
     }
     this.loaded.set(resourceType, validate);
