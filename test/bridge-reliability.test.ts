@@ -311,12 +311,12 @@ describe("secrets", () => {
     const params = (value: string, extra: object = {}) => ({ name: "/secret/scan", type: "SecureString", value, ...extra, provider });
     const created = await run([{ createResourceRequest: { type: "aws_ssm_parameter", inputProperties: params(secretValue), isStateful: true } }]);
     const outputs = outputsOf(created.responses[0]);
-    // A failing update whose provider error would quote the value.
+    // A failing update whose diagnostic points at the line holding the value (value conflicts with insecure_value).
     const failed = await run([
       {
         updateResourceRequest: {
           resource: { type: "aws_ssm_parameter", inputProperties: params(secretValue), outputProperties: outputs },
-          inputProperties: params(secretValue, { allowed_pattern: "^[0-9]+$" }),
+          inputProperties: params(secretValue, { insecure_value: "plain" }),
         },
       },
     ]);
