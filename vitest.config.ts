@@ -18,7 +18,18 @@ const cloud = [
   "test/bridge-faults.test.ts",
   "test/bridge-kills.test.ts",
 ];
-const all = ["bridge/**/*.test.ts", "codegen/**/*.test.ts", "cli/**/*.test.ts", "state-s3/**/*.test.ts", "test/**/*.test.ts"];
+// Tests beside the code that start a real tool (the engine, Nix, tsc) or processes, or compile big validators: not in the fast
+// unit layer (`npm run test:unit`), which runs only pure modules and should stay well under ten seconds.
+const tools = [
+  "opentofu/engine/schema-dump.test.ts",
+  "codegen/emit-typescript/typescript.test.ts",
+  "codegen/emit-nix/nix-module.test.ts",
+  "codegen/emit-nix/nix-syntax.test.ts",
+  "bridge/requests/validate-inputs.test.ts",
+  "bridge/provider-host/engine-slots.test.ts",
+  "bridge/provider-host/host-dir-sweep.test.ts",
+];
+const beside = ["opentofu/**/*.test.ts", "bridge/**/*.test.ts", "codegen/**/*.test.ts", "cli/**/*.test.ts", "state-s3/**/*.test.ts", "testkit/**/*.test.ts"];
 
 export default defineConfig({
   test: {
@@ -32,7 +43,14 @@ export default defineConfig({
         extends: true as const,
         test: { name: `cloud-${i + 1}`, include: [file], sequence: { groupOrder: i } },
       })),
-      { extends: true as const, test: { name: "local", include: all, exclude: cloud, sequence: { groupOrder: cloud.length } } },
+      {
+        extends: true as const,
+        test: { name: "unit", include: beside, exclude: [...cloud, ...tools], sequence: { groupOrder: cloud.length } },
+      },
+      {
+        extends: true as const,
+        test: { name: "local", include: [...tools, "test/**/*.test.ts"], exclude: cloud, sequence: { groupOrder: cloud.length } },
+      },
     ],
   },
 });

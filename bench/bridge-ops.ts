@@ -3,8 +3,8 @@
 // time-stamped on arrival so a profile can place the bridge's own log lines (engine slot waits, host starts).
 import { execa } from "execa";
 import { createInterface } from "node:readline";
-import { bridgeBin, outputsOf } from "../test/support/bridge-process.js";
-import { assertValidResponse } from "../test/support/protocol.js";
+import { bridgeBin, outputsOf } from "../testkit/bridge-process.js";
+import { assertValidResponse } from "../testkit/protocol.js";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -46,14 +46,14 @@ export async function runBridgeOp(target: BridgeTarget, label: string, request: 
     timeout: 300_000,
   });
   const stderr: StderrLine[] = [];
-  createInterface({ input: child.stderr! }).on("line", (line) => stderr.push({ atMs: epochMs(), line }));
+  createInterface({ input: child.stderr }).on("line", (line) => stderr.push({ atMs: epochMs(), line }));
   const result = await child;
   const endMs = epochMs();
-  const lines = String(result.stdout).split("\n").filter((l) => l.length > 0);
+  const lines = result.stdout.split("\n").filter((l) => l.length > 0);
   const fail = (what: string) =>
     new BridgeOpError(`${label}: ${what}\n--- bridge stderr ---\n${stderr.map((s) => s.line).join("\n").slice(-4000)}`);
   if (result.exitCode !== 0 || lines.length !== 1) {
-    throw fail(`bridge exited ${result.exitCode} with ${lines.length} response lines:\n${String(result.stdout)}`);
+    throw fail(`bridge exited ${result.exitCode} with ${lines.length} response lines:\n${result.stdout}`);
   }
   const response = JSON.parse(lines[0]!) as JsonObject;
   assertValidResponse(response);
@@ -125,7 +125,7 @@ export async function bridgeCycle(target: BridgeTarget, name: string): Promise<R
 /** Runs `tasks` with at most `concurrency` in flight; returns results in task order. After a failure no new task
  * starts, and the first error is thrown once the tasks in flight have finished (so nothing outlives the call). */
 export async function inPool<T>(tasks: (() => Promise<T>)[], concurrency: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
+  const results = new Array<T>(tasks.length);
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async () => {

@@ -4,8 +4,8 @@
 // it runs without the benchmark's timing wrapper, so the wrapper's few milliseconds count against the bridge.
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { awsProviderConfig } from "../test/support/moto.js";
-import { AWS, mustRun, prepareWorkspace, writeMainTf } from "./provider-host-workspace.js";
+import { awsProviderConfig } from "../testkit/moto.js";
+import { AWS, mustRun, prepareWorkspace, writeMainTf } from "../testkit/provider-host-workspace.js";
 import type { ResourceSpec } from "./bridge-ops.js";
 
 export function workspaceConfig(resources: ResourceSpec[]): unknown {

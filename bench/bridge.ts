@@ -16,13 +16,13 @@ import { cpSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
-import { resolveEngine } from "../bridge/engine/engine-binary.js";
+import { resolveEngine } from "../opentofu/engine/engine-binary.js";
 import { canonicalHash } from "../bridge/json/canonical-json.js";
 import { acquireEngineSlot, acquireProviderLease, engineSlotCount } from "../bridge/provider-host/index.js";
-import { awsBridgeEnv } from "../test/support/aws-bridge.js";
-import { bridgeBin, repoRoot } from "../test/support/bridge-process.js";
-import { AWS_PROVIDER, engineBinary } from "../test/support/machine.js";
-import { startMoto } from "../test/support/moto.js";
+import { awsBridgeEnv } from "../testkit/aws-bridge.js";
+import { bridgeBin, repoRoot } from "../testkit/bridge-process.js";
+import { AWS_PROVIDER, engineBinary } from "../testkit/machine.js";
+import { startMoto } from "../testkit/moto.js";
 import { readCpuProfile } from "./bridge-cpu-profile.js";
 import { readEngineCalls, readTraces, writeEngineWrapper } from "./bridge-engine.js";
 import {
@@ -50,7 +50,7 @@ import {
 import { medianPhases, opPhases, tracedCommand } from "./bridge-profile.js";
 import { median, ratio, summary } from "./stats.js";
 import { HandWorkspace } from "./bridge-terraform.js";
-import { awsLeaseRequest } from "./provider-host-workspace.js";
+import { awsLeaseRequest } from "../testkit/provider-host-workspace.js";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const count = (name: string, fallback: number) => Math.max(1, Math.floor(Number(process.env[name] ?? fallback)) || fallback);

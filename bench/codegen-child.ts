@@ -1,8 +1,8 @@
 // One codegen run in its own process, for bench/codegen.ts: prints its peak RSS as JSON on stdout.
 import { readFileSync } from "node:fs";
 import { generateProvider } from "../codegen/generate-provider.js";
-import type { ProvidersSchemaDocument } from "../codegen/schema/provider-schema.js";
-import { selectProvider } from "../codegen/schema/select-provider.js";
+import type { ProvidersSchemaDocument } from "../opentofu/provider/provider-schema.js";
+import { selectProvider } from "../opentofu/provider/select-provider.js";
 
 const [schemaFile, version, outDir] = process.argv.slice(2);
 if (!schemaFile || !version || !outDir) {

@@ -13,8 +13,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createSchemaWorkspace } from "../codegen/schema/obtain-schema.js";
-import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "../test/support/machine.js";
+import { createSchemaWorkspace } from "../opentofu/engine/schema-dump.js";
+import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "../testkit/machine.js";
 import { ratio, summary } from "./stats.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

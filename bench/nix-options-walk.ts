@@ -17,9 +17,9 @@ import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateProvider } from "../codegen/generate-provider.js";
-import { selectProvider } from "../codegen/schema/select-provider.js";
-import type { ProvidersSchemaDocument } from "../codegen/schema/provider-schema.js";
-import { awsSchemaFile } from "../test/support/aws-schema.js";
+import { selectProvider } from "../opentofu/provider/select-provider.js";
+import type { ProvidersSchemaDocument } from "../opentofu/provider/provider-schema.js";
+import { awsSchemaFile } from "../testkit/aws-schema.js";
 import { ratio, summary } from "./stats.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -11,8 +11,8 @@ import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { acquireProviderLease, type ProviderLease } from "../bridge/provider-host/index.js";
-import { engineBinary } from "../test/support/machine.js";
-import { startMoto } from "../test/support/moto.js";
+import { engineBinary } from "../testkit/machine.js";
+import { startMoto } from "../testkit/moto.js";
 import {
   awsLeaseRequest,
   iamUserConfig,
@@ -22,7 +22,7 @@ import {
   prepareWorkspace,
   runTerraform,
   writeMainTf,
-} from "./provider-host-workspace.js";
+} from "../testkit/provider-host-workspace.js";
 import { median } from "./stats.js";
 
 type Op = "create" | "update" | "plan" | "destroy";
@@ -114,7 +114,7 @@ const variants = {
 type Variant = keyof typeof variants;
 
 const timings = Object.fromEntries(
-  Object.keys(variants).map((v) => [v, { create: [], update: [], plan: [], destroy: [] } as Timings]),
+  Object.keys(variants).map((v): [string, Timings] => [v, { create: [], update: [], plan: [], destroy: [] }]),
 ) as Record<Variant, Timings>;
 
 // A warm-up cycle for the leased variants starts their hosts, so the measured reps see what a second and later

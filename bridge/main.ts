@@ -2,8 +2,8 @@
 // nixops4-resources-opentofu: the resource provider executable NixOps4 starts. The protocol owns stdout; anything
 // else that would print there (console.log in a dependency) is sent to stderr.
 import { Writable } from "node:stream";
-import { resolveEngine } from "./engine/engine-binary.js";
-import { installInterruptHandlers, interruptSignal } from "./engine/interrupts.js";
+import { resolveEngine } from "../opentofu/engine/engine-binary.js";
+import { installInterruptHandlers, interruptSignal } from "../opentofu/engine/interrupts.js";
 import { connectProvider } from "./operations/provider-attachment.js";
 import { OpenTofuResources } from "./operations/resource-operations.js";
 import { readOptions, type BridgeOptions } from "./options.js";
@@ -14,7 +14,7 @@ import { loadProviderTypes, type ProviderTypes } from "./schema/provider-types.j
 const protocolWrite = process.stdout.write.bind(process.stdout);
 const protocolOut = new Writable({
   write(chunk, _encoding, callback) {
-    protocolWrite(chunk, callback);
+    protocolWrite(chunk as string | Uint8Array, callback);
   },
 });
 // NixOps4 may close our pipes while an operation runs (it crashed, or gave up). Writing then fails with EPIPE;
@@ -28,7 +28,7 @@ console.log = toStderr;
 console.info = toStderr;
 console.debug = toStderr;
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-  (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
+  (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest));
 
 const log = (line: string) => process.stderr.write(`[opentofu] ${line}\n`);
 

@@ -4,7 +4,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { parseProviderRef, type ProviderRef } from "./engine/provider-address.js";
+import { parseProviderRef, type ProviderRef } from "../opentofu/provider/provider-address.js";
 
 export interface BridgeOptions {
   provider: ProviderRef;

@@ -4,11 +4,10 @@
 // large provider is split between worker threads, one per core: the work is CPU-bound and AWS has 2,134 types.
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { markdownIndex, markdownMetaArguments } from "./emit-docs/markdown.js";
-import { metaArgumentsBaseId, metaArgumentsJsonSchema } from "./emit-json-schema/json-schema.js";
+import { metaArgumentsBaseId, metaArgumentsJsonSchema } from "../opentofu/wire/json-schema.js";
 import { nixMetaArguments, nixProviderModule } from "./emit-nix/nix-module.js";
 import { typeScriptMetaArguments } from "./emit-typescript/typescript.js";
 import {
@@ -16,21 +15,21 @@ import {
   generateTypes,
   kindDir,
   kindLabel,
-  nixNameOf,
   registryDocsUrl,
   type PackageContext,
   type TypeEntry,
   type TypeFiles,
   type TypeJob,
 } from "./generate-types.js";
+import { nixNameOf } from "../opentofu/wire/wire-contract.js";
 import { PackageWriter, preparePackageDir, removeStaleFiles } from "./package-files.js";
 import { applyDocs } from "./model/apply-docs.js";
 import { convertDocsExamples, exampleTypes } from "./examples/usage-examples.js";
 import type { ProviderDocs } from "./schema/provider-docs.js";
-import { readBlock } from "./schema/read-schema.js";
-import type { SelectedProvider } from "./schema/select-provider.js";
+import { readBlock } from "../opentofu/provider/read-schema.js";
+import type { SelectedProvider } from "../opentofu/provider/select-provider.js";
 
-export { nixNameOf, registryDocsUrl, wireTypeOf, type TypeEntry, type TypeFiles } from "./generate-types.js";
+export { registryDocsUrl, type TypeEntry, type TypeFiles } from "./generate-types.js";
 
 export class CodegenError extends Error {}
 
@@ -50,14 +49,14 @@ const WORKER_SCRIPT = fileURLToPath(new URL("./generate-worker.js", import.meta.
 function typeJobs(selected: SelectedProvider, docs: ProviderDocs | undefined): TypeJob[] {
   const jobs: TypeJob[] = [];
   const nixNames = new Set<string>();
-  for (const kind of ["resource", "data"] as const) {
-    const schemas = (kind === "resource" ? selected.entry.resource_schemas : selected.entry.data_source_schemas) ?? {};
+  for (const kind of ["managed", "data"] as const) {
+    const schemas = (kind === "managed" ? selected.entry.resource_schemas : selected.entry.data_source_schemas) ?? {};
     for (const [type, schema] of Object.entries(schemas)) {
       if (!/^[A-Za-z0-9_]+$/.test(type)) throw new CodegenError(`${kindLabel(kind)} ${JSON.stringify(type)}: not a usable type name`);
       const nixName = nixNameOf(kind, type);
       if (nixNames.has(nixName)) throw new CodegenError(`${kindLabel(kind)} ${type}: resource type name ${nixName} is taken twice`);
       nixNames.add(nixName);
-      const typeDocs = (kind === "resource" ? docs?.resources : docs?.dataSources)?.[type];
+      const typeDocs = (kind === "managed" ? docs?.resources : docs?.dataSources)?.[type];
       jobs.push({ kind, type, schema, ...(typeDocs ? { docs: typeDocs } : {}) });
     }
   }
@@ -111,7 +110,7 @@ export async function generateProvider(selected: SelectedProvider, outDir: strin
   const { ref, address, entry } = selected;
   const jobs = typeJobs(selected, options.docs);
   await convertExamples(selected, jobs);
-  preparePackageDir(outDir, [kindDir("resource"), kindDir("data")]);
+  preparePackageDir(outDir, [kindDir("managed"), kindDir("data")]);
   const context: PackageContext = { ref, address, metaBaseId: metaArgumentsBaseId(address, ref.version), outDir };
   const headers = generatedHeaders(context);
   const index: ProviderIndex = {
@@ -142,8 +141,8 @@ export async function generateProvider(selected: SelectedProvider, outDir: strin
   writer.write(index.metaArguments.docs, markdownMetaArguments(headers.label, providerConfig));
 
   const generated = await entries;
-  jobs.forEach((job, i) => ((job.kind === "resource" ? index.resources : index.dataSources)[job.type] = generated[i]!));
-  const registryBase = registryDocsUrl(ref, "resource", "x")?.replace(/\/resources\/x$/, "");
+  jobs.forEach((job, i) => ((job.kind === "managed" ? index.resources : index.dataSources)[job.type] = generated[i]!));
+  const registryBase = registryDocsUrl(ref, "managed", "x")?.replace(/\/resources\/x$/, "");
   writer.write(
     index.providerModule,
     nixProviderModule({
@@ -165,7 +164,7 @@ export async function generateProvider(selected: SelectedProvider, outDir: strin
     ),
   );
   writer.write("index.json", JSON.stringify(index, null, 2) + "\n");
-  const generatedFiles = new Set<string>(["index.json", index.providerModule, index.docs, ...Object.values(index.metaArguments)]);
+  const generatedFiles = new Set<string>(["index.json", index.providerModule, index.docs, ...(Object.values(index.metaArguments) as string[])]);
   for (const entry of generated) for (const file of [entry.nix, entry.jsonSchema, entry.typescript, entry.docs]) generatedFiles.add(file);
   removeStaleFiles(outDir, generatedFiles);
   return index;

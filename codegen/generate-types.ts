@@ -2,18 +2,18 @@
 // Schema, TypeScript types and Markdown page, written as soon as they are made. Runs in the calling thread or,
 // for a large provider, in several worker threads (generate-worker.ts), each with a share of the types.
 import { markdownTypePage } from "./emit-docs/markdown.js";
-import { typeInputJsonSchema } from "./emit-json-schema/json-schema.js";
+import { typeInputJsonSchema } from "../opentofu/wire/json-schema.js";
 import { nixTypeModule } from "./emit-nix/nix-module.js";
 import { typeScriptTypes } from "./emit-typescript/typescript.js";
 import { applyDocs } from "./model/apply-docs.js";
-import { checkReservedNames, metaArgumentsOf } from "./model/meta-arguments.js";
-import type { SchemaKind } from "./model/model.js";
-import { inputView, outputView } from "./model/views.js";
+import { checkReservedNames, metaArgumentsOf } from "../opentofu/wire/meta-arguments.js";
+import { nixNameOf, wireTypeOf, type ResourceMode } from "../opentofu/wire/wire-contract.js";
+import { inputView, outputView } from "../opentofu/wire/views.js";
 import { PackageWriter } from "./package-files.js";
-import type { ProviderRef } from "../bridge/engine/provider-address.js";
+import type { ProviderRef } from "../opentofu/provider/provider-address.js";
 import type { TypeDocs } from "./schema/provider-docs.js";
-import type { TypeSchema } from "./schema/provider-schema.js";
-import { readBlock } from "./schema/read-schema.js";
+import type { TypeSchema } from "../opentofu/provider/provider-schema.js";
+import { readBlock } from "../opentofu/provider/read-schema.js";
 import { schemaExample, type DocsExamples } from "./examples/usage-examples.js";
 
 export interface TypeFiles {
@@ -29,7 +29,7 @@ export interface TypeEntry extends TypeFiles {
 }
 
 export interface TypeJob {
-  kind: SchemaKind;
+  kind: ResourceMode;
   type: string;
   schema: TypeSchema;
   /** From the provider's Markdown docs, when given: descriptions the schema lacks. */
@@ -47,25 +47,15 @@ export interface PackageContext {
   outDir: string;
 }
 
-export function kindLabel(kind: SchemaKind): string {
+export function kindLabel(kind: ResourceMode): string {
   return kind === "data" ? "data source" : "resource";
 }
 
-export function kindDir(kind: SchemaKind): string {
+export function kindDir(kind: ResourceMode): string {
   return kind === "data" ? "data-sources" : "resources";
 }
 
-/** Data sources share the flat `resourceTypes` set with resources; the prefix keeps them apart. */
-export function nixNameOf(kind: SchemaKind, type: string): string {
-  return kind === "data" ? `data_${type}` : type;
-}
-
-/** The `type` the bridge receives: the resource type, or `data.<name>` for a data source (as in Terraform). */
-export function wireTypeOf(kind: SchemaKind, type: string): string {
-  return kind === "data" ? `data.${type}` : type;
-}
-
-export function registryDocsUrl(ref: ProviderRef, kind: SchemaKind, type: string): string | undefined {
+export function registryDocsUrl(ref: ProviderRef, kind: ResourceMode, type: string): string | undefined {
   if (ref.hostname !== "registry.terraform.io" && ref.hostname !== "registry.opentofu.org") return undefined;
   const short = type.startsWith(`${ref.name}_`) ? type.slice(ref.name.length + 1) : type;
   return `https://registry.terraform.io/providers/${ref.namespace}/${ref.name}/${ref.version}/docs/${kindDir(kind)}/${short}`;

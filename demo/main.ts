@@ -4,11 +4,11 @@
 // in place, replaces the bucket, destroys everything, and checks each step in moto with the AWS SDK.
 import { GetUserPolicyCommand, GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
 import { GetBucketTaggingCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { awsBridgeEnv } from "../test/support/aws-bridge.js";
-import { runBridge } from "../test/support/bridge-process.js";
-import { startMoto } from "../test/support/moto.js";
+import { awsBridgeEnv } from "../testkit/aws-bridge.js";
+import { runBridge } from "../testkit/bridge-process.js";
+import { startMoto } from "../testkit/moto.js";
 import { existsSync } from "node:fs";
-import { protocolDir } from "../test/support/protocol.js";
+import { protocolDir } from "../testkit/protocol.js";
 
 type Outputs = Record<string, any>;
 

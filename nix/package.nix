@@ -17,7 +17,7 @@ let
   # not rebuild the package. (cleanSourceWith rather than lib.fileset: it also evaluates on older Nix.)
   root = toString ../.;
   keptFiles = [ "package.json" "package-lock.json" "tsconfig.json" ];
-  keptDirs = [ "bridge" "codegen" "cli" "state-s3" ];
+  keptDirs = [ "opentofu" "bridge" "codegen" "cli" "state-s3" "schemas" "scripts" ];
   src = lib.cleanSourceWith {
     name = "${packageJson.name}-source";
     src = ../.;

@@ -1,6 +1,6 @@
 // Safety under faults, part one: inputs reach the provider as data, a guessed import never strands a create, an
 // import never destroys, and an API that never answers cannot hang an operation. Real engine, provider and moto;
-// faults come from a relay of our own (test/support/fault-relay.ts). Every check reads the cloud through the AWS
+// faults come from a relay of our own (testkit/fault-relay.ts). Every check reads the cloud through the AWS
 // SDK, or the bridge's files on disk, never the bridge's own answer.
 import {
   CreateUserCommand,
@@ -15,10 +15,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsBridgeEnv, type AwsBridgeEnv } from "./support/aws-bridge.js";
-import { outputsOf, runBridge } from "./support/bridge-process.js";
-import { startFaultRelay, type FaultRelay, type FaultRule } from "./support/fault-relay.js";
-import { startMoto, type MotoServer } from "./support/moto.js";
+import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
+import { outputsOf, runBridge } from "../testkit/bridge-process.js";
+import { startFaultRelay, type FaultRelay, type FaultRule } from "../testkit/fault-relay.js";
+import { startMoto, type MotoServer } from "../testkit/moto.js";
 
 let moto: MotoServer;
 let bridge: AwsBridgeEnv;

@@ -10,12 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsBridgeEnv, type AwsBridgeEnv } from "./support/aws-bridge.js";
-import { bridgeBin, outputsOf, runBridge } from "./support/bridge-process.js";
-import { startMoto, type MotoServer } from "./support/moto.js";
-import { assertValidResponse } from "./support/protocol.js";
-import { startSlowEndpoint, type SlowEndpoint } from "./support/slow-endpoint.js";
-import { waitUntil } from "./support/wait.js";
+import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
+import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
+import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { assertValidResponse } from "../testkit/protocol.js";
+import { startSlowEndpoint, type SlowEndpoint } from "../testkit/slow-endpoint.js";
+import { waitUntil } from "../testkit/wait.js";
 
 const SECRET_KEY = "TOPSECRET-faults-secret-key-4242";
 let moto: MotoServer;

@@ -17,17 +17,16 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsBridgeEnv, type AwsBridgeEnv } from "./support/aws-bridge.js";
-import { bridgeBin, outputsOf, runBridge } from "./support/bridge-process.js";
-import { startMoto, type MotoServer } from "./support/moto.js";
-import { assertValidResponse } from "./support/protocol.js";
-import { startSlowEndpoint } from "./support/slow-endpoint.js";
+import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
+import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
+import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { assertValidResponse } from "../testkit/protocol.js";
+import { startSlowEndpoint } from "../testkit/slow-endpoint.js";
 
 let moto: MotoServer;
 let bridge: AwsBridgeEnv;
 let iam: IAMClient;
 let s3: S3Client;
-const stderrSeen: string[] = [];
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -42,9 +41,7 @@ afterAll(async () => {
 });
 
 async function run(requests: object[], env = bridge.env) {
-  const result = await runBridge(requests, { env });
-  stderrSeen.push(result.stderr);
-  return result;
+  return runBridge(requests, { env });
 }
 
 const createRequest = (type: string, inputs: object) => ({
@@ -71,7 +68,10 @@ describe("a create that fails after the provider made the object", () => {
     const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "half-made-role" }));
     expect(attached.AttachedPolicies?.map((p) => p.PolicyName)).toEqual(["arrives-later"]);
 
-    const pending = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], { env: bridge.env, reject: false });
+    // The adopting create succeeded, so its record is gone: the store is empty again (the first test of this file).
+    const pending = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], { env: bridge.env });
+    expect(pending.exitCode).toBe(0);
+    expect(pending.stderr).toMatch(/no kept states in /);
     expect(pending.stdout).not.toMatch(/half-made-role|aws_iam_role/);
   });
 });
@@ -81,14 +81,14 @@ async function startUntilCreating(request: object, env: Record<string, string | 
   const child = execa(process.execPath, [bridgeBin], { env, stdin: "pipe", reject: false, buffer: false });
   let stderr = "";
   const creating = new Promise<void>((resolve) => {
-    child.stderr!.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
       if (stderr.includes("Creating...")) resolve();
     });
   });
   let stdout = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stdin!.write(JSON.stringify(request) + "\n");
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stdin.write(JSON.stringify(request) + "\n");
   await creating;
   return { child, stderr: () => stderr, stdout: () => stdout };
 }
@@ -121,7 +121,6 @@ describe("SIGINT during an apply", () => {
     started.child.kill("SIGINT");
     const result = await started.child;
     const stderr = started.stderr();
-    stderrSeen.push(stderr);
     expect(stderr).toMatch(/SIGINT received: letting the engine finish/);
     expect(result.exitCode).not.toBe(0);
     const lines = started.stdout().split("\n").filter(Boolean);
@@ -144,13 +143,13 @@ describe("SIGINT during an apply", () => {
   it("exits at once when idle", async () => {
     const child = execa(process.execPath, [bridgeBin], { env: bridge.env, stdin: "pipe", reject: false });
     // Ready and idle once it has answered a request.
-    const answered = new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
-    child.stdin!.write("not json\n");
+    const answered = new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdin.write("not json\n");
     await answered;
     child.kill("SIGINT");
     const result = await child;
     expect(result.exitCode).toBe(130);
-    expect(String(result.stdout).split("\n").filter(Boolean)).toHaveLength(1);
+    expect(result.stdout.split("\n").filter(Boolean)).toHaveLength(1);
   });
 });
 
@@ -230,7 +229,7 @@ describe("a provider that crashes", () => {
     const slow = await startSlowEndpoint(moto.endpoint, 3000);
     const env = { ...bridge.env, AWS_ENDPOINT_URL: slow.endpoint };
     const request = createRequest("aws_s3_bucket", { bucket: "crash-bucket" });
-    const { child, stderr, stdout } = await startUntilCreating(request, env);
+    const { child, stdout } = await startUntilCreating(request, env);
     // Kill the provider as soon as moto has the bucket, while the provider still waits for the answer.
     const deadline = Date.now() + 30_000;
     while (!(await s3.send(new ListBucketsCommand({}))).Buckets?.some((b) => b.Name === "crash-bucket")) {
@@ -238,9 +237,8 @@ describe("a provider that crashes", () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(killProviders(slow.endpoint)).toBeGreaterThan(0);
-    child.stdin!.end();
-    const result = await child;
-    stderrSeen.push(stderr());
+    child.stdin.end();
+    await child;
     await slow.stop();
     const response = JSON.parse(stdout().split("\n")[0]!);
     assertValidResponse(response);
@@ -299,7 +297,6 @@ describe("engine and environment faults", () => {
     const env = { ...bridge.env, AWS_ENDPOINT_URL: "http://127.0.0.1:9" };
     const started = Date.now();
     const result = await runBridge([{ createResourceRequest: { type: "aws_iam_user", inputProperties: { name: "unreachable", provider }, isStateful: true } }], { env });
-    stderrSeen.push(result.stderr);
     expect(result.responses[0]!.errorResponse.message).toMatch(/aws_iam_user: applying failed:[\s\S]*(connection refused|connect)/i);
     expect(Date.now() - started).toBeLessThan(120_000);
   });
@@ -314,19 +311,24 @@ describe("secrets", () => {
     const params = (value: string, extra: object = {}) => ({ name: "/secret/scan", type: "SecureString", value, ...extra, provider });
     const created = await run([{ createResourceRequest: { type: "aws_ssm_parameter", inputProperties: params(secretValue), isStateful: true } }]);
     const outputs = outputsOf(created.responses[0]);
-    // A failing update whose provider error would quote the value.
+    // A failing update whose diagnostic points at the line holding the value (value conflicts with insecure_value).
     const failed = await run([
       {
         updateResourceRequest: {
           resource: { type: "aws_ssm_parameter", inputProperties: params(secretValue), outputProperties: outputs },
-          inputProperties: params(secretValue, { allowed_pattern: "^[0-9]+$" }),
+          inputProperties: params(secretValue, { insecure_value: "plain" }),
         },
       },
     ]);
-    const message = failed.responses[0]!.errorResponse?.message ?? "";
+    // The update must really fail (a provider error is what could quote the value), and the scan covers this
+    // test's own runs, whatever ran before it.
+    expect(failed.responses[0]).toHaveProperty("errorResponse");
+    const message = failed.responses[0]!.errorResponse.message as string;
+    expect(message).toMatch(/aws_ssm_parameter/);
     expect(message).not.toContain(secretValue);
     expect(message).not.toContain(secretKey);
-    for (const text of stderrSeen) {
+    for (const text of [created.stderr, failed.stderr]) {
+      expect(text.length).toBeGreaterThan(0);
       expect(text).not.toContain(secretValue);
       expect(text).not.toContain(secretKey);
     }

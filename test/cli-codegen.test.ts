@@ -4,11 +4,11 @@ import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, statSync, w
 import { join, relative } from "node:path";
 import { dir as tmpDir } from "tmp-promise";
 import { describe, expect, it } from "vitest";
-import { awsSchemaFile } from "./support/aws-schema.js";
-import { runCli } from "./support/cli.js";
-import { EDGE_SCHEMA_FILE } from "./support/edge-fixture.js";
-import { engineBinary, pluginMirrorDir } from "./support/machine.js";
-import { repoRoot } from "./support/repo-root.js";
+import { awsSchemaFile } from "../testkit/aws-schema.js";
+import { runCli } from "../testkit/cli.js";
+import { EDGE_SCHEMA_FILE } from "../testkit/edge-fixture.js";
+import { engineBinary, pluginMirrorDir } from "../testkit/machine.js";
+import { repoRoot } from "../testkit/repo-root.js";
 
 function treeDigest(root: string): Map<string, string> {
   const digests = new Map<string, string>();

@@ -3,14 +3,15 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGeneratedInputAjv } from "../codegen/emit-json-schema/ajv.js";
-import type { JsonSchema } from "../codegen/emit-json-schema/json-schema.js";
+import { createGeneratedInputAjv } from "../opentofu/wire/ajv.js";
+import type { JsonSchema } from "../opentofu/wire/json-schema.js";
 import type { ProviderIndex } from "../codegen/generate-provider.js";
-import { awsSchemaFile } from "./support/aws-schema.js";
-import { runCli } from "./support/cli.js";
-import { schemaTypeScriptDisagreements } from "./support/schema-typescript-agreement.js";
-import { evalTypeInputs, MINI_LIB_DIR, nixEval, nixParse } from "./support/nix.js";
-import { typeCheckDir } from "./support/typescript.js";
+import { awsSchemaFile } from "../testkit/aws-schema.js";
+import { runCli } from "../testkit/cli.js";
+import { schemaTypeScriptDisagreements } from "../testkit/schema-typescript-agreement.js";
+import { evalTypeInputs, MINI_LIB_DIR, nixEval, nixParse } from "../testkit/nix.js";
+import { typeCheckDir } from "../testkit/typescript.js";
+import type { ResourceMode } from "../opentofu/wire/wire-contract.js";
 
 describe("codegen of hashicorp/aws 5.100.0", () => {
   let out: DirectoryResult;
@@ -132,8 +133,8 @@ describe("codegen of hashicorp/aws 5.100.0", () => {
 
   // Last: it adds json-schema-to-typescript's files to the package.
   it("every input TypeScript type accepts exactly what its JSON Schema accepts (json-schema-to-typescript cross-check)", async () => {
-    const types: ["resource" | "data", string][] = [
-      ...Object.keys(index.resources).map((t) => ["resource", t] as ["resource", string]),
+    const types: [ResourceMode, string][] = [
+      ...Object.keys(index.resources).map((t) => ["managed", t] as ["managed", string]),
       ...Object.keys(index.dataSources).map((t) => ["data", t] as ["data", string]),
     ];
     expect(types).toHaveLength(2134);

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateGolden, GOLDEN_DIR, GOLDEN_PACKAGES, listFiles } from "./support/golden.js";
+import { generateGolden, GOLDEN_DIR, GOLDEN_PACKAGES, listFiles } from "../testkit/golden.js";
 
 let fresh: DirectoryResult;
 

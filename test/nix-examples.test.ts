@@ -5,8 +5,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GOLDEN_DIR, listFiles } from "./support/golden.js";
-import { MINI_LIB_DIR, nixEval, nixParse } from "./support/nix.js";
+import { GOLDEN_DIR, listFiles } from "../testkit/golden.js";
+import { MINI_LIB_DIR, nixEval, nixParse } from "../testkit/nix.js";
 
 interface Example {
   pkg: string;

@@ -5,8 +5,8 @@
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { nixEval, nixParse } from "./support/nix.js";
-import { repoRoot } from "./support/repo-root.js";
+import { nixEval, nixParse } from "../testkit/nix.js";
+import { repoRoot } from "../testkit/repo-root.js";
 import { TEST_NIX_DIR } from "./nix/flake-eval.js";
 
 function nixFiles(dir: string): string[] {

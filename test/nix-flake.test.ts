@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { nixParse } from "./support/nix.js";
+import { nixParse } from "../testkit/nix.js";
 import { nixEvalBuilding, standInArgs, TEST_NIX_DIR } from "./nix/flake-eval.js";
 
 interface ProviderSummary {

@@ -13,10 +13,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsBridgeEnv } from "./support/aws-bridge.js";
-import { awsProviderConfig, startMoto, type MotoServer } from "./support/moto.js";
-import { assertValidResponse } from "./support/protocol.js";
-import { repoRoot } from "./support/repo-root.js";
+import { awsBridgeEnv } from "../testkit/aws-bridge.js";
+import { awsProviderConfig, startMoto, type MotoServer } from "../testkit/moto.js";
+import { assertValidResponse } from "../testkit/protocol.js";
+import { repoRoot } from "../testkit/repo-root.js";
 import { nixEvalBuilding, nixString, standInArgs, TEST_NIX_DIR } from "./nix/flake-eval.js";
 
 const EXAMPLE = join(repoRoot, "examples", "aws", "deployment.nix");

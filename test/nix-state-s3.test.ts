@@ -5,8 +5,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_KEY, parseStateInputs } from "../state-s3/state-inputs.js";
-import { nixEval } from "./support/nix.js";
-import { repoRoot } from "./support/repo-root.js";
+import { nixEval } from "../testkit/nix.js";
+import { repoRoot } from "../testkit/repo-root.js";
 
 const file = join(repoRoot, "test", "nix", "eval-state-s3.nix");
 const evalWith = (stateInputs: string) => nixEval(file, { stateInputs });

@@ -4,10 +4,10 @@
 // those outputs used for the resource's next update. Checked in moto with the AWS SDK.
 import { CreateBucketCommand, GetBucketTaggingCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsBridgeEnv, type AwsBridgeEnv } from "./support/aws-bridge.js";
-import { outputsOf, runBridge } from "./support/bridge-process.js";
-import { startMoto, type MotoServer } from "./support/moto.js";
-import { startStateSession, stateRequests } from "./support/state-session.js";
+import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
+import { outputsOf, runBridge } from "../testkit/bridge-process.js";
+import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { startStateSession, stateRequests } from "../testkit/state-session.js";
 
 let moto: MotoServer;
 let bridge: AwsBridgeEnv;

@@ -6,10 +6,10 @@ import jsonpatch from "fast-json-patch";
 import { hostname, userInfo } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "./support/cli.js";
-import { startMoto, type MotoServer } from "./support/moto.js";
-import { assertValidState } from "./support/protocol.js";
-import { startStateSession, stateRequests } from "./support/state-session.js";
+import { runCli } from "../testkit/cli.js";
+import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { assertValidState } from "../testkit/protocol.js";
+import { startStateSession, stateRequests } from "../testkit/state-session.js";
 
 let moto: MotoServer;
 let s3: S3Client;

@@ -1,11 +1,11 @@
 // Engine diagnostics → one readable message: the resource type, the attribute path the user wrote (recovered from
 // the diagnostic's line in main.tf.json), the summary and the detail.
 import type { JsonPath } from "../workspace/located-json.js";
-import type { Diagnostic } from "./json-ui.js";
+import type { Diagnostic } from "../../opentofu/engine/json-ui.js";
 
 export function userPath(path: JsonPath | undefined): string | undefined {
   if (!path || path.length === 0) return undefined;
-  // ["resource", TYPE, "this", ...attr] or ["data", TYPE, "this", ...attr] or ["provider", NAME, ...attr]
+  // ["resource", TYPE, NAME, ...attr] or ["data", TYPE, NAME, ...attr] (NAME: r0, r1, …) or ["provider", NAME, ...attr]
   let rest: JsonPath;
   if ((path[0] === "resource" || path[0] === "data") && path.length > 3) rest = path.slice(3);
   else if (path[0] === "provider" && path.length > 2) rest = ["provider", ...path.slice(2)];

@@ -1,6 +1,6 @@
 // What the engine is doing, as lines on stderr: planned changes, creating…, still creating… [10s elapsed],
 // complete. The engine's own messages already say it well; only the workspace-internal address is renamed.
-import type { UiMessage } from "./json-ui.js";
+import type { UiMessage } from "../../opentofu/engine/json-ui.js";
 
 const SHOWN = new Set([
   "planned_change",

@@ -2,7 +2,7 @@
 // `terraform providers mirror` lay it out): <dir>/<hostname>/<namespace>/<type>/<version>/<os>_<arch>/terraform-provider-<type>*
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { ProviderRef } from "./provider-address.js";
+import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 
 export function platformDir(): string {
   const os = process.platform === "win32" ? "windows" : process.platform;

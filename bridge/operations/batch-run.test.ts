@@ -6,9 +6,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "../../test/support/machine.js";
-import { awsProviderConfig, startMoto, type MotoServer } from "../../test/support/moto.js";
-import { parseProviderRef } from "../engine/provider-address.js";
+import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "../../testkit/machine.js";
+import { awsProviderConfig, startMoto, type MotoServer } from "../../testkit/moto.js";
+import { parseProviderRef } from "../../opentofu/provider/provider-address.js";
 import { canonicalHash } from "../json/canonical-json.js";
 import { locateProviderBinary } from "../engine/provider-binary.js";
 import { acquireProviderLease } from "../provider-host/index.js";

@@ -7,17 +7,17 @@
 // while its state stays in, so the plan deletes it: creates, updates and destroys mix in one plan.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeCliConfig } from "../engine/cli-config.js";
+import { writeCliConfig } from "../../opentofu/engine/cli-config.js";
 import { formatDiagnostic } from "../engine/diagnostics.js";
-import type { Diagnostic, UiMessage } from "../engine/json-ui.js";
+import type { Diagnostic, UiMessage } from "../../opentofu/engine/json-ui.js";
 import { progressLine } from "../engine/progress.js";
-import type { ProviderRef } from "../engine/provider-address.js";
-import { engineEnvironment, runEngine, showPlan, type EngineDeadline, type EngineOutcome } from "../engine/run-engine.js";
+import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
+import { engineEnvironment, runEngine, showPlan, type EngineDeadline, type EngineOutcome } from "../../opentofu/engine/run-engine.js";
 import { locatedJson, type JsonPath } from "../workspace/located-json.js";
 import { mainTfJson, resourceAddress, resourceName, type WorkspaceResource } from "../workspace/main-tf.js";
 import { readStateFile, writeStateFile, type ResourceState } from "../workspace/tfstate.js";
 import { withWorkspaceDir } from "../workspace/workspace-dir.js";
-import type { Attachment } from "./provider-attachment.js";
+import type { Attachment } from "./attachment.js";
 
 export type JobAction = "apply" | "destroy" | "read";
 
@@ -227,7 +227,7 @@ class Batch {
     const actions = this.plannedActions(plan);
     const refused = [...this.live].filter((i) => this.destroysImport(i, actions));
     if (refused.length === 0) return false;
-    const saved = await showPlan({ engine: this.context.engine, args: [], cwd: this.workspace, env }, "tfplan");
+    const saved = await showPlan({ engine: this.context.engine, cwd: this.workspace, env }, "tfplan");
     for (const i of refused) {
       const job = this.jobs[i]!;
       const address = resourceAddress(job.resource, resourceName(i));

@@ -5,20 +5,16 @@ import { join } from "node:path";
 import { canonicalHash } from "../json/canonical-json.js";
 import { locateProviderBinary } from "../engine/provider-binary.js";
 import { acquireEngineSlot, acquireProviderLease, type ProviderLease } from "../provider-host/index.js";
-import type { ProviderRef } from "../engine/provider-address.js";
-
-export interface Attachment {
-  /** Env for every engine command in this workspace. */
-  engineEnv: Record<string, string>;
-  release(): Promise<void>;
-}
+import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
+import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
+import type { Attachment } from "./attachment.js";
 
 export interface ConnectOptions {
   engine: string;
   provider: ProviderRef;
   providerConfig: Record<string, unknown>;
   /** The resources the workspace holds (their schemas are what the shared provider serves). */
-  resources: { mode: "managed" | "data"; type: string }[];
+  resources: { mode: ResourceMode; type: string }[];
   pluginDir?: string;
   cacheDir: string;
   label: string;

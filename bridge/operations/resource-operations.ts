@@ -42,7 +42,8 @@ import {
   takeMember,
   type ResourceIdentity,
 } from "../recovery/resource-identity.js";
-import { modeOf, prepareInputs, type PreparedResource } from "../requests/prepare-inputs.js";
+import { prepareInputs, type PreparedResource } from "../requests/prepare-inputs.js";
+import { parseWireType } from "../../opentofu/wire/wire-contract.js";
 import { InputValidator } from "../requests/validate-inputs.js";
 import type { ProviderTypes } from "../schema/provider-types.js";
 import { Redactor } from "../secrets/redactor.js";
@@ -369,7 +370,7 @@ export class OpenTofuResources implements ResourceHandler {
 
   async destroy(request: DestroyResourceRequest): Promise<void> {
     const redactor = this.redactor();
-    const { mode } = modeOf(request.resource.type);
+    const { mode } = parseWireType(request.resource.type);
     const { prepared, member } = await this.prepare(request.resource.type, request.resource.inputProperties, redactor);
     if (mode === "data") return; // reading left nothing behind
     const { label, resource } = prepared;

@@ -3,11 +3,11 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
-import { writeCliConfig } from "../engine/cli-config.js";
+import { writeCliConfig } from "../../opentofu/engine/cli-config.js";
 import { formatDiagnostics } from "../engine/diagnostics.js";
-import type { ProviderRef } from "../engine/provider-address.js";
-import { runEngine, type EngineOutcome } from "../engine/run-engine.js";
-import type { Attachment } from "./provider-attachment.js";
+import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
+import { runEngine, type EngineOutcome } from "../../opentofu/engine/run-engine.js";
+import type { Attachment } from "./attachment.js";
 
 export class ProviderInitError extends Error {}
 

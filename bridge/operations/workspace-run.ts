@@ -2,8 +2,8 @@
 // them: redacted progress and errors, a retry when planning lost its provider, and the operation's record, which
 // gets the outcome before anything is answered, so that a failure after the engine changed something, or a
 // response that never reaches NixOps4, leaves nothing in the cloud forgotten.
-import { interruptSignal, throwIfInterrupted } from "../engine/interrupts.js";
-import type { ProviderRef } from "../engine/provider-address.js";
+import { interruptSignal, throwIfInterrupted } from "../../opentofu/engine/interrupts.js";
+import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import { guessImportId, reportsExistingObject } from "../recovery/import-guess.js";
 import { recordOutcome, recordPath, updateRecord, type RecordOutcome, type RecordTarget } from "../recovery/operation-records.js";
 import { processStart } from "../provider-host/process-identity.js";

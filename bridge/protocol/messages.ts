@@ -1,45 +1,28 @@
-// The NixOps4 resource protocol v0 messages the bridge speaks (field names are the wire's own).
-// Shapes follow schemas/nixops4/resource-schema-v0.json plus the proposed destroy and import requests.
+// The NixOps4 resource protocol v0 messages the bridge speaks. The shapes are generated from the vendored schemas
+// (schemas/nixops4: resource-schema-v0.json plus the proposed destroy and import requests) by the build step
+// scripts/generate-protocol-types.mjs, so that a protocol change shows up here as a type error.
+import type * as Protocol from "./generated/protocol.js";
 
 export type JsonObject = { [key: string]: unknown };
 
-export interface ExtantResource {
-  type: string;
-  inputProperties: JsonObject;
-  outputProperties?: JsonObject | null;
-}
+export type ExtantResource = Protocol.ExtantResource;
+export type CreateResourceRequest = Protocol.CreateResourceRequest;
+export type UpdateResourceRequest = Protocol.UpdateResourceRequest;
+export type DestroyResourceRequest = Protocol.DestroyResourceRequest;
+export type ImportResourceRequest = Protocol.ImportResourceRequest;
 
-export interface CreateResourceRequest {
-  type: string;
-  inputProperties: JsonObject;
-  isStateful: boolean;
-}
-
-export interface UpdateResourceRequest {
-  resource: ExtantResource;
-  inputProperties: JsonObject;
-}
-
-export interface DestroyResourceRequest {
-  resource: ExtantResource;
-}
-
-export interface ImportResourceRequest {
-  resource: ExtantResource;
-}
-
+/** A parsed request, tagged with what the bridge does for it. */
 export type Request =
   | { kind: "create"; body: CreateResourceRequest }
   | { kind: "update"; body: UpdateResourceRequest }
   | { kind: "destroy"; body: DestroyResourceRequest }
   | { kind: "import"; body: ImportResourceRequest };
 
-export type Response =
-  | { createResourceResponse: { outputProperties: JsonObject } }
-  | { updateResourceResponse: { outputProperties: JsonObject } }
-  | { destroyResourceResponse: Record<string, never> }
-  | { importResourceResponse: { outputProperties: JsonObject } }
-  | { errorResponse: { message: string } };
+/** The responses a resource provider (not a state provider) sends. */
+export type Response = Exclude<
+  Protocol.Response,
+  Protocol.StateResourceEventResponseEnvelope | Protocol.StateResourceReadResponseEnvelope
+>;
 
 /** Everything the bridge can be asked to do; the protocol edge knows nothing about how. */
 export interface ResourceHandler {

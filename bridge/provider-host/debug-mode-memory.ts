@@ -2,7 +2,8 @@
 // provider start at once instead of waiting for the same failure. Keyed by path, size and mtime: a replaced
 // binary at the same path is tried again.
 import { createHash } from "node:crypto";
-import { readFile, rename, stat, writeFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import writeFileAtomic from "write-file-atomic";
 import { join } from "node:path";
 
 interface Remembered {
@@ -33,8 +34,6 @@ export async function knownWithoutDebugMode(dir: string, binaryPath: string): Pr
 export async function rememberWithoutDebugMode(dir: string, binaryPath: string, reason: string): Promise<void> {
   const info = await stat(binaryPath);
   const path = markerPath(dir, binaryPath);
-  const temp = `${path}.${process.pid}.tmp`;
   const content: Remembered = { binaryPath, size: info.size, mtimeMs: info.mtimeMs, reason };
-  await writeFile(temp, JSON.stringify(content), { mode: 0o600 });
-  await rename(temp, path);
+  await writeFileAtomic(path, JSON.stringify(content), { mode: 0o600 });
 }

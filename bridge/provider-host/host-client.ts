@@ -136,7 +136,10 @@ export async function leaseFromHost(
 
 export function closeLease(socket: Socket): Promise<void> {
   return new Promise((resolve) => {
-    if (socket.destroyed) return resolve();
+    if (socket.destroyed) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(() => {
       socket.destroy();
       resolve();
@@ -154,7 +157,10 @@ export class HostRunError extends Error {}
 /** Sends the operation on the lease's connection and waits for its outcome. The lease stays held meanwhile. */
 export function runOnHost(socket: Socket, message: RunMessage, onProgress: (line: string) => void): Promise<JobOutcome> {
   return new Promise((resolve, reject) => {
-    if (socket.destroyed) return reject(new HostRunError("the provider host connection is closed"));
+    if (socket.destroyed) {
+      reject(new HostRunError("the provider host connection is closed"));
+      return;
+    }
     socket.ref();
     let settled = false;
     const settle = (action: () => void) => {
@@ -168,7 +174,8 @@ export function runOnHost(socket: Socket, message: RunMessage, onProgress: (line
       try {
         reply = parseExact(line) as RunReply;
       } catch {
-        return settle(() => reject(new HostRunError("malformed reply from the provider host")));
+        settle(() => reject(new HostRunError("malformed reply from the provider host")));
+        return;
       }
       if (reply.type === "progress") onProgress(reply.line);
       else if (reply.type === "result") settle(() => resolve(reply.outcome));

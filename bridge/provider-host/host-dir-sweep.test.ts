@@ -12,7 +12,7 @@ import { hostEntryPath } from "./host-client.js";
 import { acquireProviderLease, type ProviderLease } from "./index.js";
 import { isAlive } from "./process-identity.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { waitUntil } from "../../test/support/wait.js";
+import { waitUntil } from "../../testkit/wait.js";
 
 const FAKE_PROVIDER = `#!${process.execPath}
 import http2 from "node:http2";
@@ -105,7 +105,7 @@ async function deadSockets(names: string[]): Promise<void> {
       if (++listening === JSON.parse(process.argv[1]).length) console.log("listening");
     });`;
   const child = execa(process.execPath, ["-e", script, JSON.stringify(names.map((n) => join(hostDir, n)))], { reject: false });
-  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
   child.kill("SIGKILL");
   await child;
 }

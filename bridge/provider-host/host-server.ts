@@ -3,7 +3,8 @@
 // leases (the provider's memory grows with use), when its provider dies, or when it finds it is no longer the
 // key's host; the next bridge then starts a fresh one.
 import { createWriteStream, type WriteStream } from "node:fs";
-import { chmod, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, rename, rm, stat } from "node:fs/promises";
+import writeFileAtomic from "write-file-atomic";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
 import { rememberWithoutDebugMode } from "./debug-mode-memory.js";
@@ -34,7 +35,7 @@ import { RegisteredTypes } from "./schema-prune.js";
 import { Batcher } from "./batcher.js";
 import { acquireEngineSlot } from "./engine-slots.js";
 import { canonicalHash } from "../json/canonical-json.js";
-import { parseProviderRef } from "../engine/provider-address.js";
+import { parseProviderRef } from "../../opentofu/provider/provider-address.js";
 import { runBatch, type JobOutcome } from "../operations/batch-run.js";
 import { acceptOnHost, recordOnHost } from "../recovery/host-outcomes.js";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -259,9 +260,7 @@ export class ProviderHost {
       proxySocket: this.paths.proxySocket(process.pid),
       startedAt: new Date().toISOString(),
     };
-    const temp = `${this.paths.metadata}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(metadata, null, 2), { mode: 0o600 });
-    await rename(temp, this.paths.metadata);
+    await writeFileAtomic(this.paths.metadata, JSON.stringify(metadata, null, 2), { mode: 0o600 });
   }
 
   /** Answers leases with "unsupported" (the caller falls back), remembering the binary when that is permanent. */
@@ -416,7 +415,10 @@ export class ProviderHost {
     this.idleTimer = setTimeout(() => {
       if (this.active > 0 || this.state !== "ready") return;
       // Operations whose bridges left still run: their state must be kept before the provider goes.
-      if (this.batcher.busy) return this.armIdle();
+      if (this.batcher.busy) {
+        this.armIdle();
+        return;
+      }
       if (this.uses >= this.options.maxUses) void this.drain(`served ${this.uses} leases`);
       else void this.drain(`idle for ${this.options.idleMs} ms`);
     }, this.uses >= this.options.maxUses ? 1000 : this.options.idleMs);

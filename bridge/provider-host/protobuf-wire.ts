@@ -43,7 +43,7 @@ export function* fields(message: Uint8Array): Generator<WireField> {
         fieldNumber,
         wireType,
         raw: message.subarray(start, reader.pos),
-        varint: typeof value === "number" ? value : Number(value.toString()),
+        varint: typeof value === "number" ? value : Number((value as { toString(): string }).toString()),
       };
     } else {
       reader.skipType(wireType);

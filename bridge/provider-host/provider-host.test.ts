@@ -18,15 +18,15 @@ import {
   planAndDestroy,
   prepareWorkspace,
   writeMainTf,
-} from "../../bench/provider-host-workspace.js";
-import { startMoto, type MotoServer } from "../../test/support/moto.js";
+} from "../../testkit/provider-host-workspace.js";
+import { startMoto, type MotoServer } from "../../testkit/moto.js";
 import { hostEntryPath } from "./host-client.js";
 import { acquireProviderLease, type ProviderLease } from "./index.js";
 import { isAlive } from "./process-identity.js";
 import { payloadsOf } from "./protobuf-wire.js";
 import { mapKeys } from "./schema-prune.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { waitUntil } from "../../test/support/wait.js";
+import { waitUntil } from "../../testkit/wait.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 let moto: MotoServer;
@@ -218,7 +218,7 @@ describe("provider host", () => {
     const env = bridgeEnv(hostDir);
     const script = `
       import { acquireProviderLease } from ${JSON.stringify(join(repoRoot, "dist/bridge/provider-host/index.js"))};
-      import { awsLeaseRequest } from ${JSON.stringify(join(repoRoot, "dist/bench/provider-host-workspace.js"))};
+      import { awsLeaseRequest } from ${JSON.stringify(join(repoRoot, "dist/testkit/provider-host-workspace.js"))};
       const lease = await acquireProviderLease(awsLeaseRequest(process.env));
       process.stdout.write(JSON.stringify(lease && lease.host));
       await new Promise((r) => setTimeout(r, 1500));

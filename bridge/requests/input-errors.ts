@@ -49,7 +49,7 @@ export function describeInputErrors(errors: ErrorObject[]): string[] {
     const path = attributePath(error.instancePath);
     switch (error.keyword) {
       case "additionalProperties": {
-        const name = String((error.params as { additionalProperty: string }).additionalProperty);
+        const name = (error.params as { additionalProperty: string }).additionalProperty;
         const properties = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
         const near = suggestion(name, properties);
         lines.add(
@@ -59,7 +59,7 @@ export function describeInputErrors(errors: ErrorObject[]): string[] {
         break;
       }
       case "required":
-        lines.add(`missing required attribute "${child(path, String((error.params as { missingProperty: string }).missingProperty))}"`);
+        lines.add(`missing required attribute "${child(path, (error.params as { missingProperty: string }).missingProperty)}"`);
         break;
       case "type":
         // The `null` branch of an optional value's anyOf: the other branch says what was expected.

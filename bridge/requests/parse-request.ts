@@ -1,17 +1,28 @@
 // Turns one protocol line into a typed request, or a RequestError that says what is wrong with the envelope.
+// The request kinds and each body's required fields come from the protocol schema (bridge/protocol/generated).
 import { parseExact } from "../json/exact-json.js";
+import { REQUEST_BODIES, REQUIRED_FIELDS } from "../protocol/generated/protocol.js";
 import type { ExtantResource, JsonObject, Request } from "../protocol/messages.js";
 
 export class RequestError extends Error {}
 
-const KINDS: Record<string, Request["kind"]> = {
+type RequestKey = keyof typeof REQUEST_BODIES;
+const STATE_PROVIDER_KEYS = ["stateResourceReadRequest", "stateResourceEvent"] as const satisfies RequestKey[];
+
+// Every request kind of the schema is either handled here or refused as a state provider's: a kind added to the
+// schema fails to compile until it is placed.
+const KINDS: Record<Exclude<RequestKey, (typeof STATE_PROVIDER_KEYS)[number]>, Request["kind"]> = {
   createResourceRequest: "create",
   updateResourceRequest: "update",
   destroyResourceRequest: "destroy",
   importResourceRequest: "import",
 };
 
-const STATE_PROVIDER_KINDS = new Set(["stateResourceReadRequest", "stateResourceEvent"]);
+const STATE_PROVIDER_KINDS = new Set<string>(STATE_PROVIDER_KEYS);
+
+function kindOf(name: string): Request["kind"] | undefined {
+  return Object.hasOwn(KINDS, name) ? KINDS[name as keyof typeof KINDS] : undefined;
+}
 
 function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -29,7 +40,7 @@ function requireObject(value: unknown, where: string): JsonObject {
 }
 
 // Unknown extra fields are ignored: the protocol is v0 and NixOps4 may add fields before we learn of them.
-function requireFields(body: JsonObject, where: string, required: string[]): void {
+function requireFields(body: JsonObject, where: string, required: readonly string[]): void {
   for (const field of required) {
     if (!(field in body)) throw new RequestError(`${where} is missing the required field "${field}"`);
   }
@@ -44,7 +55,7 @@ function requireType(value: unknown, where: string): string {
 
 function extantResource(value: unknown, where: string): ExtantResource {
   const resource = requireObject(value, where);
-  requireFields(resource, where, ["type", "inputProperties"]);
+  requireFields(resource, where, REQUIRED_FIELDS.ExtantResource);
   const outputs = resource.outputProperties;
   if (outputs !== undefined && outputs !== null) requireObject(outputs, `${where}.outputProperties`);
   return {
@@ -98,7 +109,7 @@ export function parseRequest(line: string): Request {
     );
   }
   const name = keys[0]!;
-  const kind = KINDS[name];
+  const kind = kindOf(name);
   if (!kind) {
     if (STATE_PROVIDER_KINDS.has(name)) {
       throw new RequestError(`"${name}" is only for state providers; nixops4-resources-opentofu is not a state provider`);
@@ -108,7 +119,7 @@ export function parseRequest(line: string): Request {
   const body = requireObject(envelope[name], name);
   switch (kind) {
     case "create": {
-      requireFields(body, name, ["type", "inputProperties", "isStateful"]);
+      requireFields(body, name, REQUIRED_FIELDS.CreateResourceRequest);
       if (typeof body.isStateful !== "boolean") {
         throw new RequestError(`${name}.isStateful must be a boolean, got ${describe(body.isStateful)}`);
       }
@@ -122,7 +133,7 @@ export function parseRequest(line: string): Request {
       };
     }
     case "update":
-      requireFields(body, name, ["resource", "inputProperties"]);
+      requireFields(body, name, REQUIRED_FIELDS.UpdateResourceRequest);
       return {
         kind,
         body: {
@@ -131,8 +142,10 @@ export function parseRequest(line: string): Request {
         },
       };
     case "destroy":
+      requireFields(body, name, REQUIRED_FIELDS.DestroyResourceRequest);
+      return { kind, body: { resource: extantResource(body.resource, `${name}.resource`) } };
     case "import":
-      requireFields(body, name, ["resource"]);
-      return { kind, body: { resource: extantResource(body.resource, `${name}.resource`) } } as Request;
+      requireFields(body, name, REQUIRED_FIELDS.ImportResourceRequest);
+      return { kind, body: { resource: extantResource(body.resource, `${name}.resource`) } };
   }
 }

@@ -1,19 +1,17 @@
 // Request validation: the wire type names a resource or data source of this provider, the inputs match its
 // schema, and the reserved keys (provider, lifecycle, import) are split from the Terraform arguments.
-import type { ProviderSchemaEntry, TypeSchema } from "../../codegen/schema/provider-schema.js";
+import type { ProviderSchemaEntry, TypeSchema } from "../../opentofu/provider/provider-schema.js";
 import type { JsonObject } from "../protocol/messages.js";
-import type { Mode, ProviderTypes } from "../schema/provider-types.js";
+import type { ProviderTypes } from "../schema/provider-types.js";
 import { addProviderCredentials, addSensitiveByBlock } from "../secrets/sensitive-values.js";
 import type { Redactor } from "../secrets/redactor.js";
-import { readBlock } from "../../codegen/schema/read-schema.js";
-import type { Lifecycle, WorkspaceResource } from "../workspace/main-tf.js";
+import { readBlock } from "../../opentofu/provider/read-schema.js";
+import type { WorkspaceResource } from "../workspace/main-tf.js";
 import { terraformArguments } from "../workspace/terraform-arguments.js";
 import { withoutNulls } from "../workspace/terraform-json.js";
 import { suggestion } from "./input-errors.js";
 import type { InputValidator } from "./validate-inputs.js";
-
-/** Data sources travel as `data.<name>` so that they cannot collide with a resource type of the same name. */
-export const DATA_PREFIX = "data.";
+import { DATA_WIRE_PREFIX, parseWireType, type Lifecycle, type ResourceMode } from "../../opentofu/wire/wire-contract.js";
 
 export class UnknownTypeError extends Error {}
 
@@ -25,12 +23,6 @@ export interface PreparedResource {
   typeSchema: TypeSchema;
 }
 
-export function modeOf(wireType: string): { mode: Mode; type: string } {
-  return wireType.startsWith(DATA_PREFIX)
-    ? { mode: "data", type: wireType.slice(DATA_PREFIX.length) }
-    : { mode: "managed", type: wireType };
-}
-
 export async function prepareInputs(
   wireType: string,
   inputs: JsonObject,
@@ -38,7 +30,7 @@ export async function prepareInputs(
   validator: InputValidator,
   redactor: Redactor,
 ): Promise<PreparedResource> {
-  const { mode, type } = modeOf(wireType);
+  const { mode, type } = parseWireType(wireType);
   const typeSchema = await types.typeSchema(mode, type);
   if (!typeSchema) throw unknownType(wireType, mode, type, types);
 
@@ -55,8 +47,8 @@ export async function prepareInputs(
     wireType,
     [types.providerBlock, typeSchema],
     async () => {
-      const { inputJsonSchema } = await import("../../codegen/emit-json-schema/json-schema.js");
-      return inputJsonSchema(entry, mode === "data" ? "data" : "resource", type);
+      const { inputJsonSchema } = await import("../../opentofu/wire/json-schema.js");
+      return inputJsonSchema(entry, mode, type);
     },
     inputs,
   );
@@ -78,11 +70,11 @@ export async function prepareInputs(
   };
 }
 
-function unknownType(wireType: string, mode: Mode, type: string, types: ProviderTypes): UnknownTypeError {
+function unknownType(wireType: string, mode: ResourceMode, type: string, types: ProviderTypes): UnknownTypeError {
   const near = suggestion(type, types.typeNames(mode));
   const other = types.typeNames(mode === "data" ? "managed" : "data").includes(type);
   const kind = mode === "data" ? "data source" : "resource type";
-  let hint = near ? ` (did you mean "${mode === "data" ? DATA_PREFIX : ""}${near}"?)` : "";
-  if (other) hint = mode === "data" ? ` (there is a resource type "${type}")` : ` (there is a data source "${DATA_PREFIX}${type}")`;
+  let hint = near ? ` (did you mean "${mode === "data" ? DATA_WIRE_PREFIX : ""}${near}"?)` : "";
+  if (other) hint = mode === "data" ? ` (there is a resource type "${type}")` : ` (there is a data source "${DATA_WIRE_PREFIX}${type}")`;
   return new UnknownTypeError(`unknown ${kind} "${wireType}": the provider has no ${kind} named "${type}"${hint}`);
 }

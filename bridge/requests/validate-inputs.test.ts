@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../test/support/repo-root.js";
+import { repoRoot } from "../../testkit/repo-root.js";
 
 const cacheDir = mkdtempSync(join(tmpdir(), "validators-"));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));

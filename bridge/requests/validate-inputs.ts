@@ -1,12 +1,13 @@
 // Checks a resource's inputs against the JSON Schema generated from the provider schema, before anything runs.
 // Compiling a big type's schema costs each short-lived bridge process more CPU than everything else it does, so
 // the compiled validator is kept as a standalone module in the user's cache, named after a hash of what the schema
-// is made from (the type's and the provider's schema, and the codegen that turns them into JSON Schema), and
-// later processes just load it without loading Ajv or the codegen at all.
+// is made from (the type's and the provider's schema, and the code that turns them into JSON Schema), and
+// later processes just load it without loading Ajv or the JSON Schema code at all.
 import type { ErrorObject } from "ajv";
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
+import writeFileAtomic from "write-file-atomic";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,22 +27,15 @@ type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
 
 const require = createRequire(import.meta.url);
 
-// The codegen modules that decide the JSON Schema: a rebuilt or upgraded codegen gets new cache entries.
-const CODEGEN_MODULES = [
-  "emit-json-schema/json-schema",
-  "emit-json-schema/ajv",
-  "model/views",
-  "model/object-members",
-  "model/meta-arguments",
-  "schema/read-schema",
-];
+// The modules that decide the JSON Schema: a rebuilt or upgraded package gets new cache entries.
+const SCHEMA_MODULES = ["wire/json-schema", "wire/ajv", "wire/views", "wire/meta-arguments", "wire/object-members", "provider/read-schema"];
 
 let fingerprint: string | undefined;
 function codegenFingerprint(): string {
-  fingerprint ??= CODEGEN_MODULES.map((module) => {
+  fingerprint ??= SCHEMA_MODULES.map((module) => {
     for (const extension of [".js", ".ts"]) {
       try {
-        const info = statSync(new URL(`../../codegen/${module}${extension}`, import.meta.url));
+        const info = statSync(new URL(`../../opentofu/${module}${extension}`, import.meta.url));
         return `${module}:${info.size}:${info.mtimeMs}`;
       } catch {
         // the other extension (compiled or source)
@@ -54,7 +48,7 @@ function codegenFingerprint(): string {
 
 async function compileStandalone(schema: object): Promise<{ validate: Validate; code: string }> {
   // Loaded only on a cache miss: Ajv itself is a good part of a bridge process's start-up.
-  const { createInputAjv } = await import("../../codegen/emit-json-schema/ajv.js");
+  const { createInputAjv } = await import("../../opentofu/wire/ajv.js");
   const standalone = (await import("ajv/dist/standalone/index.js")).default as unknown as
     | ((ajv: unknown, validate: unknown) => string)
     | { default: (ajv: unknown, validate: unknown) => string };
@@ -93,7 +87,7 @@ export class InputValidator {
     let validate: Validate | undefined;
     if (path) {
       try {
-        validate = (await import(pathToFileURL(path).href)).default as Validate;
+        validate = ((await import(pathToFileURL(path).href)) as { default: Validate }).default;
       } catch {
         // not compiled yet (or unreadable): compile below
       }
@@ -103,9 +97,7 @@ export class InputValidator {
       validate = compiled.validate;
       if (path && this.cacheDir) {
         await mkdir(this.cacheDir, { recursive: true, mode: 0o700 });
-        const staging = `${path}.${process.pid}.tmp`;
-        await writeFile(staging, compiled.code, { mode: 0o600 });
-        await rename(staging, path);
+        await writeFileAtomic(path, compiled.code, { mode: 0o600 });
       }
     }
     this.loaded.set(resourceType, validate);

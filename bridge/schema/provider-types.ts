@@ -3,15 +3,14 @@
 // done once per provider version and machine and split into one small file per type in the user's cache.
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { SchemaBlock, TypeSchema } from "../../codegen/schema/provider-schema.js";
-import type { ProviderRef } from "../engine/provider-address.js";
-
-export type Mode = "managed" | "data";
+import type { SchemaBlock, TypeSchema } from "../../opentofu/provider/provider-schema.js";
+import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
+import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
 
 export interface ProviderTypes {
   providerBlock: SchemaBlock;
-  typeNames(mode: Mode): string[];
-  typeSchema(mode: Mode, type: string): Promise<TypeSchema | undefined>;
+  typeNames(mode: ResourceMode): string[];
+  typeSchema(mode: ResourceMode, type: string): Promise<TypeSchema | undefined>;
 }
 
 interface Catalogue {
@@ -22,7 +21,7 @@ interface Catalogue {
 
 const CATALOGUE = "catalogue.json";
 
-function modeDir(mode: Mode): string {
+function modeDir(mode: ResourceMode): string {
   return mode === "data" ? "data" : "resource";
 }
 
@@ -36,11 +35,11 @@ class CachedProviderTypes implements ProviderTypes {
     return this.catalogue.provider.block;
   }
 
-  typeNames(mode: Mode): string[] {
+  typeNames(mode: ResourceMode): string[] {
     return mode === "data" ? this.catalogue.dataSources : this.catalogue.resources;
   }
 
-  async typeSchema(mode: Mode, type: string): Promise<TypeSchema | undefined> {
+  async typeSchema(mode: ResourceMode, type: string): Promise<TypeSchema | undefined> {
     if (!this.typeNames(mode).includes(type)) return undefined;
     return JSON.parse(await readFile(join(this.dir, modeDir(mode), `${type}.json`), "utf8")) as TypeSchema;
   }
@@ -75,7 +74,7 @@ export async function loadProviderTypes(options: SchemaCacheOptions): Promise<Pr
 
   options.log(`reading the schema of ${options.provider.source} ${options.provider.version} (once per version)`);
   // Loaded on use: it pulls in tmp-promise, which throws at import time when TMPDIR does not exist.
-  const { obtainProviderSchema } = await import("../../codegen/schema/obtain-schema.js");
+  const { obtainProviderSchema } = await import("../../opentofu/engine/schema-dump.js");
   const document = await obtainProviderSchema({
     provider: `${options.provider.address}@${options.provider.version}`,
     engine: options.engine,
@@ -86,7 +85,7 @@ export async function loadProviderTypes(options: SchemaCacheOptions): Promise<Pr
   const staging = `${dir}.${process.pid}.${Date.now()}.tmp`;
   await mkdir(join(staging, "resource"), { recursive: true, mode: 0o700 });
   await mkdir(join(staging, "data"), { recursive: true, mode: 0o700 });
-  const write = (mode: Mode, schemas: Record<string, TypeSchema> | undefined) =>
+  const write = (mode: ResourceMode, schemas: Record<string, TypeSchema> | undefined) =>
     Promise.all(
       Object.entries(schemas ?? {}).map(([type, schema]) =>
         writeFile(join(staging, modeDir(mode), `${type}.json`), JSON.stringify(schema)),

@@ -1,6 +1,6 @@
 // Finds the values that must never be printed: attributes the provider schema marks sensitive (in inputs and in
 // state), provider settings that hold credentials, and credentials in the environment.
-import type { SchemaBlock } from "../../codegen/schema/provider-schema.js";
+import type { SchemaBlock } from "../../opentofu/provider/provider-schema.js";
 import { sensitivePaths, type ResourceState } from "../workspace/tfstate.js";
 import type { Redactor } from "./redactor.js";
 
@@ -29,7 +29,7 @@ function itemsOf(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
   if (value !== null && typeof value === "object") {
     // single/group blocks are one object; map blocks are an object of objects. Walking both is harmless.
-    return [value, ...Object.values(value)];
+    return [value, ...Object.values(value as Record<string, unknown>)];
   }
   return [];
 }

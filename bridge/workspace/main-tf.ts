@@ -1,5 +1,7 @@
-// Synthesises the one-resource workspace configuration, main.tf.json.
-import type { ProviderRef } from "../engine/provider-address.js";
+// Synthesises a workspace configuration, main.tf.json: one provider configuration and the resources of the
+// operations that share it (r0, r1, …; a batch holds several), or none.
+import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
+import { DATA_WIRE_PREFIX, type Lifecycle, type ResourceMode } from "../../opentofu/wire/wire-contract.js";
 import { literalValue } from "./terraform-json.js";
 
 /** The name of a resource kept for manual recovery (`nixops4-opentofu pending tfstate`): `<type>.this`. */
@@ -10,14 +12,8 @@ export function resourceName(index: number): string {
   return `r${index}`;
 }
 
-export interface Lifecycle {
-  prevent_destroy?: boolean;
-  create_before_destroy?: boolean;
-  ignore_changes?: string[];
-}
-
 export interface WorkspaceResource {
-  mode: "managed" | "data";
+  mode: ResourceMode;
   type: string;
   /** Terraform arguments, nulls already removed. */
   args: Record<string, unknown>;
@@ -26,8 +22,9 @@ export interface WorkspaceResource {
   importId?: string;
 }
 
-export function resourceAddress(resource: { mode: "managed" | "data"; type: string }, name: string): string {
-  return `${resource.mode === "data" ? "data." : ""}${resource.type}.${name}`;
+export function resourceAddress(resource: { mode: ResourceMode; type: string }, name: string): string {
+  // Terraform addresses data sources as data.TYPE.NAME, the same prefix as the wire type.
+  return `${resource.mode === "data" ? DATA_WIRE_PREFIX : ""}${resource.type}.${name}`;
 }
 
 export interface NamedResource {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CtyType } from "../../codegen/schema/provider-schema.js";
-import { readBlock } from "../../codegen/schema/read-schema.js";
+import type { CtyType } from "../../opentofu/provider/provider-schema.js";
+import { readBlock } from "../../opentofu/provider/read-schema.js";
 import { LosslessNumber } from "../json/exact-json.js";
 import { terraformArguments } from "./terraform-arguments.js";
 

@@ -3,7 +3,7 @@
 // a cty object must name every member (codegen/model/object-members.ts: Terraform's JSON syntax refuses one left
 // out, "attributes … are required"), so the members a request leaves out are filled in as null and the nulls it
 // gives are kept.
-import type { Field, Struct, Ty } from "../../codegen/model/model.js";
+import type { Field, Struct, Ty } from "../../opentofu/provider/model.js";
 import { LosslessNumber } from "../json/exact-json.js";
 import { withoutNulls } from "./terraform-json.js";
 

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { engineBinary } from "../../test/support/machine.js";
-import { engineEnvironment } from "../engine/run-engine.js";
+import { engineBinary } from "../../testkit/machine.js";
+import { engineEnvironment } from "../../opentofu/engine/run-engine.js";
 import { escapeTemplate, literalValue } from "./terraform-json.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nixops4-opentofu-escape-"));

@@ -5,7 +5,7 @@
 import { LosslessNumber } from "../json/exact-json.js";
 
 export function escapeTemplate(text: string): string {
-  // Replacement functions, because in a replacement *string* "$$" means one "$".
+  // Replacement functions, not strings: in a replacement string "$$" is itself an escape for one "$".
   return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 

@@ -6,15 +6,14 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseExact, stringifyExact } from "../json/exact-json.js";
 import type { JsonObject } from "../protocol/messages.js";
+import { STATE_KEY, type ResourceMode } from "../../opentofu/wire/wire-contract.js";
 
-/** The outputProperties key that carries the state record. Not a Terraform attribute name (leading underscore). */
-export const STATE_KEY = "_opentofu";
 export const STATE_FILE = "terraform.tfstate";
 
 export interface StateRecord {
   /** Format of this record, for later migrations. */
   format: 1;
-  mode: "managed" | "data";
+  mode: ResourceMode;
   type: string;
   providerAddress: string;
   providerVersion: string;
@@ -87,7 +86,7 @@ export async function writeStateFile(dir: string, states: NamedState[]): Promise
 /** One resource's state after an engine run; undefined when the state holds no instance (destroyed, never made). */
 export async function readStateFile(
   dir: string,
-  which: { mode: "managed" | "data"; type: string; name: string },
+  which: { mode: ResourceMode; type: string; name: string },
   provider: { address: string; version: string },
 ): Promise<ResourceState | undefined> {
   let text: string;
@@ -99,7 +98,7 @@ export async function readStateFile(
   }
   const document = parseExact(text) as {
     lineage?: string;
-    serial?: number;
+    serial?: unknown; // a number, or a LosslessNumber past 2^53
     resources?: { mode: string; type: string; name: string; instances?: JsonObject[] }[];
   };
   const resource = (document.resources ?? []).find(
@@ -117,7 +116,7 @@ export async function readStateFile(
       providerVersion: provider.version,
       lineage: document.lineage ?? randomUUID(),
       serial: Number(document.serial ?? 1),
-      instance: rest as JsonObject,
+      instance: rest,
     },
     attributes: attributes ?? {},
   };

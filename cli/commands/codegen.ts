@@ -2,11 +2,11 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { generateProvider } from "../../codegen/generate-provider.js";
-import { obtainProviderSchema } from "../../codegen/schema/obtain-schema.js";
+import { obtainProviderSchema } from "../../opentofu/engine/schema-dump.js";
 import { ProviderDocsError, readProviderDocs, type ProviderDocs } from "../../codegen/schema/provider-docs.js";
-import type { ProvidersSchemaDocument } from "../../codegen/schema/provider-schema.js";
-import { selectProvider } from "../../codegen/schema/select-provider.js";
-import { parseProviderRef, ProviderRefError } from "../../bridge/engine/provider-address.js";
+import type { ProvidersSchemaDocument } from "../../opentofu/provider/provider-schema.js";
+import { selectProvider } from "../../opentofu/provider/select-provider.js";
+import { parseProviderRef, ProviderRefError } from "../../opentofu/provider/provider-address.js";
 import { UsageError } from "../usage-error.js";
 
 export const CODEGEN_USAGE = `usage: nixops4-opentofu codegen --out DIR [--docs DIR] (--schema FILE [--provider SOURCE@VERSION | --provider-source SOURCE --provider-version VERSION]

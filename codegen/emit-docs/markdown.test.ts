@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateEdgePackage } from "../../test/support/edge-fixture.js";
+import { generateEdgePackage } from "../../testkit/edge-fixture.js";
 import type { ProviderIndex } from "../generate-provider.js";
 
 describe("generated Markdown of the edge fixture", () => {

@@ -1,9 +1,10 @@
 // Views → Markdown reference pages: one per type (inputs, outputs, nested structures, registry link) plus an
 // index page and a page for the meta-arguments (provider configuration, lifecycle, import).
 import { fieldNotes, presenceOf } from "../model/field-notes.js";
-import { metaArgumentsOf, metaArgumentStructs } from "../model/meta-arguments.js";
-import type { SchemaKind, Struct } from "../model/model.js";
-import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../model/views.js";
+import { metaArgumentsOf, metaArgumentStructs } from "../../opentofu/wire/meta-arguments.js";
+import type { Struct } from "../../opentofu/provider/model.js";
+import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
+import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../../opentofu/wire/views.js";
 import type { UsageExample } from "../examples/example-module.js";
 
 function cell(text: string): string {
@@ -70,7 +71,7 @@ function outputNotes(f: ViewField, settable: boolean): string[] {
 }
 
 export interface MarkdownTypeOptions {
-  kind: SchemaKind;
+  kind: ResourceMode;
   type: string;
   wireType: string;
   /** Attribute name under `resourceTypes` of the provider module. */
@@ -94,7 +95,7 @@ function exampleSection(options: MarkdownTypeOptions): string[] {
     "## Example Usage",
     "",
     `A NixOps4 deployment module, with \`providers.${p}\` set to this provider's module` +
-      (options.kind === "resource" ? " and `members.state` to a state member" : "") +
+      (options.kind === "managed" ? " and `members.state` to a state member" : "") +
       ` (see the [provider's README](../README.md)); \`members.<name>.outputs.<attribute>\` refers to another member's output.`,
     "",
   ];
@@ -125,7 +126,7 @@ export function markdownTypePage(options: MarkdownTypeOptions): string {
     `Provider: ${options.providerLabel}` + (options.registryUrl ? ` · [registry documentation](${options.registryUrl})` : ""),
     "",
     `NixOps4 resource type: \`resourceTypes.${options.nixName}\` · wire type: \`${options.wireType}\` · ` +
-      `requires state: ${options.kind === "resource" ? "yes" : "no (re-read on every apply)"}`,
+      `requires state: ${options.kind === "managed" ? "yes" : "no (re-read on every apply)"}`,
     "",
     ...(options.deprecated ? ["**Deprecated.**", ""] : []),
     ...(options.description ? [options.description, ""] : []),

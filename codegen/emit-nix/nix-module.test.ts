@@ -1,8 +1,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateEdgePackage } from "../../test/support/edge-fixture.js";
-import { evalTypeInputs, MINI_LIB_DIR, nixEval, nixParse } from "../../test/support/nix.js";
+import { generateEdgePackage } from "../../testkit/edge-fixture.js";
+import { evalTypeInputs, MINI_LIB_DIR, nixEval, nixParse } from "../../testkit/nix.js";
 import type { ProviderIndex } from "../generate-provider.js";
 
 // Evaluation uses test/nix/mini-lib.nix, a self-written stand-in for nixpkgs lib (not installable here).

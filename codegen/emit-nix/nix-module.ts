@@ -5,9 +5,10 @@
 // type module declares only its own options and walking all types' options (NixOps4's provider docs) stays cheap.
 // Only mkOption, mkDefault, mkIf and types.* of nixpkgs' lib are used, so any recent lib evaluates them.
 import { fieldDescription, itemRange } from "../model/field-notes.js";
-import { MEMBER_INPUT, metaArgumentsOf, metaArgumentStructs, optionalAttribute } from "../model/meta-arguments.js";
-import type { SchemaKind, Struct } from "../model/model.js";
-import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../model/views.js";
+import { metaArgumentsOf, metaArgumentStructs, optionalAttribute } from "../../opentofu/wire/meta-arguments.js";
+import type { Struct } from "../../opentofu/provider/model.js";
+import { MEMBER_KEY, type ResourceMode } from "../../opentofu/wire/wire-contract.js";
+import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../../opentofu/wire/views.js";
 import { nixAttrName, nixString } from "./nix-syntax.js";
 
 const PRELUDE = [
@@ -111,7 +112,7 @@ function paren(type: string): string {
 
 export interface NixTypeModuleOptions {
   header: string;
-  kind: SchemaKind;
+  kind: ResourceMode;
   /** The string the bridge receives as the request's `type`. */
   wireType: string;
   description: string;
@@ -141,7 +142,7 @@ export function nixTypeModule(options: NixTypeModuleOptions): string {
     // ("data.<name>"), and two plain definitions would conflict in the module system.
     `  type = ${options.kind === "data" ? `lib.mkForce ${nixString(options.wireType)}` : nixString(options.wireType)};`,
     `  description = ${nixString(options.description)};`,
-    `  requireState = ${options.kind === "resource" ? "true" : "false"};`,
+    `  requireState = ${options.kind === "managed" ? "true" : "false"};`,
     `  inputs = provider._meta.inputs ${nixString(options.kind)} ${inputOptions};`,
     `  outputs.options = ${outputOptions};`,
     "}",
@@ -180,10 +181,10 @@ export function nixMetaArguments(header: string, providerConfig: Struct): string
   }
   // No default: a read-only option's default counts as a definition beside the one `inputs` below gives.
   optionLines.push(
-    `    ${MEMBER_INPUT} = mkOption { type = nullOr (listOf str); internal = true; visible = false; readOnly = true; ` +
+    `    ${MEMBER_KEY} = mkOption { type = nullOr (listOf str); internal = true; visible = false; readOnly = true; ` +
       `description = ${nixString("The member path of this resource (NixOps4's absoluteMemberPath), for the bridge; set by the resource type.")}; };`,
   );
-  const namesOf = (kind: SchemaKind) => [...metaArgumentsOf(kind), MEMBER_INPUT].map((n) => nixAttrName(n)).join(" ");
+  const namesOf = (kind: ResourceMode) => [...metaArgumentsOf(kind), MEMBER_KEY].map((n) => nixAttrName(n)).join(" ");
   return [
     header,
     "# What every resource type of this provider shares, evaluated once: the provider module (default.nix) imports",
@@ -197,7 +198,7 @@ export function nixMetaArguments(header: string, providerConfig: Struct): string
     ...optionLines,
     "  };",
     "  optionsOf = {",
-    `    resource = { inherit (metaOptions) ${namesOf("resource")}; };`,
+    `    managed = { inherit (metaOptions) ${namesOf("managed")}; };`,
     `    data = { inherit (metaOptions) ${namesOf("data")}; };`,
     "  };",
     "  # An inputs option's location is <root prefix> ++ [ \"members\" n1 … \"members\" nk \"inputs\" <name> ]; NixOps4's",
@@ -220,7 +221,7 @@ export function nixMetaArguments(header: string, providerConfig: Struct): string
     "      provider = lib.mkIf (configuration != null) (",
     "        builtins.mapAttrs (_: lib.mkDefault) (builtins.removeAttrs configuration [ \"_module\" ])",
     "      );",
-    `      ${MEMBER_INPUT} = memberPath options.${MEMBER_INPUT}.loc;`,
+    `      ${MEMBER_KEY} = memberPath options.${MEMBER_KEY}.loc;`,
     "    };",
     "  };",
     "}",

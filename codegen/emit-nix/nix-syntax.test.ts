@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nixEval } from "../../test/support/nix.js";
+import { nixEval } from "../../testkit/nix.js";
 import { writeFileSync } from "node:fs";
 import { file as tmpFile } from "tmp-promise";
 import { nixAttrName, nixString } from "./nix-syntax.js";

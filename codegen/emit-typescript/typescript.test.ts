@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateEdgePackage } from "../../test/support/edge-fixture.js";
-import { schemaTypeScriptDisagreements } from "../../test/support/schema-typescript-agreement.js";
-import { typeCheckDir } from "../../test/support/typescript.js";
+import { generateEdgePackage } from "../../testkit/edge-fixture.js";
+import { schemaTypeScriptDisagreements } from "../../testkit/schema-typescript-agreement.js";
+import { typeCheckDir } from "../../testkit/typescript.js";
 import type { ProviderIndex } from "../generate-provider.js";
 import { pascalCase, typeScriptNames } from "./typescript.js";
+import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
 
 describe("generated TypeScript of the edge fixture", () => {
   let pkg: { dir: string; index: ProviderIndex; cleanup(): Promise<void> };
@@ -50,8 +51,8 @@ export const data: EdgeThingDataInputs = { name: "n", id: "lookup", filter: [{ n
   });
 
   it("accepts exactly what the input JSON Schema accepts (cross-checked with json-schema-to-typescript)", async () => {
-    const types: ["resource" | "data", string][] = [
-      ...Object.keys(pkg.index.resources).map((t) => ["resource", t] as ["resource", string]),
+    const types: [ResourceMode, string][] = [
+      ...Object.keys(pkg.index.resources).map((t) => ["managed", t] as ["managed", string]),
       ...Object.keys(pkg.index.dataSources).map((t) => ["data", t] as ["data", string]),
     ];
     expect(types).toHaveLength(3);
@@ -61,11 +62,11 @@ export const data: EdgeThingDataInputs = { name: "n", id: "lookup", filter: [{ n
     const file = join(pkg.dir, pkg.index.resources.edge_minimal!.typescript);
     const original = readFileSync(file, "utf8");
     writeFileSync(file, original.replace("  value: string;", "  value?: string;"));
-    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, [["resource", "edge_minimal"]])).toMatch(
+    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, [["managed", "edge_minimal"]])).toMatch(
       /Type 'EdgeMinimalInputs' is not assignable to type 'FromJsonSchema'\.\s+Types of property 'value' are incompatible/,
     );
     writeFileSync(file, original.replace("  value: string;", "  value: string | number;"));
-    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, [["resource", "edge_minimal"]])).toMatch(/Types of property 'value' are incompatible/);
+    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, [["managed", "edge_minimal"]])).toMatch(/Types of property 'value' are incompatible/);
     writeFileSync(file, original);
   });
 

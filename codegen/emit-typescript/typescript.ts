@@ -1,9 +1,10 @@
 // Views → TypeScript declarations, emitted directly (one named interface per distinct struct) rather than via
 // a JSON Schema converter, which runs out of memory on the largest AWS resources.
 import { fieldDescription } from "../model/field-notes.js";
-import { MEMBER_INPUT, metaArgumentsOf, metaArgumentStructs } from "../model/meta-arguments.js";
-import type { SchemaKind, Struct } from "../model/model.js";
-import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../model/views.js";
+import { metaArgumentsOf, metaArgumentStructs } from "../../opentofu/wire/meta-arguments.js";
+import type { Struct } from "../../opentofu/provider/model.js";
+import { MEMBER_KEY, type ResourceMode } from "../../opentofu/wire/wire-contract.js";
+import { inputView, type View, type ViewField, type ViewStruct, type VTy } from "../../opentofu/wire/views.js";
 
 const META_TYPES: Record<string, string> = { provider: "ProviderConfig", lifecycle: "Lifecycle", import: "Import" };
 
@@ -104,7 +105,7 @@ class InterfaceWriter {
 
 export interface TypeScriptTypeOptions {
   header: string;
-  kind: SchemaKind;
+  kind: ResourceMode;
   type: string;
   description: string;
   /** What the type is, when the schema or the docs say. */
@@ -113,7 +114,7 @@ export interface TypeScriptTypeOptions {
   outputs: View;
 }
 
-export function typeScriptNames(type: string, kind: SchemaKind): { inputs: string; outputs: string } {
+export function typeScriptNames(type: string, kind: ResourceMode): { inputs: string; outputs: string } {
   const base = pascalCase(type) + (kind === "data" ? "Data" : "");
   return { inputs: `${base}Inputs`, outputs: `${base}Outputs` };
 }
@@ -125,7 +126,7 @@ export function typeScriptTypes(options: TypeScriptTypeOptions): string {
   const extra = [
     ...metas.map((m) => `${m}?: ${META_TYPES[m]} | null;`),
     "/** The NixOps4 member path of the resource (set by the generated Nix); never passed to the engine. */",
-    `${MEMBER_INPUT}?: string[] | null;`,
+    `${MEMBER_KEY}?: string[] | null;`,
   ];
   const inputs = new InterfaceWriter(options.inputs, "Input", taken).write(
     names.inputs,

@@ -2,12 +2,12 @@
 // (`providers.<provider>.<type>`), keep state in `members.state` (managed resources), and take other members'
 // outputs as `members.<name>.outputs.<attribute>`.
 import { nixAttrName } from "../emit-nix/nix-syntax.js";
-import type { SchemaKind } from "../model/model.js";
+import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
 import { nix, printNix, type NixExpr } from "./nix-expr.js";
 
 export interface ExampleMember {
   name: string;
-  kind: SchemaKind;
+  kind: ResourceMode;
   type: string;
   inputs: NixExpr;
 }
@@ -26,7 +26,7 @@ export function exampleModule(providerName: string, members: ExampleMember[]): s
   for (const member of members) {
     const nixName = member.kind === "data" ? `data_${member.type}` : member.type;
     const fields: [string, NixExpr][] = [["type", nix.ref(`providers.${nixAttrName(providerName)}.${nixAttrName(nixName)}`)]];
-    if (member.kind === "resource") fields.push(["state", nix.ref("members.state")]);
+    if (member.kind === "managed") fields.push(["state", nix.ref("members.state")]);
     fields.push(["inputs", member.inputs]);
     entries.push(`  members.${nixAttrName(member.name)} = ${printNix(nix.attrs(fields), "  ")};\n`);
   }

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { edgeEntry } from "../../test/support/edge-fixture.js";
-import { AWS_GOLDEN_SCHEMA } from "../../test/support/golden.js";
-import type { ProvidersSchemaDocument } from "../schema/provider-schema.js";
+import { edgeEntry } from "../../testkit/edge-fixture.js";
+import { AWS_GOLDEN_SCHEMA } from "../../testkit/golden.js";
+import type { ProvidersSchemaDocument } from "../../opentofu/provider/provider-schema.js";
 import { exampleModule } from "./example-module.js";
 import { convertHclExample } from "./hcl-example.js";
 import { exampleTypes } from "./usage-examples.js";

@@ -7,8 +7,8 @@
 // providers' types, attributes the schema does not have) refuses the whole example with a reason, so that every
 // example on a page evaluates.
 import type { TFExpressionSyntaxTree } from "@cdktn/hcl2json";
-import type { SchemaKind } from "../model/model.js";
-import type { View, ViewField, ViewStruct, VTy } from "../model/views.js";
+import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
+import type { View, ViewField, ViewStruct, VTy } from "../../opentofu/wire/views.js";
 import type { ExampleMember } from "./example-module.js";
 import { nix, type NixExpr } from "./nix-expr.js";
 
@@ -16,11 +16,11 @@ export class ExampleConversionError extends Error {}
 
 export interface ExampleTypes {
   /** The input and output views of one of the provider's types; undefined when the provider has no such type. */
-  views(kind: SchemaKind, type: string): { inputs: View; outputs: View } | undefined;
+  views(kind: ResourceMode, type: string): { inputs: View; outputs: View } | undefined;
 }
 
 interface HclBlock {
-  kind: SchemaKind;
+  kind: ResourceMode;
   type: string;
   label: string;
   body: Record<string, unknown>;
@@ -53,7 +53,7 @@ export async function convertHclExample(hcl: string, types: ExampleTypes): Promi
     if (top !== "resource" && top !== "data") throw new ExampleConversionError(`uses a \`${top}\` block`);
     for (const [type, byLabel] of Object.entries(content as Record<string, Record<string, unknown>[]>)) {
       for (const [label, bodies] of Object.entries(byLabel)) {
-        for (const body of bodies as unknown as Record<string, unknown>[]) blocks.push({ kind: top === "data" ? "data" : "resource", type, label, body });
+        for (const body of bodies as unknown as Record<string, unknown>[]) blocks.push({ kind: top === "data" ? "data" : "managed", type, label, body });
       }
     }
   }
@@ -110,7 +110,7 @@ class Converter {
     return ordered;
   }
 
-  private viewsOf(kind: SchemaKind, type: string): { inputs: View; outputs: View } {
+  private viewsOf(kind: ResourceMode, type: string): { inputs: View; outputs: View } {
     const views = this.types.views(kind, type);
     if (!views) throw new ExampleConversionError(`uses ${kind === "data" ? "data source" : "resource"} ${type}, which the provider's schema does not have`);
     return views;
@@ -212,7 +212,7 @@ class Converter {
     const isData = names[0] === "data";
     const [type, label] = isData ? [names[1], names[2]] : [names[0], names[1]];
     const rest = parts.slice(isData ? 3 : 2);
-    const block = this.blocks.find((b) => b.kind === (isData ? "data" : "resource") && b.type === type && b.label === label);
+    const block = this.blocks.find((b) => b.kind === (isData ? "data" : "managed") && b.type === type && b.label === label);
     if (!block || !type || !label) throw new ExampleConversionError(`${where}: refers to \`${accessor}\`, which the example does not define`);
     this.refersTo.get(this.current!)!.add(block);
     const attribute = rest[0]?.name;

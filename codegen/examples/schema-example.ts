@@ -1,7 +1,7 @@
 // The smallest inputs a type accepts, from its input view: every required argument with a placeholder of its
 // type and every required block with the fewest items it may have. For types whose docs have no example.
 import { nix, type NixExpr } from "./nix-expr.js";
-import type { View, ViewField, ViewStruct, VTy } from "../model/views.js";
+import type { View, ViewField, ViewStruct, VTy } from "../../opentofu/wire/views.js";
 
 export function minimalInputs(inputs: View): NixExpr {
   return structValue(inputs.root);

@@ -1,10 +1,10 @@
 // The usage examples of every type of a package: the provider's own HCL examples converted to NixOps4 members
 // where its docs have them and they convert (hcl-example.ts), else the smallest valid inputs from the schema.
-import type { SchemaKind } from "../model/model.js";
-import { inputView, outputView, type View } from "../model/views.js";
-import { metaArgumentsOf } from "../model/meta-arguments.js";
-import type { ProviderSchemaEntry } from "../schema/provider-schema.js";
-import { readBlock } from "../schema/read-schema.js";
+import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
+import { inputView, outputView, type View } from "../../opentofu/wire/views.js";
+import { metaArgumentsOf } from "../../opentofu/wire/meta-arguments.js";
+import type { ProviderSchemaEntry } from "../../opentofu/provider/provider-schema.js";
+import { readBlock } from "../../opentofu/provider/read-schema.js";
 import type { DocExample } from "../schema/doc-examples.js";
 import { exampleModule, type UsageExample } from "./example-module.js";
 import { convertHclExample, ExampleConversionError, type ExampleTypes } from "./hcl-example.js";
@@ -20,11 +20,11 @@ export interface DocsExamples {
 export function exampleTypes(entry: ProviderSchemaEntry): ExampleTypes {
   const cache = new Map<string, { inputs: View; outputs: View }>();
   return {
-    views(kind: SchemaKind, type: string) {
+    views(kind: ResourceMode, type: string) {
       const key = `${kind} ${type}`;
       const cached = cache.get(key);
       if (cached) return cached;
-      const schema = (kind === "resource" ? entry.resource_schemas : entry.data_source_schemas)?.[type];
+      const schema = (kind === "managed" ? entry.resource_schemas : entry.data_source_schemas)?.[type];
       if (!schema) return undefined;
       const struct = readBlock(schema.block, type);
       const views = { inputs: inputView(struct, kind, metaArgumentsOf(kind)), outputs: outputView(struct) };
@@ -36,7 +36,7 @@ export function exampleTypes(entry: ProviderSchemaEntry): ExampleTypes {
 
 export async function convertDocsExamples(
   providerName: string,
-  kind: SchemaKind,
+  kind: ResourceMode,
   type: string,
   docExamples: DocExample[],
   types: ExampleTypes,
@@ -56,6 +56,6 @@ export async function convertDocsExamples(
   return result;
 }
 
-export function schemaExample(providerName: string, kind: SchemaKind, type: string, inputs: View): UsageExample {
+export function schemaExample(providerName: string, kind: ResourceMode, type: string, inputs: View): UsageExample {
   return { origin: "schema", nix: exampleModule(providerName, [{ name: "example", kind, type, inputs: minimalInputs(inputs) }]) };
 }

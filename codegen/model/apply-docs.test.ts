@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { readBlock } from "../schema/read-schema.js";
-import type { SchemaBlock } from "../schema/provider-schema.js";
+import { readBlock } from "../../opentofu/provider/read-schema.js";
+import type { SchemaBlock } from "../../opentofu/provider/provider-schema.js";
 import { applyDocs } from "./apply-docs.js";
-import type { Struct } from "./model.js";
+import type { Struct } from "../../opentofu/provider/model.js";
 
 const block: SchemaBlock = {
   attributes: { name: { type: "string", required: true, description: "From the schema." }, size: { type: "number", optional: true } },

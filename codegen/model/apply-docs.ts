@@ -1,7 +1,7 @@
 // Fills the descriptions a schema lacks from the provider's docs (schema/provider-docs.ts). A description the
 // schema has always wins: it is the provider's own word for this version.
 import type { TypeDocs } from "../schema/provider-docs.js";
-import type { Field, Struct, Ty } from "./model.js";
+import type { Field, Struct, Ty } from "../../opentofu/provider/model.js";
 
 export function applyDocs(root: Struct, docs: TypeDocs): void {
   if (!root.description && docs.summary) root.description = docs.summary;

@@ -1,5 +1,5 @@
 // The short remarks every output format attaches to a field (Nix descriptions, TS doc comments, Markdown).
-import type { Field } from "./model.js";
+import type { Field } from "../../opentofu/provider/model.js";
 
 export function presenceOf(field: Field): string {
   if (field.origin === "block") return "block";

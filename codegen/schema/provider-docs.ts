@@ -170,7 +170,7 @@ export function parseTypeDoc(markdown: string): TypeDocs {
       continue;
     }
     if (current && !NOTE.test(trimmed) && !/^[*-]\s/.test(trimmed)) {
-      current.target[current.name] += ` ${trimmed}`;
+      current.target[current.name] = `${current.target[current.name] ?? ""} ${trimmed}`;
     } else {
       current = undefined;
     }
@@ -194,7 +194,7 @@ function headingScope(text: string): Scope {
   const quoted = /`([A-Za-z0-9_.]+)`/.exec(text);
   if (quoted) return { kind: "block", key: quoted[1]! };
   const bare = /^([a-z0-9]+(?:_[a-z0-9]+)*)(?:\s+(?:configuration\s+)?(?:block|blocks|object|arguments?|attributes?))?$/i.exec(text);
-  if (bare && /[_a-z]/.test(bare[1]!) && bare[1] === bare[1]!.toLowerCase()) return { kind: "block", key: bare[1]! };
+  if (bare && /[_a-z]/.test(bare[1]!) && bare[1] === bare[1]!.toLowerCase()) return { kind: "block", key: bare[1] };
   return { kind: "unknown" };
 }
 

@@ -7,9 +7,9 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { repoRoot } from "../support/repo-root.js";
-import { engineBinary, pluginMirrorDir } from "../support/machine.js";
-import type { NixEvalResult } from "../support/nix.js";
+import { repoRoot } from "../../testkit/repo-root.js";
+import { engineBinary, pluginMirrorDir } from "../../testkit/machine.js";
+import type { NixEvalResult } from "../../testkit/nix.js";
 
 export const TEST_NIX_DIR = join(repoRoot, "test", "nix");
 
