@@ -69,6 +69,8 @@ export function onFirstLine(socket: Socket, onLine: (line: string) => void): voi
 
 export interface HostPaths {
   lock: string;
+  /** Held by the one bridge that starts the key's host, until that host answers (start-claim.ts). */
+  startClaim: string;
   control: string;
   metadata: string;
   log: string;
@@ -78,6 +80,7 @@ export interface HostPaths {
 export function hostPaths(dir: string, stem: string): HostPaths {
   return {
     lock: join(dir, `${stem}.lock`),
+    startClaim: join(dir, `${stem}.start.lock`),
     control: join(dir, `${stem}.ctl.sock`),
     metadata: join(dir, `${stem}.json`),
     log: join(dir, `${stem}.log`),
