@@ -13,6 +13,7 @@ const cloud = [
   "test/nix-roundtrip.test.ts",
   "bridge/operations/batch-run.test.ts",
   "test/bridge-bad-input.test.ts",
+  "test/bridge-interrupt.test.ts",
 ];
 const all = ["bridge/**/*.test.ts", "codegen/**/*.test.ts", "cli/**/*.test.ts", "test/**/*.test.ts"];
 

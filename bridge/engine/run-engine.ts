@@ -9,6 +9,8 @@ export interface EngineCommand {
   args: string[];
   cwd: string;
   env: Record<string, string | undefined>;
+  /** Aborting it gives the engine its one SIGINT (its graceful stop: in-flight calls finish, state is written). */
+  signal?: AbortSignal;
 }
 
 export interface EngineOutcome {
@@ -51,6 +53,9 @@ export async function runEngine(command: EngineCommand, onMessage: (message: UiM
     cleanup: true,
   });
   trackEngine(child);
+  const interrupt = () => child.kill("SIGINT");
+  if (command.signal?.aborted) interrupt();
+  else command.signal?.addEventListener("abort", interrupt, { once: true });
   const messages: UiMessage[] = [];
   let stderrTail = "";
   child.stderr?.setEncoding("utf8");
@@ -69,6 +74,7 @@ export async function runEngine(command: EngineCommand, onMessage: (message: UiM
     onMessage(message);
   });
   const result = await child;
+  command.signal?.removeEventListener("abort", interrupt);
   await linesDone;
   if (result.failed && result.exitCode === undefined && !result.signal) {
     const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;

@@ -61,6 +61,8 @@ export interface BatchContext {
   progress: (job: number, line: string) => void;
   /** Stop before applying (e.g. the bridge was interrupted after planning). */
   mayApply?: () => boolean;
+  /** Aborted when every job of the batch was interrupted: the engine gets its one SIGINT, none further starts. */
+  signal?: AbortSignal;
 }
 
 const COMMON = ["-input=false", "-lock=false", "-json"];
@@ -123,7 +125,9 @@ class Batch {
 
   async run(env: Record<string, string | undefined>): Promise<JobOutcome[]> {
     const engine = (args: string[], phase: Phase) =>
-      runEngine({ engine: this.context.engine, args, cwd: this.workspace, env }, (m) => this.route(m, phase));
+      runEngine({ engine: this.context.engine, args, cwd: this.workspace, env, signal: this.context.signal }, (m) =>
+        this.route(m, phase),
+      );
 
     if (this.jobs.every((job) => job.action === "read")) {
       // Data sources only: reading changes nothing, and an apply is what records what was read.
@@ -169,7 +173,7 @@ class Batch {
 
   /** Stops before an engine command that may change something once the bridge is interrupted. */
   private withholdIfInterrupted(when: string): void {
-    if (this.context.mayApply && !this.context.mayApply()) throw new ApplyWithheldError(`not applying: interrupted ${when}`);
+    if (this.context.signal?.aborted || (this.context.mayApply && !this.context.mayApply())) throw new ApplyWithheldError(`not applying: interrupted ${when}`);
   }
 
   /** Each live job's outcome after an apply: its own errors, else done, with the state the engine recorded. */

@@ -31,6 +31,14 @@ export class Batcher<T> {
     if (this.running < this.options.concurrency && !this.timer) this.timer = setTimeout(() => void this.next(), this.options.gatherMs);
   }
 
+  /** Takes a queued item out before its batch starts; false when it is not queued (running or done). */
+  remove(item: T): boolean {
+    const at = this.queue.findIndex((entry) => entry.item === item);
+    if (at < 0) return false;
+    this.queue.splice(at, 1);
+    return true;
+  }
+
   get busy(): boolean {
     return this.running > 0 || this.queue.length > 0;
   }

@@ -135,9 +135,21 @@ export interface RunMessage {
   pending: PendingTarget;
 }
 
-export type RunReply = { type: "progress"; line: string } | { type: "result"; outcome: JobOutcome } | { type: "error"; message: string };
+/** The bridge was interrupted (SIGINT, SIGTERM, SIGHUP) while its operation is with the host. */
+export interface InterruptMessage {
+  type: "interrupt";
+  signal: string;
+}
 
-export function sendExact(socket: Socket, message: RunMessage | RunReply): void {
+export type RunReply =
+  | { type: "progress"; line: string }
+  | { type: "result"; outcome: JobOutcome }
+  | { type: "error"; message: string }
+  /** After an interrupt, when the engine run goes on for other bridges' operations: the bridge answers now, and
+   * the host keeps whatever state the run produces for this one (as for a bridge that is gone). */
+  | { type: "withdrawn"; message: string };
+
+export function sendExact(socket: Socket, message: RunMessage | InterruptMessage | RunReply): void {
   socket.write(stringifyExact(message) + "\n");
 }
 

@@ -174,15 +174,26 @@ export function closeLease(socket: Socket): Promise<void> {
 
 export class HostRunError extends Error {}
 
-/** Sends the operation on the lease's connection and waits for its outcome. The lease stays held meanwhile. */
-export function runOnHost(socket: Socket, message: RunMessage, onProgress: (line: string) => void): Promise<JobOutcome> {
+/** Sends the operation on the lease's connection and waits for its outcome. The lease stays held meanwhile. An
+ * abort of `signal` is handed on to the host, which stops the engine once every operation of its run was
+ * interrupted, and otherwise withdraws this one (the run goes on; the host keeps its state). */
+export function runOnHost(
+  socket: Socket,
+  message: RunMessage,
+  onProgress: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<JobOutcome> {
   return new Promise((resolve, reject) => {
     if (socket.destroyed) return reject(new HostRunError("the provider host connection is closed"));
     socket.ref();
     let settled = false;
+    const interrupt = () => {
+      if (!socket.destroyed) sendExact(socket, { type: "interrupt", signal: String(signal?.reason ?? "SIGINT") });
+    };
     const settle = (action: () => void) => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener("abort", interrupt);
       socket.unref();
       action();
     };
@@ -195,11 +206,14 @@ export function runOnHost(socket: Socket, message: RunMessage, onProgress: (line
       }
       if (reply.type === "progress") onProgress(reply.line);
       else if (reply.type === "result") settle(() => resolve(reply.outcome));
+      else if (reply.type === "withdrawn") settle(() => reject(new HostRunError(reply.message)));
       else settle(() => reject(new HostRunError(`the provider host could not run the operation: ${reply.message}`)));
     });
     socket.once("close", () =>
       settle(() => reject(new HostRunError("the provider host went away before the operation finished"))),
     );
     sendExact(socket, message);
+    if (signal?.aborted) interrupt();
+    else signal?.addEventListener("abort", interrupt, { once: true });
   });
 }

@@ -28,9 +28,10 @@ export function keyedEnv(env: NodeJS.ProcessEnv): [string, string][] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Bumped whenever bridge and host stop understanding each other (2: hosts run batched operations), so that a
+/** Bumped whenever bridge and host stop understanding each other (2: hosts run batched operations; 3: bridges
+ * hand on interrupts), so that a
  * bridge never leases from a host of another release that may still be running. */
-export const CONTROL_PROTOCOL_VERSION = 2;
+export const CONTROL_PROTOCOL_VERSION = 3;
 
 /** sha256 hex over everything that decides the provider process's behaviour. */
 export function hostKey(identity: HostIdentity): string {

@@ -20,6 +20,7 @@ import {
   type HostMetadata,
   type HostPaths,
   type LeaseRequestMessage,
+  type InterruptMessage,
 } from "./control-protocol.js";
 import { clearDeadHost } from "./dead-host.js";
 import { ProviderProxy } from "./grpc-proxy.js";
@@ -35,7 +36,7 @@ import { Batcher } from "./batcher.js";
 import { acquireEngineSlot } from "./engine-slots.js";
 import { canonicalHash } from "../json/canonical-json.js";
 import { parseProviderRef } from "../engine/provider-address.js";
-import { runBatch, type JobOutcome } from "../operations/batch-run.js";
+import { ApplyWithheldError, runBatch, type JobOutcome } from "../operations/batch-run.js";
 import { savePending } from "../recovery/pending-states.js";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -79,7 +80,17 @@ type State = "starting" | "ready" | "unsupported" | "draining";
 interface QueuedRun {
   message: RunMessage;
   socket: Socket;
+  /** Its bridge was interrupted. */
+  interrupted?: string;
+  /** The bridge was answered without the outcome: the host keeps the state, as for a bridge that is gone. */
+  withdrawn?: boolean;
+  /** The engine run it is part of, once started. */
+  batch?: { runs: QueuedRun[]; abort: AbortController };
 }
+
+// A bridge interrupted while its engine run goes on for others waits this long for its outcome, then is withdrawn,
+// so that it answers within 2 s of its signal even on a loaded machine.
+const WITHDRAW_AFTER_MS = 1000;
 
 export class ProviderHost {
   private readonly paths: HostPaths;
@@ -89,6 +100,8 @@ export class ProviderHost {
   private active = 0;
   private uses = 0;
   private readonly leaseSockets = new Set<Socket>();
+  /** Each leaseholder's operation, from hand-over until its outcome is delivered. */
+  private readonly runs = new Map<Socket, QueuedRun>();
   private readonly waiting: (() => void)[] = [];
   private idleTimer?: NodeJS.Timeout;
   private checkTimer?: NodeJS.Timeout;
@@ -332,9 +345,10 @@ export class ProviderHost {
 
   /** A leaseholder hands over its operation: it joins the next batch of this host's engine runs. */
   private onRun(socket: Socket, line: string): void {
-    let message: RunMessage;
+    let message: RunMessage | InterruptMessage;
     try {
-      message = parseExact(line) as RunMessage;
+      message = parseExact(line) as RunMessage | InterruptMessage;
+      if (message.type === "interrupt") return this.onInterrupt(socket, message.signal);
       if (message.type !== "run" || !message.job) throw new Error("not a run message");
     } catch {
       sendExact(socket, { type: "error", message: "malformed run request" });
@@ -343,12 +357,47 @@ export class ProviderHost {
     // Reads are batched apart: a batch of data sources is one apply that only reads.
     const kind = message.job.action === "read" ? "read" : "write";
     const group = `${kind}\0${message.engine}\0${message.pluginDir ?? ""}\0${message.provider}\0${canonicalHash(message.providerConfig)}`;
-    this.batcher.submit({ group, item: { message, socket } });
+    const run: QueuedRun = { message, socket };
+    this.runs.set(socket, run);
+    this.batcher.submit({ group, item: run });
+  }
+
+  /** The same interrupt as without a host: a run all of whose bridges were interrupted gets its engine's one
+   * SIGINT; a queued operation never starts; one whose run goes on for others is withdrawn after a moment. */
+  private onInterrupt(socket: Socket, signal: string): void {
+    const run = this.runs.get(socket);
+    if (!run || run.interrupted) return;
+    run.interrupted = signal;
+    if (this.batcher.remove(run)) {
+      this.runs.delete(socket);
+      const details = `interrupted by ${signal} before its engine run started; nothing was changed`;
+      sendExact(socket, { type: "result", outcome: { kind: "failed", stage: "plan", details, providerLost: false, state: undefined } });
+      return;
+    }
+    const batch = run.batch;
+    if (!batch) return;
+    if (batch.runs.every((r) => r.interrupted) && !batch.abort.signal.aborted) {
+      this.log(`all ${batch.runs.length} operation(s) of an engine run were interrupted: SIGINT to the engine`);
+      batch.abort.abort(signal);
+    }
+    setTimeout(() => {
+      if (!this.runs.has(socket) || socket.destroyed) return;
+      run.withdrawn = true;
+      this.runs.delete(socket);
+      sendExact(socket, {
+        type: "withdrawn",
+        message:
+          `interrupted by ${signal} while the provider host was running it; the engine run ends without this bridge, ` +
+          "and the state it produces is kept for the next operation on this resource (nixops4-opentofu pending list)",
+      });
+    }, WITHDRAW_AFTER_MS).unref();
   }
 
   private async runBatch(runs: QueuedRun[]): Promise<void> {
     const first = runs[0]!.message;
     const grant = { protocolVersion: this.provider!.endpoint.protocolVersion, hostPid: process.pid, proxySocket: this.paths.proxySocket(process.pid) };
+    const batch = { runs, abort: new AbortController() };
+    for (const run of runs) run.batch = batch;
     const release = await acquireEngineSlot({ env: this.options.env, log: (line) => this.log(line) });
     const started = Date.now();
     let outcomes: JobOutcome[];
@@ -366,14 +415,22 @@ export class ProviderHost {
           }),
           progress: (i, line) => {
             const socket = runs[i]!.socket;
-            if (!socket.destroyed) sendExact(socket, { type: "progress", line });
+            if (!socket.destroyed && !runs[i]!.withdrawn) sendExact(socket, { type: "progress", line });
           },
+          signal: batch.abort.signal,
         },
         runs.map((r) => r.message.job),
       );
     } catch (error) {
-      for (const { socket } of runs) {
-        if (!socket.destroyed) sendExact(socket, { type: "error", message: (error as Error).message });
+      const withheld = error instanceof ApplyWithheldError;
+      for (const run of runs) {
+        this.runs.delete(run.socket);
+        if (run.socket.destroyed || run.withdrawn) continue;
+        if (!withheld) sendExact(run.socket, { type: "error", message: (error as Error).message });
+        else {
+          const details = `interrupted by ${run.interrupted ?? "a signal"} before applying; nothing was changed`;
+          sendExact(run.socket, { type: "result", outcome: { kind: "failed", stage: "plan", details, providerLost: false, state: undefined } });
+        }
       }
       return;
     } finally {
@@ -386,10 +443,14 @@ export class ProviderHost {
   /** Sends an outcome; when its bridge is gone, keeps any state the engine changed in the bridge's pending store,
    * so that the operation NixOps4 retries adopts the object instead of making another. */
   private async deliver(run: QueuedRun, outcome: JobOutcome): Promise<void> {
-    if (!run.socket.destroyed) {
+    this.runs.delete(run.socket);
+    if (!run.socket.destroyed && !run.withdrawn) {
       sendExact(run.socket, { type: "result", outcome });
       return;
     }
+    // A withdrawn bridge records the attempt itself as it leaves; ours, with the state, must come after it.
+    if (!run.socket.destroyed) await Promise.race([new Promise((resolve) => run.socket.once("close", resolve)), sleep(10_000)]);
+    if (run.withdrawn) await sleep(250);
     const changed = outcome.kind === "done" ? outcome.actions.length > 0 : outcome.stage === "apply";
     if (!changed) return;
     const { job, pending, provider } = run.message;

@@ -12,6 +12,7 @@
 //   NIXOPS4_OPENTOFU_ENGINE_SLOTS                  machine-wide concurrent engine runs (acquireEngineSlot)
 import { accessSync, constants, statSync } from "node:fs";
 import { isAbsolute } from "node:path";
+import { interruption } from "../engine/interrupts.js";
 import type { JobOutcome } from "../operations/batch-run.js";
 import { closeLease, hostEntryPath, leaseFromHost, runOnHost } from "./host-client.js";
 import { hostPaths, reattachValue, type RunMessage } from "./control-protocol.js";
@@ -38,8 +39,9 @@ export interface ProviderLease {
   /** Call once the operation's engine commands are done (success or failure). */
   release(): Promise<void>;
   /** Hands the operation to the host, which batches it with concurrent ones into one engine run; resolves with
-   * its outcome. Progress lines (raw engine wording) arrive through onProgress. */
-  run(message: RunMessage, onProgress: (line: string) => void): Promise<JobOutcome>;
+   * its outcome. Progress lines (raw engine wording) arrive through onProgress. An abort of `signal` (default:
+   * this process's first SIGINT, SIGTERM or SIGHUP) is handed on to the host. */
+  run(message: RunMessage, onProgress: (line: string) => void, signal?: AbortSignal): Promise<JobOutcome>;
   /** Which processes serve this lease (for diagnostics and tests). */
   host: { key: string; hostPid: number; providerPid: number; protocolVersion: number };
 }
@@ -118,7 +120,7 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
     return {
       engineEnv: { TF_REATTACH_PROVIDERS: reattachValue(req.providerAddress, grant) },
       host: { key, hostPid: grant.hostPid, providerPid: grant.providerPid, protocolVersion: grant.protocolVersion },
-      run: (message, onProgress) => runOnHost(socket, message, onProgress),
+      run: (message, onProgress, signal = interruption) => runOnHost(socket, message, onProgress, signal),
       async release() {
         if (released) return;
         released = true;
