@@ -16,7 +16,7 @@ export interface HostIdentity {
   env: NodeJS.ProcessEnv;
   /** A host serving unpruned schemas (only for measuring) is a different host. */
   fullSchemas?: boolean;
-  /** Which build of the host code would serve (its entry file's path, size and time): an upgraded or rebuilt
+  /** Which build of the host code would serve (its entry file's path and build id): an upgraded or rebuilt
    * bridge starts its own host instead of handing work to one still running older code. */
   hostBuild?: string;
 }

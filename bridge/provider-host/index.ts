@@ -10,8 +10,9 @@
 //   NIXOPS4_OPENTOFU_PROVIDER_HOST_START_SECONDS   how long a provider may take to print its reattach line (60)
 //   NIXOPS4_OPENTOFU_PROVIDER_HOST_PRUNE=off       serve full schemas (for measuring; a separate host)
 //   NIXOPS4_OPENTOFU_ENGINE_SLOTS                  machine-wide concurrent engine runs (acquireEngineSlot)
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants } from "node:fs";
 import { isAbsolute } from "node:path";
+import { buildId } from "../build/build-id.js";
 import { interruption } from "../engine/interrupts.js";
 import type { JobOutcome } from "../operations/batch-run.js";
 import { closeLease, hostEntryPath, leaseFromHost, runOnHost } from "./host-client.js";
@@ -54,14 +55,9 @@ function seconds(value: string | undefined, fallback: number): number {
   return value !== undefined && value !== "" && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
 }
 
+/** The host code that would serve: where it is and which build (never its mtime: 1 for every file in the Nix store). */
 function hostBuild(): string {
-  const entry = hostEntryPath();
-  try {
-    const info = statSync(entry);
-    return `${entry}:${info.size}:${info.mtimeMs}`;
-  } catch {
-    return entry;
-  }
+  return `${hostEntryPath()}:${buildId()}`;
 }
 
 /** Returns null when sharing is impossible (provider has no debug mode, protocol unsupported, host disabled by
