@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // nixops4-resources-opentofu: the resource provider executable NixOps4 starts. The protocol owns stdout; anything
 // else that would print there (console.log in a dependency) is sent to stderr.
+import "./lean-heap.js";
 import { Writable } from "node:stream";
 import { resolveEngine } from "./engine/engine-binary.js";
 import { installInterruptHandlers, interruptSignal } from "./engine/interrupts.js";
