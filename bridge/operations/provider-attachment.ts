@@ -6,12 +6,9 @@ import { canonicalHash } from "../json/canonical-json.js";
 import { locateProviderBinary } from "../engine/provider-binary.js";
 import { acquireEngineSlot, acquireProviderLease, type ProviderLease } from "../provider-host/index.js";
 import type { ProviderRef } from "../engine/provider-address.js";
+import type { Attachment } from "../jobs/attachment.js";
 
-export interface Attachment {
-  /** Env for every engine command in this workspace. */
-  engineEnv: Record<string, string>;
-  release(): Promise<void>;
-}
+export type { Attachment };
 
 export interface ConnectOptions {
   engine: string;

@@ -7,7 +7,7 @@ import { writeCliConfig } from "../engine/cli-config.js";
 import { formatDiagnostics } from "../engine/diagnostics.js";
 import type { ProviderRef } from "../engine/provider-address.js";
 import { runEngine, type EngineOutcome } from "../engine/run-engine.js";
-import type { Attachment } from "./provider-attachment.js";
+import type { Attachment } from "../jobs/attachment.js";
 
 export class ProviderInitError extends Error {}
 
