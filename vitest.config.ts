@@ -11,7 +11,7 @@ const cloud = [
   "test/bridge-reliability.test.ts",
   "test/bridge-aws.test.ts",
   "test/nix-roundtrip.test.ts",
-  "bridge/operations/batch-run.test.ts",
+  "bridge/jobs/batch-run.test.ts",
   "test/bridge-bad-input.test.ts",
   "test/bridge-interrupt.test.ts",
 ];

@@ -18,7 +18,7 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
 import { resolveEngine } from "../bridge/engine/engine-binary.js";
 import { canonicalHash } from "../bridge/json/canonical-json.js";
-import { acquireEngineSlot, acquireProviderLease, engineSlotCount } from "../bridge/provider-host/index.js";
+import { acquireEngineSlot, acquireProviderLease, engineSlotCount } from "../bridge/provider-host/client/index.js";
 import { awsBridgeEnv } from "../test/support/aws-bridge.js";
 import { bridgeBin, repoRoot } from "../test/support/bridge-process.js";
 import { AWS_PROVIDER, engineBinary } from "../test/support/machine.js";

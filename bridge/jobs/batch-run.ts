@@ -17,7 +17,7 @@ import { locatedJson, type JsonPath } from "../workspace/located-json.js";
 import { mainTfJson, resourceAddress, resourceName, type WorkspaceResource } from "../workspace/main-tf.js";
 import { readStateFile, writeStateFile, type ResourceState } from "../workspace/tfstate.js";
 import { withWorkspaceDir } from "../workspace/workspace-dir.js";
-import type { Attachment } from "./provider-attachment.js";
+import type { Attachment } from "./attachment.js";
 
 export type JobAction = "apply" | "destroy" | "read";
 

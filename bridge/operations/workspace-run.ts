@@ -1,7 +1,7 @@
 // One resource operation: the engine's plan and apply (batch-run.ts) plus what the bridge owes the user around
 // them: redacted progress and errors, a retry when planning lost its provider, and the pending store, so that a
 // failure after the engine changed something leaves nothing in the cloud forgotten.
-import { interruptSignal, throwIfInterrupted } from "../engine/interrupts.js";
+import { interruption, interruptSignal, throwIfInterrupted } from "../engine/interrupts.js";
 import type { ProviderRef } from "../engine/provider-address.js";
 import { guessImportId, reportsExistingObject } from "../recovery/import-guess.js";
 import { clearPending, savePending } from "../recovery/pending-states.js";
@@ -9,9 +9,8 @@ import type { Redactor } from "../secrets/redactor.js";
 import { addSensitiveOfState } from "../secrets/sensitive-values.js";
 import type { WorkspaceResource } from "../workspace/main-tf.js";
 import type { ResourceState } from "../workspace/tfstate.js";
-import type { BatchJob, JobOutcome } from "./batch-run.js";
-import { HostRunError } from "../provider-host/host-client.js";
-import type { ProviderConnection } from "./provider-attachment.js";
+import type { BatchJob, JobOutcome } from "../jobs/batch-run.js";
+import { JobInterruptedError, type JobRunner } from "../jobs/job-runner.js";
 
 export type WorkspaceAction = "apply" | "destroy" | "read";
 
@@ -32,7 +31,7 @@ export interface WorkspaceRunRequest {
   stateDir: string;
   redactor: Redactor;
   log: (line: string) => void;
-  connect: () => Promise<ProviderConnection>;
+  connect: () => Promise<JobRunner>;
 }
 
 export interface WorkspaceRunResult {
@@ -69,11 +68,18 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     importIsGuess: request.importIsGuess,
   };
   let outcome: JobOutcome;
-  const connection = await request.connect();
+  const runner = await request.connect();
   try {
-    outcome = connection.kind === "host" ? await runOnHost(request, job, connection) : await runHere(request, job, connection);
+    outcome = await runner.run(job, {
+      progress: (line) => request.log(request.redactor.redact(line)),
+      signal: interruption,
+      keepFor: { stateDir: request.stateDir, lineage: request.lineage, operation: request.operation },
+    });
+  } catch (error) {
+    if (error instanceof JobInterruptedError) throwIfInterrupted("applying the plan");
+    throw error;
   } finally {
-    await connection.release();
+    await runner.release();
   }
   if (outcome.kind === "failed") {
     const what = request.action === "read" ? "reading the data source" : outcome.stage === "plan" ? "planning" : "applying";
@@ -92,60 +98,6 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     }
   }
   return { state, actions: outcome.actions };
-}
-
-async function runHere(
-  request: WorkspaceRunRequest,
-  job: BatchJob,
-  connection: Extract<ProviderConnection, { kind: "local" }>,
-): Promise<JobOutcome> {
-  // The engine runner is loaded only here: with a provider host, this process runs no engine at all.
-  const { runBatch, ApplyWithheldError } = await import("./batch-run.js");
-  try {
-    const [outcome] = await runBatch(
-    {
-      engine: request.engine,
-      provider: request.provider,
-      providerConfig: request.providerConfig,
-      pluginDir: request.pluginDir,
-      baseEnv: process.env,
-      attach: connection.attach,
-      progress: (_job, line) => request.log(request.redactor.redact(line)),
-      mayApply: () => interruptSignal() === undefined,
-    },
-    [job],
-    );
-    return outcome!;
-  } catch (error) {
-    if (error instanceof ApplyWithheldError) throwIfInterrupted("applying the plan");
-    throw error;
-  }
-}
-
-async function runOnHost(
-  request: WorkspaceRunRequest,
-  job: BatchJob,
-  connection: Extract<ProviderConnection, { kind: "host" }>,
-): Promise<JobOutcome> {
-  try {
-    return await connection.run(
-      {
-        type: "run",
-        engine: request.engine,
-        pluginDir: request.pluginDir,
-        provider: `${request.provider.address}@${request.provider.version}`,
-        providerConfig: request.providerConfig,
-        job,
-        pending: { stateDir: request.stateDir, lineage: request.lineage, operation: request.operation },
-      },
-      (line) => request.log(request.redactor.redact(line)),
-    );
-  } catch (error) {
-    if (!(error instanceof HostRunError)) throw error;
-    // The host went away mid-operation: what the engine did is unknown, so it is treated as a failed apply (a
-    // create is remembered, and its retry looks for the object first).
-    return { kind: "failed", stage: "apply", details: error.message, providerLost: false, state: undefined };
-  }
 }
 
 /** A state the engine produced becomes this resource's: its lineage, and its sensitive values kept out of messages. */

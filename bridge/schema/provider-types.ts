@@ -76,7 +76,7 @@ export async function loadProviderTypes(options: SchemaCacheOptions): Promise<Pr
   const cached = await readCatalogue(dir);
   if (cached) return new CachedProviderTypes(dir, cached);
   // A cold burst of bridges would otherwise each start an engine and a provider to dump the same schema.
-  const { tryAcquireLock } = await import("../provider-host/lock-file.js");
+  const { tryAcquireLock } = await import("../machine/lock-file.js");
   await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + DUMP_WAIT_MS;
   let lock = await tryAcquireLock(`${dir}.dump.lock`);

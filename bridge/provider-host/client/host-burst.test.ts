@@ -5,14 +5,14 @@ import { execa } from "execa";
 import { existsSync, readFileSync } from "node:fs";
 import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterAll, describe, expect, it } from "vitest";
-import { awsLeaseRequest } from "../../bench/provider-host-workspace.js";
-import { hostPaths } from "./control-protocol.js";
+import { awsLeaseRequest } from "../../../bench/provider-host-workspace.js";
+import { hostPaths } from "../control-protocol.js";
 import { hostEntryPath, leaseFromHost } from "./host-client.js";
 import { hostStem } from "./host-key.js";
 import { acquireProviderLease, type ProviderLease } from "./index.js";
-import { tryAcquireLock } from "./lock-file.js";
-import { isAlive } from "./process-identity.js";
-import { waitUntil } from "../../test/support/wait.js";
+import { tryAcquireLock } from "../../machine/lock-file.js";
+import { isAlive } from "../../machine/process-identity.js";
+import { waitUntil } from "../../../test/support/wait.js";
 
 const dirs: DirectoryResult[] = [];
 const hostPids = new Set<number>();
@@ -42,7 +42,7 @@ function hostStartsIn(logPath: string): number {
 
 // The same lease another bridge process takes: the built client, from a fresh Node process.
 const CHILD_LEASE = `
-import { acquireProviderLease } from ${JSON.stringify(new URL("../../dist/bridge/provider-host/index.js", import.meta.url).href)};
+import { acquireProviderLease } from ${JSON.stringify(new URL("../../../dist/bridge/provider-host/client/index.js", import.meta.url).href)};
 const request = JSON.parse(process.argv[1]);
 const lease = await acquireProviderLease({ ...request, env: process.env, log: () => undefined });
 process.stdout.write(JSON.stringify(lease ? lease.host : null));

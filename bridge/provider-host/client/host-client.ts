@@ -4,8 +4,8 @@ import { existsSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { hostArguments, type HostLaunch } from "./host-launch.js";
-import type { JobOutcome } from "../operations/batch-run.js";
+import { hostArguments, type HostLaunch } from "../control-protocol.js";
+import type { JobOutcome } from "../../jobs/batch-run.js";
 import {
   onEachLine,
   onFirstLine,
@@ -18,9 +18,9 @@ import {
   type LeaseRequestMessage,
   type RunMessage,
   type RunReply,
-} from "./control-protocol.js";
+} from "../control-protocol.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { HeldLock } from "./lock-file.js";
+import type { HeldLock } from "../../machine/lock-file.js";
 import { claimHostStart } from "./start-claim.js";
 
 export interface HostSettings extends HostLaunch {
@@ -37,8 +37,8 @@ export type LeaseOutcome =
 /** The compiled host entry point (also when this module runs from TypeScript sources under vitest). */
 export function hostEntryPath(): string {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith(".js")) return join(dirname(here), "host-main.js");
-  return resolve(dirname(here), "../../dist/bridge/provider-host/host-main.js");
+  if (here.endsWith(".js")) return join(dirname(here), "..", "server", "host-main.js");
+  return resolve(dirname(here), "../../../dist/bridge/provider-host/server/host-main.js");
 }
 
 function connectControl(path: string): Promise<Socket | null> {

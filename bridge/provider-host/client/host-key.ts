@@ -48,7 +48,4 @@ export function hostKey(identity: HostIdentity): string {
   return createHash("sha256").update(canonical).digest("hex");
 }
 
-/** The file-name stem of a host: 128 bits of the key keep socket paths short enough. */
-export function hostStem(key: string): string {
-  return key.slice(0, 32);
-}
+export { hostStem } from "../control-protocol.js";

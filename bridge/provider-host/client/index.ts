@@ -12,16 +12,18 @@
 //   NIXOPS4_OPENTOFU_ENGINE_SLOTS                  machine-wide concurrent engine runs (acquireEngineSlot)
 import { accessSync, constants } from "node:fs";
 import { isAbsolute } from "node:path";
-import { buildId } from "../build/build-id.js";
-import { interruption } from "../engine/interrupts.js";
-import type { JobOutcome } from "../operations/batch-run.js";
-import { closeLease, hostEntryPath, leaseFromHost, runOnHost } from "./host-client.js";
-import { hostPaths, reattachValue, type RunMessage } from "./control-protocol.js";
-import { knownWithoutDebugMode } from "./debug-mode-memory.js";
+import { buildId } from "../../build/build-id.js";
+import { interruption } from "../../engine/interrupts.js";
+import type { JobOutcome } from "../../jobs/batch-run.js";
+import type { JobRunner } from "../../jobs/job-runner.js";
+import type { ProviderRef } from "../../engine/provider-address.js";
+import { closeLease, hostEntryPath, HostRunError, leaseFromHost, runOnHost } from "./host-client.js";
+import { hostPaths, reattachValue, type RunMessage } from "../control-protocol.js";
+import { knownWithoutDebugMode } from "../../machine/debug-mode-memory.js";
 import { hostKey, hostStem } from "./host-key.js";
-import { ensurePrivateDir, runtimeDir } from "./runtime-dir.js";
+import { ensurePrivateDir, runtimeDir } from "../../machine/runtime-dir.js";
 
-export { acquireEngineSlot, engineSlotCount, type EngineSlotOptions } from "./engine-slots.js";
+export { acquireEngineSlot, engineSlotCount, type EngineSlotOptions } from "../../machine/engine-slots.js";
 
 export interface ProviderLeaseRequest {
   providerAddress: string; // "registry.terraform.io/hashicorp/aws"
@@ -127,4 +129,41 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
     req.log(`provider host unavailable (${(error as Error).message}); the engine starts the provider itself`);
     return null;
   }
+}
+
+/** What a host needs besides the job to run it as this bridge would. */
+export interface HostJobContext {
+  engine: string;
+  pluginDir?: string;
+  provider: ProviderRef;
+  providerConfig: Record<string, unknown>;
+}
+
+/** The JobRunner on the host: the job goes to the lease's host, which batches it with other bridges' jobs. */
+export function hostRunner(lease: ProviderLease, context: HostJobContext): JobRunner {
+  return {
+    async run(job, how) {
+      try {
+        return await lease.run(
+          {
+            type: "run",
+            engine: context.engine,
+            pluginDir: context.pluginDir,
+            provider: `${context.provider.address}@${context.provider.version}`,
+            providerConfig: context.providerConfig,
+            job,
+            pending: how.keepFor ?? { stateDir: "", lineage: "", operation: "" },
+          },
+          how.progress,
+          how.signal,
+        );
+      } catch (error) {
+        if (!(error instanceof HostRunError)) throw error;
+        // The host went away mid-operation, or withdrew it after an interrupt: what the engine did is unknown
+        // here, so it is a failed apply (a create is remembered, and its retry looks for the object first).
+        return { kind: "failed", stage: "apply", details: error.message, providerLost: false, state: undefined };
+      }
+    },
+    release: () => lease.release(),
+  };
 }

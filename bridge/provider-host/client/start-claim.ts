@@ -4,7 +4,7 @@
 // were needed elsewhere). Exactly one bridge may claim the start; it holds the claim until its host answers or
 // exits, and every other bridge waits for that host. A host holds its key's lock from its first moment, so "the
 // lock has a live owner" means a host is starting, serving or draining: nobody else needs to start one.
-import { lockOwner, tryAcquireLock, type HeldLock } from "./lock-file.js";
+import { lockOwner, tryAcquireLock, type HeldLock } from "../../machine/lock-file.js";
 
 export interface StartPaths {
   /** The host's own lock (lock-file.ts). */

@@ -6,9 +6,10 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { chmod, rename, rm, stat, writeFile } from "node:fs/promises";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
-import { rememberWithoutDebugMode } from "./debug-mode-memory.js";
+import { rememberWithoutDebugMode } from "../../machine/debug-mode-memory.js";
 import {
   hostPaths,
+  hostStem,
   onEachLine,
   onFirstLine,
   parseExact,
@@ -21,23 +22,22 @@ import {
   type HostPaths,
   type LeaseRequestMessage,
   type InterruptMessage,
-} from "./control-protocol.js";
+} from "../control-protocol.js";
 import { clearDeadHost } from "./dead-host.js";
 import { ProviderProxy } from "./grpc-proxy.js";
 import { sweepHostDir } from "./host-dir-sweep.js";
-import { hostStem } from "./host-key.js";
-import type { HostLaunch } from "./host-launch.js";
-import { tryAcquireLock, type HeldLock } from "./lock-file.js";
+import type { HostLaunch } from "../control-protocol.js";
+import { tryAcquireLock, type HeldLock } from "../../machine/lock-file.js";
 import { protocolSpec } from "./plugin-protocol.js";
-import { processStart, selfIdentity } from "./process-identity.js";
+import { processStart, selfIdentity } from "../../machine/process-identity.js";
 import { NoDebugModeError, startDebugProvider, type DebugProvider } from "./provider-process.js";
 import { RegisteredTypes } from "./schema-prune.js";
 import { Batcher } from "./batcher.js";
-import { acquireEngineSlot } from "./engine-slots.js";
-import { canonicalHash } from "../json/canonical-json.js";
-import { parseProviderRef } from "../engine/provider-address.js";
-import { ApplyWithheldError, runBatch, type JobOutcome } from "../operations/batch-run.js";
-import { savePending } from "../recovery/pending-states.js";
+import { acquireEngineSlot } from "../../machine/engine-slots.js";
+import { canonicalHash } from "../../json/canonical-json.js";
+import { parseProviderRef } from "../../engine/provider-address.js";
+import { ApplyWithheldError, runBatch, type JobOutcome } from "../../jobs/batch-run.js";
+import { savePending } from "../../recovery/pending-states.js";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export type HostOptions = HostLaunch;
