@@ -53,6 +53,8 @@ function makeHandler(options: BridgeOptions): ResourceHandler {
         resources: [prepared.resource],
         pluginDir: options.pluginDir,
         cacheDir: options.cacheDir,
+        providerHost: options.providerHost,
+        engineSlots: options.engineSlots,
         label: prepared.label,
         log,
       }),

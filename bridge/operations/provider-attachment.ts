@@ -9,6 +9,7 @@ import type { JobRunner } from "../jobs/job-runner.js";
 import { localRunner } from "../jobs/local-runner.js";
 import type { ProviderRef } from "../engine/provider-address.js";
 import type { Attachment } from "../jobs/attachment.js";
+import type { ProviderHostSettings } from "../options.js";
 
 export type { Attachment };
 
@@ -22,6 +23,9 @@ export interface ConnectOptions {
   cacheDir: string;
   label: string;
   log: (line: string) => void;
+  /** BridgeOptions.providerHost and .engineSlots. */
+  providerHost?: ProviderHostSettings;
+  engineSlots?: number;
 }
 
 /** How an operation reaches its provider: a JobRunner, on the shared provider's host (which batches this operation
@@ -32,7 +36,7 @@ export async function connectProvider(options: ConnectOptions): Promise<JobRunne
   const lease = await leaseSharedProvider(options);
   if (lease) return hostRunner(lease, options);
   // Engine runs of this process are bounded machine-wide; the host bounds its own.
-  const releaseSlot = await acquireEngineSlot({ log: (line) => options.log(`${options.label}: ${line}`) });
+  const releaseSlot = await acquireEngineSlot({ slots: options.engineSlots, log: (line) => options.log(`${options.label}: ${line}`) });
   return localRunner({
     engine: options.engine,
     provider: options.provider,
@@ -57,6 +61,7 @@ async function leaseSharedProvider(options: ConnectOptions): Promise<ProviderLea
     resourceTypes: options.resources.filter((r) => r.mode === "managed").map((r) => r.type),
     dataSourceTypes: options.resources.filter((r) => r.mode === "data").map((r) => r.type),
     log: (line) => options.log(`${options.label}: ${line}`),
+    settings: options.providerHost,
   });
   return lease;
 }

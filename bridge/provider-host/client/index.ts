@@ -1,18 +1,11 @@
 // Shares one long-lived provider process among many short-lived bridge processes. See host-server.ts for the
 // host's lifecycle and grpc-proxy.ts for what the proxy changes about the plugin protocol.
 //
-// Settings, read from the lease request's environment (they are not part of the host key):
-//   NIXOPS4_OPENTOFU_PROVIDER_HOST=off             never share; the engine starts providers itself
-//   NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR             runtime dir (default $XDG_RUNTIME_DIR/nixops4-resources-opentofu,
-//                                                  else ~/.cache/nixops4-resources-opentofu/hosts)
-//   NIXOPS4_OPENTOFU_PROVIDER_HOST_IDLE_SECONDS    a host without leases exits after this long (default 60)
-//   NIXOPS4_OPENTOFU_PROVIDER_HOST_MAX_USES        a host retires after this many leases, once idle (default 200)
-//   NIXOPS4_OPENTOFU_PROVIDER_HOST_START_SECONDS   how long a provider may take to print its reattach line (60)
-//   NIXOPS4_OPENTOFU_PROVIDER_HOST_PRUNE=off       serve full schemas (for measuring; a separate host)
-//   NIXOPS4_OPENTOFU_ENGINE_SLOTS                  machine-wide concurrent engine runs (acquireEngineSlot)
+// Settings: ProviderHostSettings in options.ts, read once with the bridge's other options.
 import { accessSync, constants } from "node:fs";
 import { isAbsolute } from "node:path";
 import { buildId } from "../../build/build-id.js";
+import { providerHostSettings, type ProviderHostSettings } from "../../options.js";
 import { interruption } from "../../engine/interrupts.js";
 import type { JobOutcome } from "../../jobs/batch-run.js";
 import type { JobRunner } from "../../jobs/job-runner.js";
@@ -34,6 +27,8 @@ export interface ProviderLeaseRequest {
   resourceTypes: string[]; // managed resource types the workspace uses, e.g. ["aws_iam_user"]
   dataSourceTypes: string[]; // data source types the workspace uses
   log: (line: string) => void; // progress/debug lines for stderr (never secrets)
+  /** The bridge's settings (BridgeOptions.providerHost); read from `env` when not given (tests, benchmarks). */
+  settings?: ProviderHostSettings;
 }
 
 export interface ProviderLease {
@@ -52,11 +47,6 @@ export interface ProviderLease {
 // sun_path is 108 bytes on Linux, including the terminating NUL.
 const MAX_SOCKET_PATH = 107;
 
-function seconds(value: string | undefined, fallback: number): number {
-  const parsed = Number(value);
-  return value !== undefined && value !== "" && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
-}
-
 /** The host code that would serve: where it is and which build (never its mtime: 1 for every file in the Nix store). */
 function hostBuild(): string {
   return `${hostEntryPath()}:${buildId()}`;
@@ -66,8 +56,9 @@ function hostBuild(): string {
  * NIXOPS4_OPENTOFU_PROVIDER_HOST=off): the caller then falls back to the engine's normal provider start. */
 export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<ProviderLease | null> {
   const env = req.env;
-  if ((env.NIXOPS4_OPENTOFU_PROVIDER_HOST ?? "").toLowerCase() === "off") return null;
-  const prune = (env.NIXOPS4_OPENTOFU_PROVIDER_HOST_PRUNE ?? "").toLowerCase() !== "off";
+  const settings = req.settings ?? providerHostSettings(env);
+  if (!settings.enabled) return null;
+  const prune = settings.prune;
   if (!isAbsolute(req.binaryPath)) {
     req.log(`provider binary path "${req.binaryPath}" is not absolute; the engine starts the provider itself`);
     return null;
@@ -99,9 +90,9 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
         binaryPath: req.binaryPath,
         providerAddress: req.providerAddress,
         providerVersion: req.providerVersion,
-        idleMs: seconds(env.NIXOPS4_OPENTOFU_PROVIDER_HOST_IDLE_SECONDS, 60) * 1000,
-        maxUses: Math.max(1, Math.floor(seconds(env.NIXOPS4_OPENTOFU_PROVIDER_HOST_MAX_USES, 200))),
-        startTimeoutMs: seconds(env.NIXOPS4_OPENTOFU_PROVIDER_HOST_START_SECONDS, 60) * 1000,
+        idleMs: settings.idleMs,
+        maxUses: settings.maxUses,
+        startTimeoutMs: settings.startTimeoutMs,
         prune,
         env,
         log: req.log,
