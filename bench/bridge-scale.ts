@@ -136,7 +136,7 @@ const KINDS: Kind[] = ["bridge", "engine", "host", "provider"];
 /** Peak memory of our processes above what they held before the phase, the providers seen, the CPU they used. */
 class PhaseSampler {
   private timer?: NodeJS.Timeout;
-  private readonly idle = this.read();
+  private readonly idle: ReturnType<PhaseSampler["read"]>;
   private readonly idleAvailable = memAvailableBytes();
   private peakRss = 0;
   private peakPrivate = 0;
@@ -145,10 +145,15 @@ class PhaseSampler {
   private minAvailable = this.idleAvailable;
   private readonly providers = new Set<number>();
   private readonly providersBefore: Set<number>;
-  private readonly cpuBefore = this.cpu();
+  private readonly cpuBefore: ReturnType<PhaseSampler["cpu"]>;
   private readonly started = performance.now();
+  private readonly counts: (p: OwnedProcess) => boolean;
 
-  constructor(private readonly counts: (p: OwnedProcess) => boolean = () => true) {
+  constructor(counts: (p: OwnedProcess) => boolean = () => true) {
+    // Assigned before the first read (field initialisers run before parameter properties).
+    this.counts = counts;
+    this.idle = this.read();
+    this.cpuBefore = this.cpu();
     this.providersBefore = new Set(this.idle.processes.filter((p) => p.kind === "provider").map((p) => p.pid));
   }
 

@@ -63,6 +63,8 @@ export interface BatchContext {
   mayApply?: () => boolean;
   /** Aborted when every job of the batch was interrupted: the engine gets its one SIGINT, none further starts. */
   signal?: AbortSignal;
+  /** The engine's -parallelism for plan and apply (its default: 10). */
+  parallelism?: number;
 }
 
 const COMMON = ["-input=false", "-lock=false", "-json"];
@@ -124,8 +126,9 @@ class Batch {
   }
 
   async run(env: Record<string, string | undefined>): Promise<JobOutcome[]> {
+    const parallelism = this.context.parallelism ? [`-parallelism=${this.context.parallelism}`] : [];
     const engine = (args: string[], phase: Phase) =>
-      runEngine({ engine: this.context.engine, args, cwd: this.workspace, env, signal: this.context.signal }, (m) =>
+      runEngine({ engine: this.context.engine, args: [args[0]!, ...parallelism, ...args.slice(1)], cwd: this.workspace, env, signal: this.context.signal }, (m) =>
         this.route(m, phase),
       );
 

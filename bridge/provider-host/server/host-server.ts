@@ -115,6 +115,8 @@ export class ProviderHost {
   private readonly batcher = new Batcher<QueuedRun>({
     run: (runs) => this.runBatch(runs),
     gatherMs: 10,
+    maxGatherMs: 1000,
+    expected: () => this.active - this.runs.size,
     maxBatch: 50,
     // The machine-wide engine slots bound this further.
     concurrency: 2,
@@ -418,6 +420,8 @@ export class ProviderHost {
             if (!socket.destroyed && !runs[i]!.withdrawn) sendExact(socket, { type: "progress", line });
           },
           signal: batch.abort.signal,
+          // Terraform's default of 10 calls at once would make a batch of 50 five waves of provider calls.
+          parallelism: Math.min(50, Math.max(10, runs.length)),
         },
         runs.map((r) => r.message.job),
       );
