@@ -11,12 +11,13 @@ const cloud = [
   "test/bridge-reliability.test.ts",
   "test/bridge-aws.test.ts",
   "test/nix-roundtrip.test.ts",
-  "bridge/operations/batch-run.test.ts",
+  "bridge/jobs/batch-run.test.ts",
   "test/bridge-bad-input.test.ts",
   "test/state-s3.test.ts",
   "test/state-s3-bridge.test.ts",
   "test/bridge-faults.test.ts",
   "test/bridge-kills.test.ts",
+  "test/bridge-interrupt.test.ts",
 ];
 // Tests beside the code that start a real tool (the engine, Nix, tsc) or processes, or compile big validators: not in the fast
 // unit layer (`npm run test:unit`), which runs only pure modules and should stay well under ten seconds.

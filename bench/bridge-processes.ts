@@ -17,6 +17,8 @@ interface ProcStat {
   startTime: string;
   rssBytes: number;
   cpuSeconds: number;
+  /** CPU seconds of its children it has reaped (a host's engines). */
+  childrenCpuSeconds: number;
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -34,6 +36,7 @@ function readStat(pid: number): ProcStat | undefined {
     ppid: Number(fields[1]),
     startTime: fields[19]!,
     cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+    childrenCpuSeconds: (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND,
     rssBytes: Number(fields[21]) * PAGE_BYTES,
   };
 }
@@ -78,7 +81,7 @@ export class ProcessTable {
   private classify(argv: string[]): ProcessKind | "host-of-others" | undefined {
     const program = basename(argv[0] ?? "");
     if (program.startsWith("terraform-provider-")) return "provider";
-    if (argv.some((a) => a.endsWith("provider-host/host-main.js"))) {
+    if (argv.some((a) => a.endsWith("/host-main.js"))) {
       const dir = argv[argv.indexOf("--dir") + 1];
       return dir === this.matchers.hostDir ? "host" : "host-of-others";
     }

@@ -18,7 +18,7 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
 import { resolveEngine } from "../opentofu/engine/engine-binary.js";
 import { canonicalHash } from "../bridge/json/canonical-json.js";
-import { acquireEngineSlot, acquireProviderLease, engineSlotCount } from "../bridge/provider-host/index.js";
+import { acquireEngineSlot, acquireProviderLease, engineSlotCount } from "../bridge/provider-host/client/index.js";
 import { awsBridgeEnv } from "../testkit/aws-bridge.js";
 import { bridgeBin, repoRoot } from "../testkit/bridge-process.js";
 import { AWS_PROVIDER, engineBinary } from "../testkit/machine.js";

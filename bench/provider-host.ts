@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { acquireProviderLease, type ProviderLease } from "../bridge/provider-host/index.js";
+import { acquireProviderLease, type ProviderLease } from "../bridge/provider-host/client/index.js";
 import { engineBinary } from "../testkit/machine.js";
 import { startMoto } from "../testkit/moto.js";
 import {

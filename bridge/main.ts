@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // nixops4-resources-opentofu: the resource provider executable NixOps4 starts. The protocol owns stdout; anything
 // else that would print there (console.log in a dependency) is sent to stderr.
+import "./lean-heap.js";
 import { Writable } from "node:stream";
 import { resolveEngine } from "../opentofu/engine/engine-binary.js";
 import { installInterruptHandlers, interruptSignal } from "../opentofu/engine/interrupts.js";
@@ -58,6 +59,8 @@ function makeHandler(options: BridgeOptions): ResourceHandler {
         resources: [prepared.resource],
         pluginDir: options.pluginDir,
         cacheDir: options.cacheDir,
+        providerHost: options.providerHost,
+        engineSlots: options.engineSlots,
         label: prepared.label,
         log,
       }),

@@ -21,6 +21,47 @@ export interface BridgeOptions {
   sensitiveOutputs: "keep" | "omit";
   /** How long one operation's engine commands may run before the engine is interrupted. */
   operationTimeoutSeconds: number;
+  /** The shared provider host (provider-host/client): read here once, with the rest. */
+  providerHost: ProviderHostSettings;
+  /** Machine-wide concurrent engine runs (machine/engine-slots.ts); undefined: the number of cores. */
+  engineSlots?: number;
+}
+
+/** Settings of the provider host, from the environment (they are not part of the host key):
+ *   NIXOPS4_OPENTOFU_PROVIDER_HOST=off             never share; the engine starts providers itself
+ *   NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR             runtime dir (default $XDG_RUNTIME_DIR/nixops4-resources-opentofu,
+ *                                                  else ~/.cache/nixops4-resources-opentofu/hosts)
+ *   NIXOPS4_OPENTOFU_PROVIDER_HOST_IDLE_SECONDS    a host without leases exits after this long (default 60)
+ *   NIXOPS4_OPENTOFU_PROVIDER_HOST_MAX_USES        a host retires after this many leases, once idle (default 200)
+ *   NIXOPS4_OPENTOFU_PROVIDER_HOST_START_SECONDS   how long a provider may take to print its reattach line (60)
+ *   NIXOPS4_OPENTOFU_PROVIDER_HOST_PRUNE=off       serve full schemas (for measuring; a separate host)
+ *   NIXOPS4_OPENTOFU_ENGINE_SLOTS                  machine-wide concurrent engine runs */
+export interface ProviderHostSettings {
+  enabled: boolean;
+  idleMs: number;
+  maxUses: number;
+  startTimeoutMs: number;
+  prune: boolean;
+}
+
+function seconds(value: string | undefined, fallback: number): number {
+  const parsed = Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+export function providerHostSettings(env: NodeJS.ProcessEnv): ProviderHostSettings {
+  return {
+    enabled: (env.NIXOPS4_OPENTOFU_PROVIDER_HOST ?? "").toLowerCase() !== "off",
+    idleMs: seconds(env.NIXOPS4_OPENTOFU_PROVIDER_HOST_IDLE_SECONDS, 60) * 1000,
+    maxUses: Math.max(1, Math.floor(seconds(env.NIXOPS4_OPENTOFU_PROVIDER_HOST_MAX_USES, 200))),
+    startTimeoutMs: seconds(env.NIXOPS4_OPENTOFU_PROVIDER_HOST_START_SECONDS, 60) * 1000,
+    prune: (env.NIXOPS4_OPENTOFU_PROVIDER_HOST_PRUNE ?? "").toLowerCase() !== "off",
+  };
+}
+
+export function engineSlotsSetting(env: NodeJS.ProcessEnv): number | undefined {
+  const configured = Number.parseInt(env.NIXOPS4_OPENTOFU_ENGINE_SLOTS ?? "", 10);
+  return Number.isFinite(configured) && configured > 0 ? configured : undefined;
 }
 
 export class OptionsError extends Error {}
@@ -75,6 +116,8 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptio
     pluginDir: values["plugin-dir"] ?? (env.NIXOPS4_OPENTOFU_PLUGIN_DIR || undefined),
     cacheDir: env.NIXOPS4_OPENTOFU_CACHE_DIR || join(env.XDG_CACHE_HOME || join(env.HOME ?? homedir(), ".cache"), "nixops4-resources-opentofu"),
     stateDir: stateDirFrom(env),
+    providerHost: providerHostSettings(env),
+    engineSlots: engineSlotsSetting(env),
   };
 }
 

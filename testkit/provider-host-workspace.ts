@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { writeCliConfig } from "../opentofu/engine/cli-config.js";
 import { locateProviderBinary } from "../bridge/engine/provider-binary.js";
 import { parseProviderRef } from "../opentofu/provider/provider-address.js";
-import type { ProviderLeaseRequest } from "../bridge/provider-host/index.js";
+import type { ProviderLeaseRequest } from "../bridge/provider-host/client/index.js";
 import { AWS_PROVIDER, engineBinary, pluginMirrorDir } from "./machine.js";
 import { awsProviderConfig } from "./moto.js";
 

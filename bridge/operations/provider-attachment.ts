@@ -1,13 +1,18 @@
-// How an operation gets its provider: through the shared long-lived provider's host, which runs the engine
-// attached to it (no init, no lock-file hashing, no provider start) and batches concurrent operations; else the
-// engine's own `init` in a workspace of this process.
+// How an operation gets its provider, and so who runs its engine: the shared long-lived provider's host, which runs
+// the engine attached to it (no init, no lock-file hashing, no provider start) and batches concurrent operations;
+// else this process, with the engine's own `init` in its workspace. Either way the operation gets a JobRunner.
 import { join } from "node:path";
 import { canonicalHash } from "../json/canonical-json.js";
 import { locateProviderBinary } from "../engine/provider-binary.js";
-import { acquireEngineSlot, acquireProviderLease, type ProviderLease } from "../provider-host/index.js";
+import { acquireEngineSlot, acquireProviderLease, hostRunner, type ProviderLease } from "../provider-host/client/index.js";
+import type { JobRunner } from "../jobs/job-runner.js";
+import { localRunner } from "../jobs/local-runner.js";
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
+import type { Attachment } from "../jobs/attachment.js";
+import type { ProviderHostSettings } from "../options.js";
+
+export type { Attachment };
 import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
-import type { Attachment } from "./attachment.js";
 
 export interface ConnectOptions {
   engine: string;
@@ -19,25 +24,29 @@ export interface ConnectOptions {
   cacheDir: string;
   label: string;
   log: (line: string) => void;
+  /** BridgeOptions.providerHost and .engineSlots. */
+  providerHost?: ProviderHostSettings;
+  engineSlots?: number;
 }
 
-/** How an operation reaches its provider. "host": the shared provider's host runs the engine, batching this
- * operation with concurrent ones of the same provider configuration. "local": this process runs the engine on a
- * workspace it attaches itself (the fallback: the engine's own init). */
-export type ProviderConnection =
-  | { kind: "host"; run: ProviderLease["run"]; hostPid: number; release(): Promise<void> }
-  | { kind: "local"; attach(workspace: string, env: Record<string, string | undefined>): Promise<Attachment>; release(): Promise<void> };
+/** How an operation reaches its provider: a JobRunner, on the shared provider's host (which batches this operation
+ * with concurrent ones of the same provider configuration) or here (the fallback: the engine's own init). */
+export type ProviderConnection = JobRunner;
 
-export async function connectProvider(options: ConnectOptions): Promise<ProviderConnection> {
+export async function connectProvider(options: ConnectOptions): Promise<JobRunner> {
   const lease = await leaseSharedProvider(options);
-  if (lease) return { kind: "host", run: lease.run, hostPid: lease.host.hostPid, release: () => lease.release() };
+  if (lease) return hostRunner(lease, options);
   // Engine runs of this process are bounded machine-wide; the host bounds its own.
-  const releaseSlot = await acquireEngineSlot({ log: (line) => options.log(`${options.label}: ${line}`) });
-  return {
-    kind: "local",
+  const releaseSlot = await acquireEngineSlot({ slots: options.engineSlots, log: (line) => options.log(`${options.label}: ${line}`) });
+  return localRunner({
+    engine: options.engine,
+    provider: options.provider,
+    providerConfig: options.providerConfig,
+    pluginDir: options.pluginDir,
+    baseEnv: process.env,
     attach: async (workspace, baseEnv) => (await import("./workspace-init.js")).initWorkspace({ ...options, workspace, baseEnv }),
     release: releaseSlot,
-  };
+  });
 }
 
 async function leaseSharedProvider(options: ConnectOptions): Promise<ProviderLease | null> {
@@ -53,6 +62,7 @@ async function leaseSharedProvider(options: ConnectOptions): Promise<ProviderLea
     resourceTypes: options.resources.filter((r) => r.mode === "managed").map((r) => r.type),
     dataSourceTypes: options.resources.filter((r) => r.mode === "data").map((r) => r.type),
     log: (line) => options.log(`${options.label}: ${line}`),
+    settings: options.providerHost,
   });
   return lease;
 }

@@ -18,8 +18,8 @@ import type {
   ResourceHandler,
   UpdateResourceRequest,
 } from "../protocol/messages.js";
-import type { HeldLock } from "../provider-host/lock-file.js";
-import { isAlive, selfIdentity } from "../provider-host/process-identity.js";
+import type { HeldLock } from "../machine/lock-file.js";
+import { isAlive, selfIdentity } from "../machine/process-identity.js";
 import { guessImportId } from "../recovery/import-guess.js";
 import {
   newToken,

@@ -7,7 +7,7 @@ import { writeCliConfig } from "../../opentofu/engine/cli-config.js";
 import { formatDiagnostics } from "../engine/diagnostics.js";
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import { runEngine, type EngineOutcome } from "../../opentofu/engine/run-engine.js";
-import type { Attachment } from "./attachment.js";
+import type { Attachment } from "../jobs/attachment.js";
 
 export class ProviderInitError extends Error {}
 

@@ -2,18 +2,17 @@
 // them: redacted progress and errors, a retry when planning lost its provider, and the operation's record, which
 // gets the outcome before anything is answered, so that a failure after the engine changed something, or a
 // response that never reaches NixOps4, leaves nothing in the cloud forgotten.
-import { interruptSignal, throwIfInterrupted } from "../../opentofu/engine/interrupts.js";
+import { interruption, interruptSignal, throwIfInterrupted } from "../../opentofu/engine/interrupts.js";
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import { guessImportId, reportsExistingObject } from "../recovery/import-guess.js";
 import { recordOutcome, recordPath, updateRecord, type RecordOutcome, type RecordTarget } from "../recovery/operation-records.js";
-import { processStart } from "../provider-host/process-identity.js";
+import { processStart } from "../machine/process-identity.js";
 import type { Redactor } from "../secrets/redactor.js";
 import { addSensitiveOfState } from "../secrets/sensitive-values.js";
 import type { WorkspaceResource } from "../workspace/main-tf.js";
 import type { ResourceState } from "../workspace/tfstate.js";
-import type { BatchJob, JobOutcome } from "./batch-run.js";
-import { HostRunError } from "../provider-host/host-client.js";
-import type { ProviderConnection } from "./provider-attachment.js";
+import type { BatchJob, JobOutcome } from "../jobs/batch-run.js";
+import { JobInterruptedError, type JobRunner } from "../jobs/job-runner.js";
 
 export type WorkspaceAction = "apply" | "destroy" | "read";
 
@@ -36,7 +35,7 @@ export interface WorkspaceRunRequest {
   record?: RecordTarget;
   redactor: Redactor;
   log: (line: string) => void;
-  connect: () => Promise<ProviderConnection>;
+  connect: () => Promise<JobRunner>;
 }
 
 export interface WorkspaceRunResult {
@@ -50,13 +49,10 @@ export class EngineOperationError extends Error {}
 /** The engine lost its provider process during planning (nothing was applied). */
 class ProviderLostError extends EngineOperationError {}
 
-/** A failed apply's outcome nobody can tell: the provider host went away while it ran. */
-const UNKNOWN = Symbol("outcome unknown");
 /** An apply that ended because its provider or engine died, not because the API said no: the provider may have
  * made the object without anyone recording it. */
 const DIED_MIDWAY =
   /Plugin did not respond|Reattachment process not found|connection is shut down|code = Unavailable|error reading from server|the engine exited with code \d+ \(SIG[A-Z]+\)/i;
-type RunOutcome = JobOutcome & { [UNKNOWN]?: true };
 
 export async function runWorkspace(request: WorkspaceRunRequest): Promise<WorkspaceRunResult> {
   for (let attempt = 1; ; attempt++) {
@@ -81,18 +77,30 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     importIsGuess: request.importIsGuess,
     deadline: request.deadline,
   };
-  let outcome: RunOutcome;
-  const connection = await request.connect();
+  let outcome: JobOutcome;
+  const runner = await request.connect();
+  // Written before the host gets the operation: a retry that finds this bridge gone waits for the host instead.
+  const hostPid = runner.hostPid;
+  if (request.record && hostPid !== undefined) {
+    await updateRecord(request.record, (r) => (r.host = { pid: hostPid, start: processStart(hostPid) }));
+  }
   try {
-    outcome = connection.kind === "host" ? await runOnHost(request, job, connection) : await runHere(request, job, connection);
+    outcome = await runner.run(job, {
+      progress: (line) => request.log(request.redactor.redact(line)),
+      signal: interruption,
+      keepFor: { lineage: request.lineage, operation: request.operation, ...(request.record ?? {}) },
+    });
+  } catch (error) {
+    if (error instanceof JobInterruptedError) throwIfInterrupted("applying the plan");
+    throw error;
   } finally {
-    await connection.release();
+    await runner.release();
   }
   if (outcome.kind === "failed") {
     const what = request.action === "read" ? "reading the data source" : outcome.stage === "plan" ? "planning" : "applying";
     const details = redactor.redact(outcome.details);
     let kept = "";
-    const unknown = outcome[UNKNOWN] === true || DIED_MIDWAY.test(outcome.details);
+    const unknown = outcome.unknown === true || DIED_MIDWAY.test(outcome.details);
     if (outcome.stage === "apply") kept = await keepStateAfterFailure(request, claim(request, outcome.state), details, unknown);
     else await record(request, { result: "failed", changed: false, reason: `${what} failed: ${details}` });
     const message = redactor.redact(`${label}: ${what} failed:\n${details}${kept}`);
@@ -114,64 +122,6 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
 
 async function record(request: WorkspaceRunRequest, outcome: Omit<RecordOutcome, "at">): Promise<void> {
   if (request.record && request.action !== "read") await recordOutcome(request.record, outcome);
-}
-
-async function runHere(
-  request: WorkspaceRunRequest,
-  job: BatchJob,
-  connection: Extract<ProviderConnection, { kind: "local" }>,
-): Promise<JobOutcome> {
-  // The engine runner is loaded only here: with a provider host, this process runs no engine at all.
-  const { runBatch, ApplyWithheldError } = await import("./batch-run.js");
-  try {
-    const [outcome] = await runBatch(
-    {
-      engine: request.engine,
-      provider: request.provider,
-      providerConfig: request.providerConfig,
-      pluginDir: request.pluginDir,
-      baseEnv: process.env,
-      attach: connection.attach,
-      progress: (_job, line) => request.log(request.redactor.redact(line)),
-      mayApply: () => interruptSignal() === undefined,
-    },
-    [job],
-    );
-    return outcome!;
-  } catch (error) {
-    if (error instanceof ApplyWithheldError) throwIfInterrupted("applying the plan");
-    throw error;
-  }
-}
-
-async function runOnHost(
-  request: WorkspaceRunRequest,
-  job: BatchJob,
-  connection: Extract<ProviderConnection, { kind: "host" }>,
-): Promise<RunOutcome> {
-  // Written before the host gets the operation: a retry that finds this bridge gone waits for the host instead.
-  if (request.record) {
-    const hostPid = connection.hostPid;
-    await updateRecord(request.record, (r) => (r.host = { pid: hostPid, start: processStart(hostPid) }));
-  }
-  try {
-    return await connection.run(
-      {
-        type: "run",
-        engine: request.engine,
-        pluginDir: request.pluginDir,
-        provider: `${request.provider.address}@${request.provider.version}`,
-        providerConfig: request.providerConfig,
-        job,
-        pending: { lineage: request.lineage, operation: request.operation, ...(request.record ?? {}) },
-      },
-      (line) => request.log(request.redactor.redact(line)),
-    );
-  } catch (error) {
-    if (!(error instanceof HostRunError)) throw error;
-    // The host went away mid-operation: what the engine did is unknown.
-    return { kind: "failed", stage: "apply", details: error.message, providerLost: false, state: undefined, [UNKNOWN]: true };
-  }
 }
 
 /** A state the engine produced becomes this resource's: its lineage, and its sensitive values kept out of messages. */

@@ -1,10 +1,13 @@
-// The bridge ↔ host conversation on the host's control socket: one JSON line each way. A lease lasts as long as
-// the bridge keeps its connection open, so a bridge that crashes releases its lease by the kernel closing it.
+// Everything the bridge (client/) and the host (server/) agree on, and the only file they share: how a host is
+// started (its arguments), where its files are, and the conversation on its control socket: one JSON line each
+// way. A lease lasts as long as the bridge keeps its connection open, so a bridge that crashes releases its lease
+// by the kernel closing it.
 import { readFile } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { parseExact, stringifyExact } from "../json/exact-json.js";
-import type { BatchJob, JobOutcome } from "../operations/batch-run.js";
+import type { BatchJob, JobOutcome } from "../jobs/batch-run.js";
 
 export interface LeaseRequestMessage {
   type: "lease";
@@ -67,8 +70,15 @@ export function onFirstLine(socket: Socket, onLine: (line: string) => void): voi
   });
 }
 
+/** The file-name stem of a host: 128 bits of the key keep socket paths short enough. */
+export function hostStem(key: string): string {
+  return key.slice(0, 32);
+}
+
 export interface HostPaths {
   lock: string;
+  /** Held by the one bridge that starts the key's host, until that host answers (start-claim.ts). */
+  startClaim: string;
   control: string;
   metadata: string;
   log: string;
@@ -78,6 +88,7 @@ export interface HostPaths {
 export function hostPaths(dir: string, stem: string): HostPaths {
   return {
     lock: join(dir, `${stem}.lock`),
+    startClaim: join(dir, `${stem}.start.lock`),
     control: join(dir, `${stem}.ctl.sock`),
     metadata: join(dir, `${stem}.json`),
     log: join(dir, `${stem}.log`),
@@ -135,9 +146,21 @@ export interface RunMessage {
   pending: PendingTarget;
 }
 
-export type RunReply = { type: "progress"; line: string } | { type: "result"; outcome: JobOutcome } | { type: "error"; message: string };
+/** The bridge was interrupted (SIGINT, SIGTERM, SIGHUP) while its operation is with the host. */
+export interface InterruptMessage {
+  type: "interrupt";
+  signal: string;
+}
 
-export function sendExact(socket: Socket, message: RunMessage | RunReply): void {
+export type RunReply =
+  | { type: "progress"; line: string }
+  | { type: "result"; outcome: JobOutcome }
+  | { type: "error"; message: string }
+  /** After an interrupt, when the engine run goes on for other bridges' operations: the bridge answers now, and
+   * the host keeps whatever state the run produces for this one (as for a bridge that is gone). */
+  | { type: "withdrawn"; message: string };
+
+export function sendExact(socket: Socket, message: RunMessage | InterruptMessage | RunReply): void {
   socket.write(stringifyExact(message) + "\n");
 }
 
@@ -158,3 +181,68 @@ export function onEachLine(socket: Socket, onLine: (line: string) => void): void
 }
 
 export { parseExact };
+
+// What a host process is started with: the bridge encodes it as host-main's arguments (no secrets: the
+// provider's environment travels as the host's own environment, never on the command line).
+
+export interface HostLaunch {
+  key: string;
+  dir: string;
+  binaryPath: string;
+  providerAddress: string;
+  providerVersion: string;
+  idleMs: number;
+  maxUses: number;
+  startTimeoutMs: number;
+  prune: boolean;
+  /** The environment the provider runs with (the host's own). */
+  env: NodeJS.ProcessEnv;
+}
+
+export function hostArguments(launch: HostLaunch): string[] {
+  return [
+    "--key", launch.key,
+    "--dir", launch.dir,
+    "--binary", launch.binaryPath,
+    "--address", launch.providerAddress,
+    "--version", launch.providerVersion,
+    "--idle-ms", String(launch.idleMs),
+    "--max-uses", String(launch.maxUses),
+    "--start-timeout-ms", String(launch.startTimeoutMs),
+    "--prune", launch.prune ? "on" : "off",
+  ];
+}
+
+export function parseHostArguments(args: string[], env: NodeJS.ProcessEnv): HostLaunch {
+  const { values } = parseArgs({
+    args,
+    options: Object.fromEntries(
+      ["key", "dir", "binary", "address", "version", "idle-ms", "max-uses", "start-timeout-ms", "prune"].map((name) => [
+        name,
+        { type: "string" as const },
+      ]),
+    ),
+  });
+  const required = (name: string): string => {
+    const value = values[name];
+    if (typeof value !== "string" || value === "") throw new Error(`--${name} is required`);
+    return value;
+  };
+  const number = (name: string): number => {
+    const value = Number(required(name));
+    if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number`);
+    return value;
+  };
+  return {
+    key: required("key"),
+    dir: required("dir"),
+    binaryPath: required("binary"),
+    providerAddress: required("address"),
+    providerVersion: required("version"),
+    idleMs: number("idle-ms"),
+    maxUses: number("max-uses"),
+    startTimeoutMs: number("start-timeout-ms"),
+    prune: values.prune !== "off",
+    env,
+  };
+}

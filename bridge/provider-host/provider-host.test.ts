@@ -20,11 +20,11 @@ import {
   writeMainTf,
 } from "../../testkit/provider-host-workspace.js";
 import { startMoto, type MotoServer } from "../../testkit/moto.js";
-import { hostEntryPath } from "./host-client.js";
-import { acquireProviderLease, type ProviderLease } from "./index.js";
-import { isAlive } from "./process-identity.js";
-import { payloadsOf } from "./protobuf-wire.js";
-import { mapKeys } from "./schema-prune.js";
+import { hostEntryPath } from "./client/host-client.js";
+import { acquireProviderLease, type ProviderLease } from "./client/index.js";
+import { isAlive } from "../machine/process-identity.js";
+import { payloadsOf } from "./server/protobuf-wire.js";
+import { mapKeys } from "./server/schema-prune.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { waitUntil } from "../../testkit/wait.js";
 
@@ -217,7 +217,7 @@ describe("provider host", () => {
     const hostDir = await newDir();
     const env = bridgeEnv(hostDir);
     const script = `
-      import { acquireProviderLease } from ${JSON.stringify(join(repoRoot, "dist/bridge/provider-host/index.js"))};
+      import { acquireProviderLease } from ${JSON.stringify(join(repoRoot, "dist/bridge/provider-host/client/index.js"))};
       import { awsLeaseRequest } from ${JSON.stringify(join(repoRoot, "dist/testkit/provider-host-workspace.js"))};
       const lease = await acquireProviderLease(awsLeaseRequest(process.env));
       process.stdout.write(JSON.stringify(lease && lease.host));

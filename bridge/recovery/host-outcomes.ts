@@ -2,9 +2,9 @@
 // its engine runs, and files the outcome before it answers the bridge. A bridge killed meanwhile then leaves a
 // record the next operation can wait for and adopt, and a record another operation has taken over (other token)
 // is never written to, so the host never files an object under another operation's record.
-import type { JobOutcome } from "../operations/batch-run.js";
+import type { JobOutcome } from "../jobs/batch-run.js";
 import type { PendingTarget } from "../provider-host/control-protocol.js";
-import { selfIdentity } from "../provider-host/process-identity.js";
+import { selfIdentity } from "../machine/process-identity.js";
 import { recordOutcome, updateRecord, type RecordTarget } from "./operation-records.js";
 
 function targetOf(pending: PendingTarget): RecordTarget | undefined {

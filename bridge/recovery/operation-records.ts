@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseExact, stringifyExact } from "../json/exact-json.js";
-import { isAlive, type ProcessIdentity } from "../provider-host/process-identity.js";
+import { isAlive, type ProcessIdentity } from "../machine/process-identity.js";
 import { withoutSensitiveValues, type ResourceState } from "../workspace/tfstate.js";
 
 export type OperationKind = "create" | "update" | "destroy" | "import";

@@ -5,7 +5,7 @@
 //   - a create failed as the engine reported it, without state: look for the object first (guessed import);
 //   - its owners died while it ran and nothing recorded the outcome: unknown. A create never makes a second object
 //     blindly then; the caller adopts it where that is safe, else refuses and names the ways out.
-import type { ProcessIdentity } from "../provider-host/process-identity.js";
+import type { ProcessIdentity } from "../machine/process-identity.js";
 import type { ResourceState } from "../workspace/tfstate.js";
 import { liveOwners, type OperationKind, type OperationRecord, type RecordOutcome } from "./operation-records.js";
 

@@ -5,7 +5,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { lockOwner, tryAcquireLock, type HeldLock } from "../provider-host/lock-file.js";
+import { lockOwner, tryAcquireLock, type HeldLock } from "../machine/lock-file.js";
 import { recordsDir } from "./operation-records.js";
 
 export class ResourceBusyError extends Error {}

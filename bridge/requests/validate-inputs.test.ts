@@ -1,7 +1,7 @@
 // Each check runs in its own Node process on the compiled module, as bridge processes do (vitest's module loader
 // would not load a validator module written at run time).
 import { execa } from "execa";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 const script = `
 const { InputValidator } = await import(${JSON.stringify(join(repoRoot, "dist/bridge/requests/validate-inputs.js"))});
-const [cacheDir, source, inputs] = process.argv.slice(1);
+const [cacheDir, source, inputs, build] = process.argv.slice(1);
 const schema = {
   type: "object",
   properties: { name: { type: "string" }, tags: { type: ["object", "null"], additionalProperties: { type: "string" } } },
@@ -22,15 +22,15 @@ const schema = {
 let built = false;
 let problems = [];
 try {
-  await new InputValidator(cacheDir).validate("t_thing", source, async () => ((built = true), schema), JSON.parse(inputs));
+  await new InputValidator(cacheDir, build || undefined).validate("t_thing", source, async () => ((built = true), schema), JSON.parse(inputs));
 } catch (error) {
   problems = [...error.problems].sort();
 }
 console.log(JSON.stringify({ built, problems }));
 `;
 
-async function check(source: string, inputs: unknown): Promise<{ built: boolean; problems: string[] }> {
-  const { stdout } = await execa(process.execPath, ["--input-type=module", "-e", script, cacheDir, source, JSON.stringify(inputs)]);
+async function check(source: string, inputs: unknown, build = ""): Promise<{ built: boolean; problems: string[] }> {
+  const { stdout } = await execa(process.execPath, ["--input-type=module", "-e", script, cacheDir, source, JSON.stringify(inputs), build]);
   return JSON.parse(stdout);
 }
 
@@ -48,5 +48,21 @@ describe("InputValidator", () => {
     // Another schema source is another validator.
     expect((await check("source-2", bad)).built).toBe(true);
     expect(readdirSync(cacheDir).filter((f) => f.endsWith(".mjs"))).toHaveLength(2);
+  });
+
+  it("keys the cache on the build, not on file times: another build compiles anew, touched files do not", async () => {
+    const inputs = { name: "x" };
+    expect((await check("source-3", inputs, "0.1.0+aaaa")).built).toBe(true);
+    expect((await check("source-3", inputs, "0.1.0+aaaa")).built).toBe(false);
+    // An upgrade (same version, other content) and a new version are other builds.
+    expect((await check("source-3", inputs, "0.1.0+bbbb")).built).toBe(true);
+    expect((await check("source-3", inputs, "0.2.0+aaaa")).built).toBe(true);
+    // The default is this build's id: file times (all 1 in the Nix store) play no part.
+    expect((await check("source-4", inputs)).built).toBe(true);
+    const now = new Date();
+    for (const file of readdirSync(join(repoRoot, "dist/codegen/emit-json-schema"))) {
+      utimesSync(join(repoRoot, "dist/codegen/emit-json-schema", file), now, now);
+    }
+    expect((await check("source-4", inputs)).built).toBe(false);
   });
 });

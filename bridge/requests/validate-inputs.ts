@@ -1,16 +1,17 @@
 // Checks a resource's inputs against the JSON Schema generated from the provider schema, before anything runs.
 // Compiling a big type's schema costs each short-lived bridge process more CPU than everything else it does, so
 // the compiled validator is kept as a standalone module in the user's cache, named after a hash of what the schema
-// is made from (the type's and the provider's schema, and the code that turns them into JSON Schema), and
-// later processes just load it without loading Ajv or the JSON Schema code at all.
+// is made from (the type's and the provider's schema) and of the build that made it (build-id.ts: the version and
+// a content hash taken at build time, never file times, which are all 1 in the Nix store), and later processes
+// just load it without loading Ajv or the codegen at all.
 import type { ErrorObject } from "ajv";
 import { createHash } from "node:crypto";
-import { statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import writeFileAtomic from "write-file-atomic";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { buildId } from "../build/build-id.js";
 import { toPlainJson } from "../json/exact-json.js";
 import { describeInputErrors } from "./input-errors.js";
 
@@ -26,25 +27,6 @@ export class InputValidationError extends Error {
 type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 const require = createRequire(import.meta.url);
-
-// The modules that decide the JSON Schema: a rebuilt or upgraded package gets new cache entries.
-const SCHEMA_MODULES = ["wire/json-schema", "wire/ajv", "wire/views", "wire/meta-arguments", "wire/object-members", "provider/read-schema"];
-
-let fingerprint: string | undefined;
-function codegenFingerprint(): string {
-  fingerprint ??= SCHEMA_MODULES.map((module) => {
-    for (const extension of [".js", ".ts"]) {
-      try {
-        const info = statSync(new URL(`../../opentofu/${module}${extension}`, import.meta.url));
-        return `${module}:${info.size}:${info.mtimeMs}`;
-      } catch {
-        // the other extension (compiled or source)
-      }
-    }
-    return `${module}:?`;
-  }).join(",");
-  return fingerprint;
-}
 
 async function compileStandalone(schema: object): Promise<{ validate: Validate; code: string }> {
   // Loaded only on a cache miss: Ajv itself is a good part of a bridge process's start-up.
@@ -66,8 +48,12 @@ async function compileStandalone(schema: object): Promise<{ validate: Validate; 
 export class InputValidator {
   private readonly loaded = new Map<string, Validate>();
 
-  /** `cacheDir`: where compiled validators are kept; without one, every process compiles its own. */
-  constructor(private readonly cacheDir?: string) {}
+  /** `cacheDir`: where compiled validators are kept; without one, every process compiles its own. `build`: the
+   * build whose validators they are (this one's unless told). */
+  constructor(
+    private readonly cacheDir?: string,
+    private readonly build: string = buildId(),
+  ) {}
 
   /** `source`: what the schema is generated from (its hash names the cached validator); `schema` builds it. */
   async validate(resourceType: string, source: unknown, schema: () => Promise<object>, inputs: unknown): Promise<void> {
@@ -80,7 +66,7 @@ export class InputValidator {
     const known = this.loaded.get(resourceType);
     if (known) return known;
     const hash = createHash("sha256")
-      .update(JSON.stringify([codegenFingerprint(), resourceType, source]))
+      .update(JSON.stringify([this.build, resourceType, source]))
       .digest("hex")
       .slice(0, 32);
     const path = this.cacheDir ? join(this.cacheDir, `${hash}.mjs`) : undefined;

@@ -2,7 +2,8 @@
 // the provider configuration schema. Dumping the whole schema costs an engine init plus a 13 MB parse, so it is
 // done once per provider version and machine and split into one small file per type in the user's cache.
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { SchemaBlock, TypeSchema } from "../../opentofu/provider/provider-schema.js";
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
@@ -20,6 +21,8 @@ interface Catalogue {
 }
 
 const CATALOGUE = "catalogue.json";
+/** How long a bridge waits for another one's schema dump (an engine init and a 13 MB parse) before doing its own. */
+const DUMP_WAIT_MS = 5 * 60_000;
 
 function modeDir(mode: ResourceMode): string {
   return mode === "data" ? "data" : "resource";
@@ -71,6 +74,28 @@ export async function loadProviderTypes(options: SchemaCacheOptions): Promise<Pr
   const dir = schemaCacheDir(options.cacheRoot, options.provider);
   const cached = await readCatalogue(dir);
   if (cached) return new CachedProviderTypes(dir, cached);
+  // A cold burst of bridges would otherwise each start an engine and a provider to dump the same schema.
+  const { tryAcquireLock } = await import("../machine/lock-file.js");
+  await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + DUMP_WAIT_MS;
+  let lock = await tryAcquireLock(`${dir}.dump.lock`);
+  for (let announced = false; !lock && Date.now() < deadline; lock = await tryAcquireLock(`${dir}.dump.lock`)) {
+    if (!announced) options.log(`waiting for another bridge to read the schema of ${options.provider.source} ${options.provider.version}`);
+    announced = true;
+    await sleep(250 + Math.random() * 250);
+    const dumped = await readCatalogue(dir);
+    if (dumped) return new CachedProviderTypes(dir, dumped);
+  }
+  try {
+    return await dumpProviderTypes(options, dir);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function dumpProviderTypes(options: SchemaCacheOptions, dir: string): Promise<ProviderTypes> {
+  const raced = await readCatalogue(dir);
+  if (raced) return new CachedProviderTypes(dir, raced);
 
   options.log(`reading the schema of ${options.provider.source} ${options.provider.version} (once per version)`);
   // Loaded on use: it pulls in tmp-promise, which throws at import time when TMPDIR does not exist.

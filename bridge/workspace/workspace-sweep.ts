@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { isAlive, processStart } from "../provider-host/process-identity.js";
+import { isAlive, processStart } from "../machine/process-identity.js";
 
 export const WORKSPACE_PREFIX = "nixops4-opentofu-";
 const OWNED = /^nixops4-opentofu-(\d+)-(\d+|x)-/;

@@ -7,6 +7,11 @@ import type { ResultPromise } from "execa";
 const running = new Set<ResultPromise>();
 let interruptedBy: NodeJS.Signals | undefined;
 let installed = false;
+const interruptController = new AbortController();
+
+/** Aborted (with the signal's name as reason) on the process's first SIGINT, SIGTERM or SIGHUP, once the handlers
+ * are installed: what hands the interrupt on to work this process does not run itself (the provider host's). */
+export const interruption: AbortSignal = interruptController.signal;
 
 export function interruptSignal(): NodeJS.Signals | undefined {
   return interruptedBy;
@@ -35,6 +40,7 @@ export function installInterruptHandlers(onInterrupt: (signal: NodeJS.Signals) =
       if (interruptedBy) return;
       interruptedBy = signal;
       for (const child of running) child.kill("SIGINT");
+      interruptController.abort(signal);
       onInterrupt(signal);
     });
   }

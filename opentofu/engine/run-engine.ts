@@ -12,6 +12,8 @@ export interface EngineCommand {
   env: Record<string, string | undefined>;
   /** When the engine gets its interrupt (one SIGINT, its graceful stop), then after `graceMs` a SIGKILL. */
   deadline?: EngineDeadline;
+  /** Aborting it gives the engine its one SIGINT (its graceful stop: in-flight calls finish, state is written). */
+  signal?: AbortSignal;
 }
 
 export interface EngineDeadline {
@@ -82,6 +84,9 @@ function checkStarted(command: EngineCommand, result: Result): void {
 
 export async function runEngine(command: EngineCommand, onMessage: (message: UiMessage) => void): Promise<EngineOutcome> {
   const child = startEngine(command, false);
+  const interrupt = () => child.kill("SIGINT");
+  if (command.signal?.aborted) interrupt();
+  else command.signal?.addEventListener("abort", interrupt, { once: true });
   let timedOut: EngineOutcome["timedOut"];
   const timers: NodeJS.Timeout[] = [];
   if (command.deadline) {
@@ -119,7 +124,10 @@ export async function runEngine(command: EngineCommand, onMessage: (message: UiM
     messages.push(message);
     onMessage(message);
   });
-  const result = await child.finally(() => timers.forEach(clearTimeout));
+  const result = await child.finally(() => {
+    timers.forEach(clearTimeout);
+    command.signal?.removeEventListener("abort", interrupt);
+  });
   await linesDone;
   checkStarted(command, result);
   return {

@@ -1,25 +1,22 @@
 // Shares one long-lived provider process among many short-lived bridge processes. See host-server.ts for the
 // host's lifecycle and grpc-proxy.ts for what the proxy changes about the plugin protocol.
 //
-// Settings, read from the lease request's environment (they are not part of the host key):
-//   NIXOPS4_OPENTOFU_PROVIDER_HOST=off             never share; the engine starts providers itself
-//   NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR             runtime dir (default $XDG_RUNTIME_DIR/nixops4-resources-opentofu,
-//                                                  else ~/.cache/nixops4-resources-opentofu/hosts)
-//   NIXOPS4_OPENTOFU_PROVIDER_HOST_IDLE_SECONDS    a host without leases exits after this long (default 60)
-//   NIXOPS4_OPENTOFU_PROVIDER_HOST_MAX_USES        a host retires after this many leases, once idle (default 200)
-//   NIXOPS4_OPENTOFU_PROVIDER_HOST_START_SECONDS   how long a provider may take to print its reattach line (60)
-//   NIXOPS4_OPENTOFU_PROVIDER_HOST_PRUNE=off       serve full schemas (for measuring; a separate host)
-//   NIXOPS4_OPENTOFU_ENGINE_SLOTS                  machine-wide concurrent engine runs (acquireEngineSlot)
-import { accessSync, constants, statSync } from "node:fs";
+// Settings: ProviderHostSettings in options.ts, read once with the bridge's other options.
+import { accessSync, constants } from "node:fs";
 import { isAbsolute } from "node:path";
-import type { JobOutcome } from "../operations/batch-run.js";
-import { closeLease, hostEntryPath, leaseFromHost, runOnHost } from "./host-client.js";
-import { hostPaths, reattachValue, type RunMessage } from "./control-protocol.js";
-import { knownWithoutDebugMode } from "./debug-mode-memory.js";
+import { buildId } from "../../build/build-id.js";
+import { providerHostSettings, type ProviderHostSettings } from "../../options.js";
+import { interruption } from "../../../opentofu/engine/interrupts.js";
+import type { JobOutcome } from "../../jobs/batch-run.js";
+import type { JobRunner } from "../../jobs/job-runner.js";
+import type { ProviderRef } from "../../../opentofu/provider/provider-address.js";
+import { closeLease, hostEntryPath, HostRunError, leaseFromHost, runOnHost } from "./host-client.js";
+import { hostPaths, reattachValue, type RunMessage } from "../control-protocol.js";
+import { knownWithoutDebugMode } from "../../machine/debug-mode-memory.js";
 import { hostKey, hostStem } from "./host-key.js";
-import { ensurePrivateDir, runtimeDir } from "./runtime-dir.js";
+import { ensurePrivateDir, runtimeDir } from "../../machine/runtime-dir.js";
 
-export { acquireEngineSlot, engineSlotCount, type EngineSlotOptions } from "./engine-slots.js";
+export { acquireEngineSlot, engineSlotCount, type EngineSlotOptions } from "../../machine/engine-slots.js";
 
 export interface ProviderLeaseRequest {
   providerAddress: string; // "registry.terraform.io/hashicorp/aws"
@@ -30,6 +27,8 @@ export interface ProviderLeaseRequest {
   resourceTypes: string[]; // managed resource types the workspace uses, e.g. ["aws_iam_user"]
   dataSourceTypes: string[]; // data source types the workspace uses
   log: (line: string) => void; // progress/debug lines for stderr (never secrets)
+  /** The bridge's settings (BridgeOptions.providerHost); read from `env` when not given (tests, benchmarks). */
+  settings?: ProviderHostSettings;
 }
 
 export interface ProviderLease {
@@ -38,8 +37,9 @@ export interface ProviderLease {
   /** Call once the operation's engine commands are done (success or failure). */
   release(): Promise<void>;
   /** Hands the operation to the host, which batches it with concurrent ones into one engine run; resolves with
-   * its outcome. Progress lines (raw engine wording) arrive through onProgress. */
-  run(message: RunMessage, onProgress: (line: string) => void): Promise<JobOutcome>;
+   * its outcome. Progress lines (raw engine wording) arrive through onProgress. An abort of `signal` (default:
+   * this process's first SIGINT, SIGTERM or SIGHUP) is handed on to the host. */
+  run(message: RunMessage, onProgress: (line: string) => void, signal?: AbortSignal): Promise<JobOutcome>;
   /** Which processes serve this lease (for diagnostics and tests). */
   host: { key: string; hostPid: number; providerPid: number; protocolVersion: number };
 }
@@ -47,27 +47,18 @@ export interface ProviderLease {
 // sun_path is 108 bytes on Linux, including the terminating NUL.
 const MAX_SOCKET_PATH = 107;
 
-function seconds(value: string | undefined, fallback: number): number {
-  const parsed = Number(value);
-  return value !== undefined && value !== "" && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
-}
-
+/** The host code that would serve: where it is and which build (never its mtime: 1 for every file in the Nix store). */
 function hostBuild(): string {
-  const entry = hostEntryPath();
-  try {
-    const info = statSync(entry);
-    return `${entry}:${info.size}:${info.mtimeMs}`;
-  } catch {
-    return entry;
-  }
+  return `${hostEntryPath()}:${buildId()}`;
 }
 
 /** Returns null when sharing is impossible (provider has no debug mode, protocol unsupported, host disabled by
  * NIXOPS4_OPENTOFU_PROVIDER_HOST=off): the caller then falls back to the engine's normal provider start. */
 export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<ProviderLease | null> {
   const env = req.env;
-  if ((env.NIXOPS4_OPENTOFU_PROVIDER_HOST ?? "").toLowerCase() === "off") return null;
-  const prune = (env.NIXOPS4_OPENTOFU_PROVIDER_HOST_PRUNE ?? "").toLowerCase() !== "off";
+  const settings = req.settings ?? providerHostSettings(env);
+  if (!settings.enabled) return null;
+  const prune = settings.prune;
   if (!isAbsolute(req.binaryPath)) {
     req.log(`provider binary path "${req.binaryPath}" is not absolute; the engine starts the provider itself`);
     return null;
@@ -99,9 +90,9 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
         binaryPath: req.binaryPath,
         providerAddress: req.providerAddress,
         providerVersion: req.providerVersion,
-        idleMs: seconds(env.NIXOPS4_OPENTOFU_PROVIDER_HOST_IDLE_SECONDS, 60) * 1000,
-        maxUses: Math.max(1, Math.floor(seconds(env.NIXOPS4_OPENTOFU_PROVIDER_HOST_MAX_USES, 200))),
-        startTimeoutMs: seconds(env.NIXOPS4_OPENTOFU_PROVIDER_HOST_START_SECONDS, 60) * 1000,
+        idleMs: settings.idleMs,
+        maxUses: settings.maxUses,
+        startTimeoutMs: settings.startTimeoutMs,
         prune,
         env,
         log: req.log,
@@ -118,7 +109,7 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
     return {
       engineEnv: { TF_REATTACH_PROVIDERS: reattachValue(req.providerAddress, grant) },
       host: { key, hostPid: grant.hostPid, providerPid: grant.providerPid, protocolVersion: grant.protocolVersion },
-      run: (message, onProgress) => runOnHost(socket, message, onProgress),
+      run: (message, onProgress, signal = interruption) => runOnHost(socket, message, onProgress, signal),
       async release() {
         if (released) return;
         released = true;
@@ -129,4 +120,42 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
     req.log(`provider host unavailable (${(error as Error).message}); the engine starts the provider itself`);
     return null;
   }
+}
+
+/** What a host needs besides the job to run it as this bridge would. */
+export interface HostJobContext {
+  engine: string;
+  pluginDir?: string;
+  provider: ProviderRef;
+  providerConfig: Record<string, unknown>;
+}
+
+/** The JobRunner on the host: the job goes to the lease's host, which batches it with other bridges' jobs. */
+export function hostRunner(lease: ProviderLease, context: HostJobContext): JobRunner {
+  return {
+    async run(job, how) {
+      try {
+        return await lease.run(
+          {
+            type: "run",
+            engine: context.engine,
+            pluginDir: context.pluginDir,
+            provider: `${context.provider.address}@${context.provider.version}`,
+            providerConfig: context.providerConfig,
+            job,
+            pending: how.keepFor ?? { lineage: "", operation: "" },
+          },
+          how.progress,
+          how.signal,
+        );
+      } catch (error) {
+        if (!(error instanceof HostRunError)) throw error;
+        // The host went away mid-operation, or withdrew it after an interrupt: what the engine did is unknown
+        // here, so it is a failed apply (a create is remembered, and its retry looks for the object first).
+        return { kind: "failed", stage: "apply", details: error.message, providerLost: false, state: undefined, unknown: true };
+      }
+    },
+    release: () => lease.release(),
+    hostPid: lease.host.hostPid,
+  };
 }

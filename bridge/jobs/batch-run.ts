@@ -50,6 +50,8 @@ export type JobOutcome =
       providerLost: boolean;
       /** After a failed apply: whatever state the engine recorded for this resource. */
       state: ResourceState | undefined;
+      /** Nobody can tell what the apply did (the provider host running it went away). */
+      unknown?: true;
     };
 
 export interface BatchContext {
@@ -63,6 +65,10 @@ export interface BatchContext {
   progress: (job: number, line: string) => void;
   /** Stop before applying (e.g. the bridge was interrupted after planning). */
   mayApply?: () => boolean;
+  /** Aborted when every job of the batch was interrupted: the engine gets its one SIGINT, none further starts. */
+  signal?: AbortSignal;
+  /** The engine's -parallelism for plan and apply (its default: 10). */
+  parallelism?: number;
 }
 
 const COMMON = ["-input=false", "-lock=false", "-json"];
@@ -137,9 +143,18 @@ class Batch {
   }
 
   async run(env: Record<string, string | undefined>): Promise<JobOutcome[]> {
+    const parallelism = this.context.parallelism ? [`-parallelism=${this.context.parallelism}`] : [];
     const engine = async (args: string[], phase: Phase) => {
-      const outcome = await runEngine({ engine: this.context.engine, args, cwd: this.workspace, env, deadline: this.deadline }, (m) =>
-        this.route(m, phase),
+      const outcome = await runEngine(
+        {
+          engine: this.context.engine,
+          args: [args[0]!, ...parallelism, ...args.slice(1)],
+          cwd: this.workspace,
+          env,
+          deadline: this.deadline,
+          signal: this.context.signal,
+        },
+        (m) => this.route(m, phase),
       );
       this.timedOut ??= outcome.timedOut;
       return outcome;
@@ -259,7 +274,7 @@ class Batch {
 
   /** Stops before an engine command that may change something once the bridge is interrupted. */
   private withholdIfInterrupted(when: string): void {
-    if (this.context.mayApply && !this.context.mayApply()) throw new ApplyWithheldError(`not applying: interrupted ${when}`);
+    if (this.context.signal?.aborted || (this.context.mayApply && !this.context.mayApply())) throw new ApplyWithheldError(`not applying: interrupted ${when}`);
   }
 
   /** Each live job's outcome after an apply: its own errors, else done, with the state the engine recorded. */

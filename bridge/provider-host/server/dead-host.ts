@@ -3,8 +3,8 @@
 // host takes its key's lock before it creates any of them and releases it only after removing them.
 import { rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { hostPaths, readHostMetadata } from "./control-protocol.js";
-import { isAlive } from "./process-identity.js";
+import { hostPaths, readHostMetadata } from "../control-protocol.js";
+import { isAlive } from "../../machine/process-identity.js";
 
 /** `proxySockets`: names of `<stem>.<pid>.grpc.sock` files seen in the directory; the metadata names only the
  * last host's, and a host killed before writing its metadata leaves one that nothing names. */

@@ -7,9 +7,10 @@ import { chmod, rename, rm, stat } from "node:fs/promises";
 import writeFileAtomic from "write-file-atomic";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
-import { rememberWithoutDebugMode } from "./debug-mode-memory.js";
+import { rememberWithoutDebugMode } from "../../machine/debug-mode-memory.js";
 import {
   hostPaths,
+  hostStem,
   onEachLine,
   onFirstLine,
   parseExact,
@@ -21,23 +22,23 @@ import {
   type HostMetadata,
   type HostPaths,
   type LeaseRequestMessage,
-} from "./control-protocol.js";
+  type InterruptMessage,
+} from "../control-protocol.js";
 import { clearDeadHost } from "./dead-host.js";
 import { ProviderProxy } from "./grpc-proxy.js";
 import { sweepHostDir } from "./host-dir-sweep.js";
-import { hostStem } from "./host-key.js";
-import type { HostLaunch } from "./host-launch.js";
-import { tryAcquireLock, type HeldLock } from "./lock-file.js";
+import type { HostLaunch } from "../control-protocol.js";
+import { tryAcquireLock, type HeldLock } from "../../machine/lock-file.js";
 import { protocolSpec } from "./plugin-protocol.js";
-import { processStart, selfIdentity } from "./process-identity.js";
+import { processStart, selfIdentity } from "../../machine/process-identity.js";
 import { NoDebugModeError, startDebugProvider, type DebugProvider } from "./provider-process.js";
 import { RegisteredTypes } from "./schema-prune.js";
 import { Batcher } from "./batcher.js";
-import { acquireEngineSlot } from "./engine-slots.js";
-import { canonicalHash } from "../json/canonical-json.js";
-import { parseProviderRef } from "../../opentofu/provider/provider-address.js";
-import { runBatch, type JobOutcome } from "../operations/batch-run.js";
-import { acceptOnHost, recordOnHost } from "../recovery/host-outcomes.js";
+import { acquireEngineSlot } from "../../machine/engine-slots.js";
+import { canonicalHash } from "../../json/canonical-json.js";
+import { parseProviderRef } from "../../../opentofu/provider/provider-address.js";
+import { ApplyWithheldError, runBatch, type JobOutcome } from "../../jobs/batch-run.js";
+import { acceptOnHost, recordOnHost } from "../../recovery/host-outcomes.js";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export type HostOptions = HostLaunch;
@@ -80,7 +81,17 @@ type State = "starting" | "ready" | "unsupported" | "draining";
 interface QueuedRun {
   message: RunMessage;
   socket: Socket;
+  /** Its bridge was interrupted. */
+  interrupted?: string;
+  /** The bridge was answered without the outcome: the host keeps the state, as for a bridge that is gone. */
+  withdrawn?: boolean;
+  /** The engine run it is part of, once started. */
+  batch?: { runs: QueuedRun[]; abort: AbortController };
 }
+
+// A bridge interrupted while its engine run goes on for others waits this long for its outcome, then is withdrawn,
+// so that it answers within 2 s of its signal even on a loaded machine.
+const WITHDRAW_AFTER_MS = 1000;
 
 export class ProviderHost {
   private readonly paths: HostPaths;
@@ -90,6 +101,8 @@ export class ProviderHost {
   private active = 0;
   private uses = 0;
   private readonly leaseSockets = new Set<Socket>();
+  /** Each leaseholder's operation, from hand-over until its outcome is delivered. */
+  private readonly runs = new Map<Socket, QueuedRun>();
   private readonly waiting: (() => void)[] = [];
   private idleTimer?: NodeJS.Timeout;
   private checkTimer?: NodeJS.Timeout;
@@ -103,6 +116,8 @@ export class ProviderHost {
   private readonly batcher = new Batcher<QueuedRun>({
     run: (runs) => this.runBatch(runs),
     gatherMs: 10,
+    maxGatherMs: 1000,
+    expected: () => this.active - this.runs.size,
     maxBatch: 50,
     // The machine-wide engine slots bound this further.
     concurrency: 2,
@@ -331,9 +346,10 @@ export class ProviderHost {
 
   /** A leaseholder hands over its operation: it joins the next batch of this host's engine runs. */
   private onRun(socket: Socket, line: string): void {
-    let message: RunMessage;
+    let message: RunMessage | InterruptMessage;
     try {
-      message = parseExact(line) as RunMessage;
+      message = parseExact(line) as RunMessage | InterruptMessage;
+      if (message.type === "interrupt") return this.onInterrupt(socket, message.signal);
       if (message.type !== "run" || !message.job) throw new Error("not a run message");
     } catch {
       sendExact(socket, { type: "error", message: "malformed run request" });
@@ -342,15 +358,53 @@ export class ProviderHost {
     // Reads are batched apart: a batch of data sources is one apply that only reads.
     const kind = message.job.action === "read" ? "read" : "write";
     const group = `${kind}\0${message.engine}\0${message.pluginDir ?? ""}\0${message.provider}\0${canonicalHash(message.providerConfig)}`;
+    const run: QueuedRun = { message, socket };
+    this.runs.set(socket, run);
     // The operation's record names this host as running it before its engine can change anything.
     void acceptOnHost(message.pending)
       .catch((error: Error) => this.log(`could not mark the operation's record: ${error.message}`))
-      .then(() => this.batcher.submit({ group, item: { message, socket } }));
+      .then(() => {
+        if (run.interrupted) return; // answered by onInterrupt already
+        this.batcher.submit({ group, item: run });
+      });
+  }
+
+  /** The same interrupt as without a host: a run all of whose bridges were interrupted gets its engine's one
+   * SIGINT; a queued operation never starts; one whose run goes on for others is withdrawn after a moment. */
+  private onInterrupt(socket: Socket, signal: string): void {
+    const run = this.runs.get(socket);
+    if (!run || run.interrupted) return;
+    run.interrupted = signal;
+    if (this.batcher.remove(run) || !run.batch) {
+      this.runs.delete(socket);
+      const details = `interrupted by ${signal} before its engine run started; nothing was changed`;
+      sendExact(socket, { type: "result", outcome: { kind: "failed", stage: "plan", details, providerLost: false, state: undefined } });
+      return;
+    }
+    const batch = run.batch;
+    if (!batch) return;
+    if (batch.runs.every((r) => r.interrupted) && !batch.abort.signal.aborted) {
+      this.log(`all ${batch.runs.length} operation(s) of an engine run were interrupted: SIGINT to the engine`);
+      batch.abort.abort(signal);
+    }
+    setTimeout(() => {
+      if (!this.runs.has(socket) || socket.destroyed) return;
+      run.withdrawn = true;
+      this.runs.delete(socket);
+      sendExact(socket, {
+        type: "withdrawn",
+        message:
+          `interrupted by ${signal} while the provider host was running it; the engine run ends without this bridge, ` +
+          "and the state it produces is kept for the next operation on this resource (nixops4-opentofu pending list)",
+      });
+    }, WITHDRAW_AFTER_MS).unref();
   }
 
   private async runBatch(runs: QueuedRun[]): Promise<void> {
     const first = runs[0]!.message;
     const grant = { protocolVersion: this.provider!.endpoint.protocolVersion, hostPid: process.pid, proxySocket: this.paths.proxySocket(process.pid) };
+    const batch = { runs, abort: new AbortController() };
+    for (const run of runs) run.batch = batch;
     const release = await acquireEngineSlot({ env: this.options.env, log: (line) => this.log(line) });
     const started = Date.now();
     let outcomes: JobOutcome[];
@@ -368,15 +422,25 @@ export class ProviderHost {
           }),
           progress: (i, line) => {
             const socket = runs[i]!.socket;
-            if (!socket.destroyed) sendExact(socket, { type: "progress", line });
+            if (!socket.destroyed && !runs[i]!.withdrawn) sendExact(socket, { type: "progress", line });
           },
+          signal: batch.abort.signal,
+          // Terraform's default of 10 calls at once would make a batch of 50 five waves of provider calls.
+          parallelism: Math.min(50, Math.max(10, runs.length)),
         },
         runs.map((r) => r.message.job),
       );
     } catch (error) {
-      for (const { socket, message } of runs) {
-        await recordOnHost(message.pending, { kind: "error", message: (error as Error).message }).catch(() => false);
-        if (!socket.destroyed) sendExact(socket, { type: "error", message: (error as Error).message });
+      const withheld = error instanceof ApplyWithheldError;
+      for (const run of runs) {
+        this.runs.delete(run.socket);
+        await recordOnHost(run.message.pending, { kind: "error", message: (error as Error).message }).catch(() => false);
+        if (run.socket.destroyed || run.withdrawn) continue;
+        if (!withheld) sendExact(run.socket, { type: "error", message: (error as Error).message });
+        else {
+          const details = `interrupted by ${run.interrupted ?? "a signal"} before applying; nothing was changed`;
+          sendExact(run.socket, { type: "result", outcome: { kind: "failed", stage: "plan", details, providerLost: false, state: undefined } });
+        }
       }
       return;
     } finally {
@@ -389,11 +453,17 @@ export class ProviderHost {
   /** Files the outcome in the operation's record, then sends it: a bridge gone by then (or killed before it reads
    * the answer) leaves it there, so that the operation NixOps4 retries adopts the object instead of making another. */
   private async deliver(run: QueuedRun, outcome: JobOutcome): Promise<void> {
+    this.runs.delete(run.socket);
+    if (run.withdrawn) {
+      // A withdrawn bridge records the attempt itself as it leaves; ours, with the state, must come after it.
+      if (!run.socket.destroyed) await Promise.race([new Promise((resolve) => run.socket.once("close", resolve)), sleep(10_000)]);
+      await sleep(250);
+    }
     const filed = await recordOnHost(run.message.pending, outcome).catch((error: Error) => {
       this.log(`could not record the outcome: ${error.message}`);
       return false;
     });
-    if (!run.socket.destroyed) {
+    if (!run.socket.destroyed && !run.withdrawn) {
       sendExact(run.socket, { type: "result", outcome });
       return;
     }

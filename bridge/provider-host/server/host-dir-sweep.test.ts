@@ -8,11 +8,11 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostEntryPath } from "./host-client.js";
-import { acquireProviderLease, type ProviderLease } from "./index.js";
-import { isAlive } from "./process-identity.js";
+import { hostEntryPath } from "../client/host-client.js";
+import { acquireProviderLease, type ProviderLease } from "../client/index.js";
+import { isAlive } from "../../machine/process-identity.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { waitUntil } from "../../testkit/wait.js";
+import { waitUntil } from "../../../testkit/wait.js";
 
 const FAKE_PROVIDER = `#!${process.execPath}
 import http2 from "node:http2";

@@ -3,6 +3,7 @@
 // peaks at hundreds of MB and the machine has few cores, so a burst of bridges should queue, not thrash.
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { engineSlotsSetting } from "../options.js";
 import { ensurePrivateDir, runtimeDir } from "./runtime-dir.js";
 import { tryAcquireLock } from "./lock-file.js";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -18,9 +19,7 @@ export interface EngineSlotOptions {
 
 export function engineSlotCount(env: NodeJS.ProcessEnv, explicit?: number): number {
   if (explicit !== undefined) return Math.max(1, Math.floor(explicit));
-  const configured = Number.parseInt(env.NIXOPS4_OPENTOFU_ENGINE_SLOTS ?? "", 10);
-  if (Number.isFinite(configured) && configured > 0) return configured;
-  return Math.max(1, availableParallelism());
+  return engineSlotsSetting(env) ?? Math.max(1, availableParallelism());
 }
 
 /** Waits for a free slot and returns its release function. Slots of crashed processes are reclaimed. */

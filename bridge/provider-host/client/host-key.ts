@@ -16,7 +16,7 @@ export interface HostIdentity {
   env: NodeJS.ProcessEnv;
   /** A host serving unpruned schemas (only for measuring) is a different host. */
   fullSchemas?: boolean;
-  /** Which build of the host code would serve (its entry file's path, size and time): an upgraded or rebuilt
+  /** Which build of the host code would serve (its entry file's path and build id): an upgraded or rebuilt
    * bridge starts its own host instead of handing work to one still running older code. */
   hostBuild?: string;
 }
@@ -28,9 +28,10 @@ export function keyedEnv(env: NodeJS.ProcessEnv): [string, string][] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Bumped whenever bridge and host stop understanding each other (2: hosts run batched operations), so that a
+/** Bumped whenever bridge and host stop understanding each other (2: hosts run batched operations; 3: bridges
+ * hand on interrupts), so that a
  * bridge never leases from a host of another release that may still be running. */
-export const CONTROL_PROTOCOL_VERSION = 2;
+export const CONTROL_PROTOCOL_VERSION = 3;
 
 /** sha256 hex over everything that decides the provider process's behaviour. */
 export function hostKey(identity: HostIdentity): string {
@@ -47,7 +48,4 @@ export function hostKey(identity: HostIdentity): string {
   return createHash("sha256").update(canonical).digest("hex");
 }
 
-/** The file-name stem of a host: 128 bits of the key keep socket paths short enough. */
-export function hostStem(key: string): string {
-  return key.slice(0, 32);
-}
+export { hostStem } from "../control-protocol.js";

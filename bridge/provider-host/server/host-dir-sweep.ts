@@ -6,9 +6,9 @@
 import { lstat, readdir, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { hostPaths } from "./control-protocol.js";
+import { hostPaths } from "../control-protocol.js";
 import { clearDeadHost } from "./dead-host.js";
-import { tryAcquireLock } from "./lock-file.js";
+import { tryAcquireLock } from "../../machine/lock-file.js";
 
 // A provider creates its socket before it listens on it, and a host starting now may not have its lock yet:
 // a socket this young is left alone even when nothing answers.

@@ -11,7 +11,7 @@ import { awsProviderConfig, startMoto, type MotoServer } from "../../testkit/mot
 import { parseProviderRef } from "../../opentofu/provider/provider-address.js";
 import { canonicalHash } from "../json/canonical-json.js";
 import { locateProviderBinary } from "../engine/provider-binary.js";
-import { acquireProviderLease } from "../provider-host/index.js";
+import { acquireProviderLease } from "../provider-host/client/index.js";
 import { runBatch, type BatchJob } from "./batch-run.js";
 
 let moto: MotoServer;

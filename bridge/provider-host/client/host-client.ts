@@ -4,8 +4,8 @@ import { existsSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { hostArguments, type HostLaunch } from "./host-launch.js";
-import type { JobOutcome } from "../operations/batch-run.js";
+import { hostArguments, type HostLaunch } from "../control-protocol.js";
+import type { JobOutcome } from "../../jobs/batch-run.js";
 import {
   onEachLine,
   onFirstLine,
@@ -18,12 +18,16 @@ import {
   type LeaseRequestMessage,
   type RunMessage,
   type RunReply,
-} from "./control-protocol.js";
+} from "../control-protocol.js";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { HeldLock } from "../../machine/lock-file.js";
+import { claimHostStart } from "./start-claim.js";
 
 export interface HostSettings extends HostLaunch {
   paths: HostPaths;
   log: (line: string) => void;
+  /** How long to wait for the key's host; default hostWaitMs. */
+  waitMs?: number;
 }
 
 export type LeaseOutcome =
@@ -33,8 +37,8 @@ export type LeaseOutcome =
 /** The compiled host entry point (also when this module runs from TypeScript sources under vitest). */
 export function hostEntryPath(): string {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith(".js")) return join(dirname(here), "host-main.js");
-  return resolve(dirname(here), "../../dist/bridge/provider-host/host-main.js");
+  if (here.endsWith(".js")) return join(dirname(here), "..", "server", "host-main.js");
+  return resolve(dirname(here), "../../../dist/bridge/provider-host/server/host-main.js");
 }
 
 function connectControl(path: string): Promise<Socket | null> {
@@ -76,8 +80,7 @@ function ask(socket: Socket, request: LeaseRequestMessage, timeoutMs: number): P
   });
 }
 
-async function spawnHost(settings: HostSettings, onExit: () => void): Promise<void> {
-  const { execa } = await import("execa");
+function spawnHost(settings: HostSettings, execa: typeof import("execa").execa): Promise<unknown> {
   const entry = hostEntryPath();
   if (!existsSync(entry)) throw new Error(`provider host entry ${entry} is missing (run npm run build)`);
   // Detached, in its own session, with no inherited stdio: it must outlive this bridge and must not keep the
@@ -88,9 +91,15 @@ async function spawnHost(settings: HostSettings, onExit: () => void): Promise<vo
     // cwd: not the bridge's (a workspace that is about to be deleted), the host's own directory.
     { detached: true, stdio: "ignore", env: settings.env, extendEnv: false, cleanup: false, reject: false, cwd: settings.dir },
   );
-  child.then(onExit, onExit);
   child.unref();
   settings.log(`started provider host pid ${child.pid ?? "?"} for ${settings.providerAddress}`);
+  return child.then(() => undefined, () => undefined);
+}
+
+/** How long bridges wait for a key's host: its provider may take the start timeout to come up, plus slack for a
+ * loaded machine. Past it the bridge gives up on sharing (the caller falls back to the engine's own start). */
+export function hostWaitMs(settings: Pick<HostLaunch, "startTimeoutMs">): number {
+  return settings.startTimeoutMs + 30_000;
 }
 
 export async function leaseFromHost(
@@ -99,39 +108,53 @@ export async function leaseFromHost(
   dataSourceTypes: string[],
 ): Promise<LeaseOutcome> {
   const request: LeaseRequestMessage = { type: "lease", key: settings.key, resourceTypes, dataSourceTypes };
-  // A host answers once its provider is up (up to the start timeout), so allow that plus slack.
-  const deadline = Date.now() + settings.startTimeoutMs + 30_000;
-  let lastSpawn = 0;
+  const waitMs = settings.waitMs ?? hostWaitMs(settings);
+  const deadline = Date.now() + waitMs;
+  // This bridge's claim to start the key's host (start-claim.ts), held until that host answers or exits.
+  let claim: { lock: HeldLock; exited: boolean } | undefined;
   // Hosts we started that exited while nothing answered: one that cannot even listen would be retried forever.
   let exitedHosts = 0;
-  while (Date.now() < deadline) {
-    const socket = await connectControl(settings.paths.control);
-    if (socket) {
-      const reply = await ask(socket, request, Math.max(1000, deadline - Date.now()));
-      if (reply?.type === "granted") {
-        // The lease must not keep a bridge that forgot to release it alive; closing the socket releases it.
-        socket.unref();
-        return { kind: "granted", grant: reply, socket };
+  let pause = 25;
+  try {
+    while (Date.now() < deadline) {
+      const socket = await connectControl(settings.paths.control);
+      if (socket) {
+        // A starting host accepts at once and answers once its provider is up, so most waiting is done here.
+        const reply = await ask(socket, request, Math.max(1000, deadline - Date.now()));
+        if (reply?.type === "granted") {
+          // The lease must not keep a bridge that forgot to release it alive; closing the socket releases it.
+          socket.unref();
+          return { kind: "granted", grant: reply, socket };
+        }
+        socket.destroy();
+        if (reply?.type === "unsupported") return { kind: "unsupported", reason: reply.reason };
+        if (reply?.type === "error") throw new Error(`provider host refused the lease: ${reply.message}`);
+        // "retry", or the host went away mid-answer: it is draining; the next one is started below.
+      } else if (claim?.exited) {
+        exitedHosts++;
+        await claim.lock.release();
+        claim = undefined;
+        if (exitedHosts >= 3) throw new Error(`provider hosts keep exiting without serving (see ${settings.paths.log})`);
+      } else if (!claim) {
+        const lock = await claimHostStart(settings.paths);
+        if (lock) {
+          const started = { lock, exited: false };
+          claim = started;
+          const { execa } = await import("execa");
+          void spawnHost(settings, execa).then(() => (started.exited = true));
+        }
       }
-      socket.destroy();
-      if (reply?.type === "unsupported") return { kind: "unsupported", reason: reply.reason };
-      if (reply?.type === "error") throw new Error(`provider host refused the lease: ${reply.message}`);
-      // retry, or the host went away mid-answer: a new host is needed or is being started.
-      await sleep(50 + Math.random() * 100);
-      continue;
+      // 200 bridges waiting for one host must not keep both cores busy polling it.
+      await sleep(pause + Math.random() * pause);
+      pause = Math.min(250, pause * 2);
     }
-    // No host answering. Starting one more than needed is harmless (the extra one sees the lock and exits),
-    // but do not start one on every poll while a host is coming up.
-    if (exitedHosts >= 3) {
-      throw new Error(`provider hosts keep exiting without serving (see ${settings.paths.log})`);
-    }
-    if (Date.now() - lastSpawn > 3000) {
-      await spawnHost(settings, () => exitedHosts++);
-      lastSpawn = Date.now();
-    }
-    await sleep(50);
+  } finally {
+    await claim?.lock.release();
   }
-  throw new Error(`no provider host answered within ${Math.round((settings.startTimeoutMs + 30_000) / 1000)} s`);
+  throw new Error(
+    `no provider host for ${settings.providerAddress} answered within ${Math.round(waitMs / 1000)} s ` +
+      `(its log: ${settings.paths.log})`,
+  );
 }
 
 export function closeLease(socket: Socket): Promise<void> {
@@ -154,8 +177,15 @@ export function closeLease(socket: Socket): Promise<void> {
 
 export class HostRunError extends Error {}
 
-/** Sends the operation on the lease's connection and waits for its outcome. The lease stays held meanwhile. */
-export function runOnHost(socket: Socket, message: RunMessage, onProgress: (line: string) => void): Promise<JobOutcome> {
+/** Sends the operation on the lease's connection and waits for its outcome. The lease stays held meanwhile. An
+ * abort of `signal` is handed on to the host, which stops the engine once every operation of its run was
+ * interrupted, and otherwise withdraws this one (the run goes on; the host keeps its state). */
+export function runOnHost(
+  socket: Socket,
+  message: RunMessage,
+  onProgress: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<JobOutcome> {
   return new Promise((resolve, reject) => {
     if (socket.destroyed) {
       reject(new HostRunError("the provider host connection is closed"));
@@ -163,9 +193,13 @@ export function runOnHost(socket: Socket, message: RunMessage, onProgress: (line
     }
     socket.ref();
     let settled = false;
+    const interrupt = () => {
+      if (!socket.destroyed) sendExact(socket, { type: "interrupt", signal: String(signal?.reason ?? "SIGINT") });
+    };
     const settle = (action: () => void) => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener("abort", interrupt);
       socket.unref();
       action();
     };
@@ -179,11 +213,14 @@ export function runOnHost(socket: Socket, message: RunMessage, onProgress: (line
       }
       if (reply.type === "progress") onProgress(reply.line);
       else if (reply.type === "result") settle(() => resolve(reply.outcome));
+      else if (reply.type === "withdrawn") settle(() => reject(new HostRunError(reply.message)));
       else settle(() => reject(new HostRunError(`the provider host could not run the operation: ${reply.message}`)));
     });
     socket.once("close", () =>
       settle(() => reject(new HostRunError("the provider host went away before the operation finished"))),
     );
     sendExact(socket, message);
+    if (signal?.aborted) interrupt();
+    else signal?.addEventListener("abort", interrupt, { once: true });
   });
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of a detached provider host process (spawned by the first bridge that needs it).
-import { parseHostArguments, type HostLaunch } from "./host-launch.js";
+import { parseHostArguments, type HostLaunch } from "../control-protocol.js";
 import { ProviderHost } from "./host-server.js";
 
 let launch: HostLaunch;

@@ -26,8 +26,50 @@ describe("Batcher", () => {
     expect(batches.flat().sort()).toEqual(["a1", "a2", "a3", "a4", "a5", "b1"]);
     for (const batch of batches) expect(new Set(batch.map((i) => i[0])).size).toBe(1);
     expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(3);
+    // Five of group a queued with two run slots free, one of them taken by b: spread as 3 now and 2 next.
     expect(batches).toContainEqual(["a1", "a2", "a3"]);
+    expect(batches).toContainEqual(["a4", "a5"]);
     expect(maxRunning).toBe(2);
+  });
+
+  it("waits for operations on their way (a cold burst), up to maxGatherMs, instead of starting with the first", async () => {
+    const batches: string[][] = [];
+    let onTheirWay = 3;
+    const batcher = new Batcher<string>({
+      gatherMs: 5,
+      maxGatherMs: 2000,
+      expected: () => onTheirWay,
+      maxBatch: 50,
+      concurrency: 2,
+      log: () => undefined,
+      run: async (items) => void batches.push(items),
+    });
+    batcher.submit({ group: "g", item: "first" });
+    for (const item of ["second", "third", "fourth"]) {
+      await sleep(40);
+      onTheirWay--;
+      batcher.submit({ group: "g", item });
+    }
+    while (batcher.busy) await sleep(5);
+    // All four together, spread over both run slots (the second slot's batch may be handed to `run` first).
+    expect([...batches].sort()).toEqual([["first", "second"], ["third", "fourth"]]);
+
+    // Nobody comes: the lone operation starts once maxGatherMs has passed.
+    const lone: string[][] = [];
+    const started = Date.now();
+    const waiting = new Batcher<string>({
+      gatherMs: 5,
+      maxGatherMs: 150,
+      expected: () => 1,
+      maxBatch: 50,
+      concurrency: 2,
+      log: () => undefined,
+      run: async (items) => void lone.push(items),
+    });
+    waiting.submit({ group: "g", item: "alone" });
+    while (waiting.busy) await sleep(5);
+    expect(lone).toEqual([["alone"]]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
   });
 
   it("keeps going after a failed batch", async () => {

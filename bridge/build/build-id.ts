@@ -1,0 +1,56 @@
+// Which build of this package is running: its version and a hash of its compiled code and locked dependencies,
+// made by `npm run build` (write-build-id.ts). Caches of things the code derives (compiled input validators) and
+// the provider host's key are keyed on it. Not on file times: in the Nix store every mtime is 1, so an upgrade
+// that leaves file sizes equal would look like the same build.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface BuildId {
+  version: string;
+  /** sha256 hex of the compiled bridge and codegen and of package-lock.json. */
+  contentHash: string;
+}
+
+// From dist/bridge/build/ or bridge/build/ (vitest runs the sources): the package root is three or two levels up.
+const here = fileURLToPath(new URL(".", import.meta.url));
+const compiled = fileURLToPath(import.meta.url).endsWith(".js");
+const packageRoot = join(here, compiled ? "../../.." : "../..");
+export const BUILD_ID_FILE = join(packageRoot, "dist", "build-id.json");
+
+function filesUnder(dir: string, extension: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(path, extension));
+    else if (entry.name.endsWith(extension) && !entry.name.endsWith(`.test${extension}`)) out.push(path);
+  }
+  return out;
+}
+
+/** Hashes the code under `root` (dist when built, the sources under vitest) and the lockfile. */
+export function computeBuildId(root: string, extension: ".js" | ".ts"): BuildId {
+  const hash = createHash("sha256");
+  const files = ["bridge", "codegen"].flatMap((dir) => filesUnder(join(root, dir), extension)).sort();
+  for (const file of files) hash.update(relative(root, file)).update("\0").update(readFileSync(file)).update("\0");
+  hash.update(readFileSync(join(packageRoot, "package-lock.json")));
+  const { version } = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string };
+  return { version, contentHash: hash.digest("hex") };
+}
+
+let cached: string | undefined;
+
+/** "VERSION+HASH" of the build in dist/ (the sources under vitest drive the compiled host, so they share its id). */
+export function buildId(): string {
+  if (cached) return cached;
+  let id: BuildId;
+  try {
+    id = JSON.parse(readFileSync(BUILD_ID_FILE, "utf8")) as BuildId;
+  } catch {
+    // Compiled without `npm run build` (a bare tsc): hash what is there.
+    id = computeBuildId(compiled ? join(packageRoot, "dist") : packageRoot, compiled ? ".js" : ".ts");
+  }
+  cached = `${id.version}+${id.contentHash}`;
+  return cached;
+}

@@ -1,0 +1,31 @@
+// Runs a job in this process: its own workspace and engine, the provider attached by `attach` (the engine's init).
+import type { Attachment } from "./attachment.js";
+import type { BatchContext } from "./batch-run.js";
+import { JobInterruptedError, type JobRunner } from "./job-runner.js";
+
+export type LocalRunnerContext = Omit<BatchContext, "progress" | "mayApply" | "signal" | "attach"> & {
+  attach: (workspace: string, env: Record<string, string | undefined>) => Promise<Attachment>;
+  release: () => Promise<void>;
+};
+
+export function localRunner(context: LocalRunnerContext): JobRunner {
+  return {
+    async run(job, how) {
+      // The engine runner is loaded only here: with a provider host, this process runs no engine at all.
+      const { runBatch, ApplyWithheldError } = await import("./batch-run.js");
+      try {
+        const [outcome] = await runBatch(
+          // The engine of this process is interrupted by the process's own handler (interrupts.ts); the signal
+          // only withholds the next engine command.
+          { ...context, progress: (_i, line) => how.progress(line), mayApply: () => !how.signal?.aborted },
+          [job],
+        );
+        return outcome!;
+      } catch (error) {
+        if (error instanceof ApplyWithheldError) throw new JobInterruptedError(error.message);
+        throw error;
+      }
+    },
+    release: context.release,
+  };
+}
