@@ -9,7 +9,7 @@ import { StateSession } from "./state-session.js";
 const protocolWrite = process.stdout.write.bind(process.stdout);
 const protocolOut = new Writable({
   write(chunk, _encoding, callback) {
-    protocolWrite(chunk, callback);
+    protocolWrite(chunk as string | Uint8Array, callback);
   },
 });
 const toStderr = (...args: unknown[]) => process.stderr.write(args.map(String).join(" ") + "\n");
@@ -17,7 +17,7 @@ console.log = toStderr;
 console.info = toStderr;
 console.debug = toStderr;
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-  (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
+  (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest));
 
 const log = (line: string) => process.stderr.write(`[state-s3] ${line}\n`);
 const session = new StateSession(log);

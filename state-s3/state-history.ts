@@ -23,7 +23,7 @@ export async function writeHistoryEvents(s3: S3Client, location: StateLocation, 
         }),
       );
     } catch (error) {
-      if (!isPreconditionFailed(error)) throw new Error(describeS3Error(error, location, `writing history event ${event.index} of`));
+      if (!isPreconditionFailed(error)) throw new Error(describeS3Error(error, location, `writing history event ${event.index} of`), { cause: error });
     }
   }
 }
@@ -36,7 +36,7 @@ export async function listHistory(s3: S3Client, location: StateLocation): Promis
     try {
       page = await s3.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: historyPrefix(location), ContinuationToken: token }));
     } catch (error) {
-      throw new Error(describeS3Error(error, location, "listing the history of"));
+      throw new Error(describeS3Error(error, location, "listing the history of"), { cause: error });
     }
     for (const object of page.Contents ?? []) {
       const index = object.Key === undefined ? undefined : historyIndexOf(location, object.Key);
@@ -55,9 +55,9 @@ export async function readHistoryEvent(s3: S3Client, location: StateLocation, in
     if (event.index !== index) throw new Error(`s3://${location.bucket}/${key} holds event ${event.index}, not ${index}`);
     return event;
   } catch (error) {
-    if (isNotFound(error)) throw new Error(`${locationUrl(location)} has no history event ${index}`);
+    if (isNotFound(error)) throw new Error(`${locationUrl(location)} has no history event ${index}`, { cause: error });
     if (error instanceof Error && !("$metadata" in error)) throw error;
-    throw new Error(describeS3Error(error, location, `reading history event ${index} of`));
+    throw new Error(describeS3Error(error, location, `reading history event ${index} of`), { cause: error });
   }
 }
 

@@ -50,7 +50,7 @@ export async function readLock(s3: S3Client, location: StateLocation): Promise<{
     return { record, text, etag: got.ETag ?? "" };
   } catch (error) {
     if (isNotFound(error)) return undefined;
-    throw new Error(describeS3Error(error, location, "reading the lock of"));
+    throw new Error(describeS3Error(error, location, "reading the lock of"), { cause: error });
   }
 }
 
@@ -68,7 +68,7 @@ async function tryCreate(s3: S3Client, location: StateLocation, record: LockReco
     return put.ETag ?? "";
   } catch (error) {
     if (isPreconditionFailed(error)) return undefined;
-    throw new Error(describeS3Error(error, location, "taking the lock of"));
+    throw new Error(describeS3Error(error, location, "taking the lock of"), { cause: error });
   }
 }
 
@@ -104,7 +104,7 @@ export async function deleteLockIfUnchanged(s3: S3Client, location: StateLocatio
     return true;
   } catch (error) {
     if (isPreconditionFailed(error) || isNotFound(error)) return false;
-    throw new Error(describeS3Error(error, location, "removing the lock of"));
+    throw new Error(describeS3Error(error, location, "removing the lock of"), { cause: error });
   }
 }
 

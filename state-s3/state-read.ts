@@ -21,7 +21,7 @@ export async function readCurrent(s3: S3Client, location: StateLocation, log: (l
     etag = got.ETag ?? "";
   } catch (error) {
     if (isNotFound(error) && (error as { name?: string }).name !== "NoSuchBucket") return undefined;
-    throw new Error(describeS3Error(error, location, "reading the state"));
+    throw new Error(describeS3Error(error, location, "reading the state"), { cause: error });
   }
   const snapshot = parseSnapshot(text, locationUrl(location));
   try {

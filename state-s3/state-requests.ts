@@ -80,7 +80,7 @@ export function parseStateRequest(line: string): StateRequest {
           resource: extant(body.resource, `${name}.resource`),
           event: string(body.event, `${name}.event`),
           nixopsVersion: string(body.nixopsVersion, `${name}.nixopsVersion`),
-          patch: body.patch as Patch,
+          patch: body.patch,
         },
       };
     default:

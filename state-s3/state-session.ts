@@ -51,7 +51,7 @@ export class StateSession {
       try {
         await s3.send(new HeadBucketCommand({ Bucket: location.bucket }));
       } catch (error) {
-        throw new Error(describeS3Error(error, location, "checking the bucket of"));
+        throw new Error(describeS3Error(error, location, "checking the bucket of"), { cause: error });
       }
       // A write and a delete of a probe object beside the state: what the session will need, tried now.
       const probe = `${location.key}.probe-${randomUUID()}`;
@@ -59,7 +59,7 @@ export class StateSession {
         await s3.send(new PutObjectCommand({ Bucket: location.bucket, Key: probe, Body: "probe\n", IfNoneMatch: "*" }));
         await s3.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: probe }));
       } catch (error) {
-        throw new Error(describeS3Error(error, location, "writing a test object beside"));
+        throw new Error(describeS3Error(error, location, "writing a test object beside"), { cause: error });
       }
       return locationOutputs(location);
     } finally {

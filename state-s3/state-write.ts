@@ -46,7 +46,7 @@ export async function commitEvent(
           `run the deployment again, and check \`nixops4-opentofu state history\` for what the other session recorded`,
       );
     }
-    throw new Error(describeS3Error(error, location, `recording event ${index} in`));
+    throw new Error(describeS3Error(error, location, `recording event ${index} in`), { cause: error });
   }
   try {
     await writeHistoryEvents(s3, location, events);

@@ -62,15 +62,15 @@ function startUntilCreating(request: object, env: Record<string, string | undefi
   const child = execa(process.execPath, [bridgeBin], { env, stdin: "pipe", reject: false, buffer: false });
   let stderr = "";
   let stdout = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   return new Promise((resolve, reject) => {
-    child.stderr!.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
       if (process.env.TEST_TRACE) process.stderr.write(chunk);
       if (stderr.includes("Creating...")) resolve({ child, stdout: () => stdout, stderr: () => stderr });
     });
     void child.then(() => reject(new Error(`the bridge exited before creating:\n${stderr}`)));
-    child.stdin!.write(JSON.stringify(request) + "\n");
+    child.stdin.write(JSON.stringify(request) + "\n");
   });
 }
 

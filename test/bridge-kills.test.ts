@@ -237,7 +237,7 @@ describe("two members with equal inputs", () => {
     await closed.reached("Creating...");
     closed.child.stdout!.destroy();
     await closed.child;
-    const kept = /(\S+)  aws_security_group (sg-\w+), create of members\.a /.exec((await cli(["pending", "list"])).stdout);
+    const kept = /(\S+) {2}aws_security_group (sg-\w+), create of members\.a /.exec((await cli(["pending", "list"])).stdout);
     expect(kept).not.toBeNull();
     const b = outputsOf((await run(create(SG, ["members", "b"], inputs))).responses[0]).id;
     expect(b).not.toBe(kept![2]);

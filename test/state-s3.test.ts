@@ -220,7 +220,7 @@ describe("locking", () => {
     const snapshot = await objectJson(key).catch(() => undefined);
     if (snapshot) {
       const events = await Promise.all((await keysUnder(`${key}.history/`)).map(objectJson));
-      expect(events.map((e) => e.index)).toEqual([...Array(snapshot.index + 1).keys()]);
+      expect(events.map((e) => e.index)).toEqual([...Array((snapshot.index as number) + 1).keys()]);
       expect(fold(events.slice(1).map((e) => e.patch))).toEqual(snapshot.state);
     }
   });

@@ -63,7 +63,7 @@ export function trimAwsSchema(full: ProvidersSchemaDocument): ProvidersSchemaDoc
         data_source_schemas: pick(entry.data_source_schemas, AWS_GOLDEN_TYPES.dataSources),
       },
     },
-  } as ProvidersSchemaDocument;
+  };
 }
 
 /** Every file under `dir`, relative to it, sorted. */

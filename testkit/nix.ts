@@ -1,7 +1,6 @@
 // Runs the Debian Nix 2.8 (`nix-bin`) the tests rely on; installing it is the CI script's job, not the tests'.
 import { execa } from "execa";
 import { basename, join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { repoRoot } from "./repo-root.js";
 
 export const MINI_LIB_DIR = join(repoRoot, "test", "nix");

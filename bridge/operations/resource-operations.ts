@@ -241,7 +241,7 @@ export class OpenTofuResources implements ResourceHandler {
   private refusal(label: string, identity: ResourceIdentity, record: OperationRecord | undefined, why: string, whatNow: string): OperationError {
     const { stateDir } = this.context.options;
     const object = record?.outcome?.state ?? record?.previous?.state;
-    const found = object ? ` It recorded ${record!.type} "${String(object.attributes.id ?? "")}".` : "";
+    const found = object ? ` It recorded ${record!.type} "${String((object.attributes.id as string | number | undefined) ?? "")}".` : "";
     return new OperationError(
       `${label}: an earlier operation on this resource (${identity.describe}) left a record whose outcome this one cannot ` +
         `continue from: ${why}.${found} Record: ${recordPath(stateDir, identity.id)} (nixops4-opentofu pending show ${identity.id}). ` +
@@ -355,7 +355,7 @@ export class OpenTofuResources implements ResourceHandler {
           identity,
           record,
           continuation.why,
-          `It may have changed or replaced the object. Check ${resource.type} "${String(known.attributes.id ?? "")}" in the cloud, then run ` +
+          `It may have changed or replaced the object. Check ${resource.type} "${String((known.attributes.id as string | number | undefined) ?? "")}" in the cloud, then run ` +
             `${forgetHint(identity.id)} and try again (the update then starts from the state NixOps4 holds).`,
         );
       }

@@ -22,7 +22,7 @@ export function guessImportId(args: Record<string, unknown>, type?: string): str
     const parts = composite.map((key) => args[key]);
     return parts.every((p) => typeof p === "string" && p !== "") ? parts.join(":") : undefined;
   }
-  for (const key of NAME_ARGUMENTS) if (typeof args[key] === "string" && args[key] !== "") return args[key] as string;
+  for (const key of NAME_ARGUMENTS) if (typeof args[key] === "string" && args[key] !== "") return args[key];
   const named = Object.keys(args)
     .sort()
     .find((key) => key.endsWith("_name") && typeof args[key] === "string" && args[key] !== "");

@@ -61,7 +61,7 @@ export async function prepareInputs(
     resource: {
       mode,
       type,
-      args: terraformArguments(readBlock(typeSchema.block, type), rest) as JsonObject,
+      args: terraformArguments(readBlock(typeSchema.block, type), rest),
       lifecycle: meta.lifecycle as Lifecycle | undefined,
       importId,
     },

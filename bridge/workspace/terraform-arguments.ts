@@ -52,9 +52,9 @@ function objectValue(ty: Ty, value: unknown): unknown {
     }
     case "list":
     case "set":
-      return Array.isArray(value) ? value.map((v) => objectValue(ty.element, v)) : value;
+      return Array.isArray(value) ? (value as unknown[]).map((v) => objectValue(ty.element, v)) : value;
     case "tuple":
-      return Array.isArray(value) ? value.map((v, i) => (ty.elements[i] ? objectValue(ty.elements[i]!, v) : v)) : value;
+      return Array.isArray(value) ? (value as unknown[]).map((v, i) => (ty.elements[i] ? objectValue(ty.elements[i], v) : v)) : value;
     case "map":
       return isRecord(value) ? mapValues(value, (v) => objectValue(ty.element, v)) : value;
     case "dynamic":

@@ -46,13 +46,14 @@ export async function pendingCommand(argv: string[], log: (line: string) => void
       process.stdout.write(stringifyExact(stateFileDocument([{ name: RESOURCE_NAME, state }]), 2) + "\n");
       return;
     }
-    case "forget":
+    case "forget": {
       await record();
       const owner = await resourceLockOwner(stateDir, id!);
       if (owner) throw new Error(`record ${id} belongs to an operation that is still running (process ${owner.pid}); wait for it to finish`);
       await removeRecord(stateDir, id!);
       log(`forgot ${id}`);
       return;
+    }
     default:
       throw new UsageError(`pending: unknown action "${action ?? ""}"; use list, show, tfstate or forget`);
   }

@@ -82,7 +82,7 @@ export async function stateCommand(argv: string[], log: (line: string) => void):
         for (const index of indices) {
           const { meta, patch } = await readHistoryEvent(s3, location, index);
           const who = typeof meta.user === "string" ? `${meta.user}@${String(meta.host)}` : "-";
-          process.stdout.write(`${index}\t${meta.time}\t${String(meta.event ?? "-")}\t${who}\t${patch.length} operation(s)\n`);
+          process.stdout.write(`${index}\t${meta.time}\t${(meta.event as string | undefined) ?? "-"}\t${who}\t${patch.length} operation(s)\n`);
         }
         return;
       }

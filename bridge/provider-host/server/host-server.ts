@@ -349,7 +349,7 @@ export class ProviderHost {
     let message: RunMessage | InterruptMessage;
     try {
       message = parseExact(line) as RunMessage | InterruptMessage;
-      if (message.type === "interrupt") return this.onInterrupt(socket, message.signal);
+      if (message.type === "interrupt") { this.onInterrupt(socket, message.signal); return; }
       if (message.type !== "run" || !message.job) throw new Error("not a run message");
     } catch {
       sendExact(socket, { type: "error", message: "malformed run request" });
