@@ -4,7 +4,17 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "providers/", ".cache/", "coverage/", "bridge/protocol/generated/", "fixtures/golden/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "providers/",
+      ".cache/",
+      "coverage/",
+      "bridge/protocol/generated/",
+      "fixtures/golden/",
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

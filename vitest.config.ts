@@ -30,7 +30,14 @@ const tools = [
   "bridge/provider-host/engine-slots.test.ts",
   "bridge/provider-host/host-dir-sweep.test.ts",
 ];
-const beside = ["opentofu/**/*.test.ts", "bridge/**/*.test.ts", "codegen/**/*.test.ts", "cli/**/*.test.ts", "state-s3/**/*.test.ts", "testkit/**/*.test.ts"];
+const beside = [
+  "opentofu/**/*.test.ts",
+  "bridge/**/*.test.ts",
+  "codegen/**/*.test.ts",
+  "cli/**/*.test.ts",
+  "state-s3/**/*.test.ts",
+  "testkit/**/*.test.ts",
+];
 
 export default defineConfig({
   test: {
@@ -50,7 +57,12 @@ export default defineConfig({
       },
       {
         extends: true as const,
-        test: { name: "local", include: [...tools, "test/**/*.test.ts"], exclude: cloud, sequence: { groupOrder: cloud.length } },
+        test: {
+          name: "local",
+          include: [...tools, "test/**/*.test.ts"],
+          exclude: cloud,
+          sequence: { groupOrder: cloud.length },
+        },
       },
     ],
   },

@@ -56,7 +56,12 @@ export function summariseCpuProfile(profile: CpuProfile, repoRoot: string): CpuP
   const ms = (us: number) => Math.round(us / 1000);
   return {
     wallMs: ms(profile.endTime - profile.startTime),
-    selfMs: Object.fromEntries([...byCategory].sort(([, x], [, y]) => y - x).filter(([, us]) => us >= 5000).map(([k, us]) => [k, ms(us)])),
+    selfMs: Object.fromEntries(
+      [...byCategory]
+        .sort(([, x], [, y]) => y - x)
+        .filter(([, us]) => us >= 5000)
+        .map(([k, us]) => [k, ms(us)]),
+    ),
     topFunctions: [...byFunction.values()]
       .sort((x, y) => y.us - x.us)
       .slice(0, 5)

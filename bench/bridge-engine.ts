@@ -20,9 +20,7 @@ export async function writeEngineWrapper(
 ): Promise<EngineWrapper> {
   const path = join(dir, name);
   const logPath = join(dir, `${name}.log`);
-  const trace = options.traceDir
-    ? `TF_LOG_CORE=trace TF_LOG_PATH=${JSON.stringify(options.traceDir)}/$$.log `
-    : "";
+  const trace = options.traceDir ? `TF_LOG_CORE=trace TF_LOG_PATH=${JSON.stringify(options.traceDir)}/$$.log ` : "";
   // Bash builtins only between the two clock readings ($EPOCHREALTIME, read from /proc), so the wrapper adds no
   // fork of its own to what it measures; cutime/cstime (fields 16, 17) are the waited-for engine's CPU ticks.
   const script = [

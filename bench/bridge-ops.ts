@@ -51,7 +51,12 @@ export async function runBridgeOp(target: BridgeTarget, label: string, request: 
   const endMs = epochMs();
   const lines = result.stdout.split("\n").filter((l) => l.length > 0);
   const fail = (what: string) =>
-    new BridgeOpError(`${label}: ${what}\n--- bridge stderr ---\n${stderr.map((s) => s.line).join("\n").slice(-4000)}`);
+    new BridgeOpError(
+      `${label}: ${what}\n--- bridge stderr ---\n${stderr
+        .map((s) => s.line)
+        .join("\n")
+        .slice(-4000)}`,
+    );
   if (result.exitCode !== 0 || lines.length !== 1) {
     throw fail(`bridge exited ${result.exitCode} with ${lines.length} response lines:\n${result.stdout}`);
   }
@@ -74,10 +79,17 @@ export interface ResourceSpec {
 const withProvider = (target: BridgeTarget, inputs: JsonObject) => ({ ...inputs, provider: target.provider });
 
 export function createRequest(target: BridgeTarget, spec: ResourceSpec): JsonObject {
-  return { createResourceRequest: { type: spec.type, inputProperties: withProvider(target, spec.inputs), isStateful: true } };
+  return {
+    createResourceRequest: { type: spec.type, inputProperties: withProvider(target, spec.inputs), isStateful: true },
+  };
 }
 
-export function updateRequest(target: BridgeTarget, old: ResourceSpec, outputs: JsonObject, inputs: JsonObject): JsonObject {
+export function updateRequest(
+  target: BridgeTarget,
+  old: ResourceSpec,
+  outputs: JsonObject,
+  inputs: JsonObject,
+): JsonObject {
   return {
     updateResourceRequest: {
       resource: { type: old.type, inputProperties: withProvider(target, old.inputs), outputProperties: outputs },
@@ -113,11 +125,18 @@ export function scaleResources(prefix: string, count: number): ResourceSpec[] {
 }
 
 /** create → update (tags) → destroy of one IAM user, each in its own bridge process. */
-export async function bridgeCycle(target: BridgeTarget, name: string): Promise<Record<"create" | "update" | "destroy", BridgeOp>> {
+export async function bridgeCycle(
+  target: BridgeTarget,
+  name: string,
+): Promise<Record<"create" | "update" | "destroy", BridgeOp>> {
   const first = iamUser(name, { rev: "0" });
   const create = await runBridgeOp(target, `${name} create`, createRequest(target, first));
   const second = iamUser(name, { rev: "1" });
-  const update = await runBridgeOp(target, `${name} update`, updateRequest(target, first, create.outputs, second.inputs));
+  const update = await runBridgeOp(
+    target,
+    `${name} update`,
+    updateRequest(target, first, create.outputs, second.inputs),
+  );
   const destroy = await runBridgeOp(target, `${name} destroy`, destroyRequest(target, second, update.outputs));
   return { create, update, destroy };
 }

@@ -43,7 +43,9 @@ function readStat(pid: number): ProcStat | undefined {
 
 function readArgv(pid: number): string[] {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((a) => a.length > 0);
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .filter((a) => a.length > 0);
   } catch {
     return [];
   }

@@ -60,7 +60,11 @@ export function medianPhases(phases: OpPhases[]): OpPhases {
 /** One traced engine command of a bridge operation, rounded for the report. */
 export function tracedCommand(call: EngineCall, trace: TraceBreakdown | undefined) {
   const round = (record: Record<string, number>) =>
-    Object.fromEntries(Object.entries(record).sort(([, x], [, y]) => y - x).map(([k, v]) => [k, Math.round(v)]));
+    Object.fromEntries(
+      Object.entries(record)
+        .sort(([, x], [, y]) => y - x)
+        .map(([k, v]) => [k, Math.round(v)]),
+    );
   return {
     command: call.command,
     wallMs: Math.round(call.endMs - call.startMs),

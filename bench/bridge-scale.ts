@@ -21,7 +21,14 @@ import { repoRoot } from "../testkit/bridge-process.js";
 import { AWS_PROVIDER, engineBinary } from "../testkit/machine.js";
 import { startMoto } from "../testkit/moto.js";
 import { createRequest, inPool, runBridgeOp, scaleResources, type BridgeTarget } from "./bridge-ops.js";
-import { cpuSecondsOfPid, descendantsMatching, machineBusyCpuSeconds, ProcessTable, reapedChildrenCpuSeconds, type OwnedProcess } from "./bridge-processes.js";
+import {
+  cpuSecondsOfPid,
+  descendantsMatching,
+  machineBusyCpuSeconds,
+  ProcessTable,
+  reapedChildrenCpuSeconds,
+  type OwnedProcess,
+} from "./bridge-processes.js";
 import { HandWorkspace } from "./bridge-terraform.js";
 import { median, ratio } from "./stats.js";
 
@@ -42,7 +49,8 @@ const HOST_IDLE_SECONDS = 900;
 
 const runStarted = performance.now();
 const loadAtStart = loadavg();
-const progress = (line: string) => process.stderr.write(`[bench:scale ${Math.round((performance.now() - runStarted) / 1000)}s] ${line}\n`);
+const progress = (line: string) =>
+  process.stderr.write(`[bench:scale ${Math.round((performance.now() - runStarted) / 1000)}s] ${line}\n`);
 
 const moto = await startMoto();
 const scratch = await mkdtemp(join(tmpdir(), "bs-"));
@@ -69,7 +77,11 @@ process.on("exit", () => {
   bridge.cleanup();
 });
 
-const awsClient = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+const awsClient = {
+  endpoint: moto.endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+};
 const iam = new IAMClient(awsClient);
 const s3 = new S3Client({ ...awsClient, forcePathStyle: true });
 
@@ -87,9 +99,13 @@ async function allUsers(): Promise<User[]> {
 /** Every object of the run exists exactly once in moto, checked independently of bridge and engine. */
 async function assertCreated(prefix: string, n: number): Promise<void> {
   const users = (await allUsers()).map((u) => u.UserName).filter((name) => name?.startsWith(`${prefix}-`));
-  const buckets = ((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name).filter((name) => name?.startsWith(`${prefix}-`));
+  const buckets = ((await s3.send(new ListBucketsCommand({}))).Buckets ?? [])
+    .map((b) => b.Name)
+    .filter((name) => name?.startsWith(`${prefix}-`));
   if (users.length !== n / 2 || buckets.length !== n / 2 || new Set(users).size !== users.length) {
-    throw new Error(`${prefix}: expected ${n / 2} users and ${n / 2} buckets in moto, found ${users.length} and ${buckets.length}`);
+    throw new Error(
+      `${prefix}: expected ${n / 2} users and ${n / 2} buckets in moto, found ${users.length} and ${buckets.length}`,
+    );
   }
 }
 
@@ -97,7 +113,14 @@ function hostStartsSoFar(): number {
   if (!existsSync(hostDir)) return 0;
   return readdirSync(hostDir)
     .filter((name) => /\.log(\.1)?$/.test(name))
-    .reduce((sum, name) => sum + readFileSync(join(hostDir, name), "utf8").split("\n").filter((l) => / starting for /.test(l)).length, 0);
+    .reduce(
+      (sum, name) =>
+        sum +
+        readFileSync(join(hostDir, name), "utf8")
+          .split("\n")
+          .filter((l) => / starting for /.test(l)).length,
+      0,
+    );
 }
 
 async function stopOurHosts(): Promise<void> {
@@ -205,7 +228,8 @@ class PhaseSampler {
     this.sample();
     const after = this.cpu();
     const before = this.cpuBefore;
-    const delta = (was: Map<number, number>, is: Map<number, number>) => [...is].reduce((s, [pid, v]) => s + v - (was.get(pid) ?? 0), 0);
+    const delta = (was: Map<number, number>, is: Map<number, number>) =>
+      [...is].reduce((s, [pid, v]) => s + v - (was.get(pid) ?? 0), 0);
     const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
     const round = (v: number) => Number(v.toFixed(2));
     const wallSeconds = (performance.now() - this.started) / 1000;
@@ -275,7 +299,11 @@ await moto.reset();
 const results: Record<string, { cold: PhaseResult[]; warm: PhaseResult[]; terraform: PhaseResult[] }> = {};
 const failures: { scenario: string; phase: string; rep: number; message: string }[] = [];
 for (const scenario of scenarios) {
-  const runs = (results[scenario.name] = { cold: [] as PhaseResult[], warm: [] as PhaseResult[], terraform: [] as PhaseResult[] });
+  const runs = (results[scenario.name] = {
+    cold: [] as PhaseResult[],
+    warm: [] as PhaseResult[],
+    terraform: [] as PhaseResult[],
+  });
   const workspace = await HandWorkspace.prepare(join(scratch, `ws-${scenario.n}`), handEnv, scaleResources("init", 1));
   const scenarioReps = scenario.n >= 500 ? Math.min(reps, 2) : reps;
   for (let rep = 0; rep < scenarioReps; rep++) {
@@ -284,15 +312,21 @@ for (const scenario of scenarios) {
       try {
         if (phase === "cold") await stopOurHosts();
         const prefix = `bs-${phase[0]}-${tag}`;
-        runs[phase].push(phase === "terraform" ? await handRun(workspace, scenario, prefix) : await bridgeRun(scenario, prefix));
+        runs[phase].push(
+          phase === "terraform" ? await handRun(workspace, scenario, prefix) : await bridgeRun(scenario, prefix),
+        );
       } catch (error) {
         failures.push({ scenario: scenario.name, phase, rep, message: (error as Error).message.slice(0, 3000) });
-        progress(`${scenario.name} ${phase} rep ${rep + 1} failed: ${(error as Error).message.split("\n").slice(0, 3).join(" ")}`);
+        progress(
+          `${scenario.name} ${phase} rep ${rep + 1} failed: ${(error as Error).message.split("\n").slice(0, 3).join(" ")}`,
+        );
         await moto.reset();
       }
     }
     const last = (phase: "cold" | "warm" | "terraform") => Math.round(runs[phase].at(-1)?.wallMs ?? NaN);
-    progress(`${scenario.name} rep ${rep + 1}/${scenarioReps}: cold ${last("cold")} ms, warm ${last("warm")} ms, terraform ${last("terraform")} ms`);
+    progress(
+      `${scenario.name} rep ${rep + 1}/${scenarioReps}: cold ${last("cold")} ms, warm ${last("warm")} ms, terraform ${last("terraform")} ms`,
+    );
   }
 }
 
@@ -304,8 +338,14 @@ const summarise = (runs: PhaseResult[], terraform: PhaseResult[]) => {
     overTerraform: { median: ratio(median(wall), tf), samples: runs.map((r) => ratio(r.wallMs, tf)) },
     hostStarts: runs.map((r) => r.hostStarts),
     providerProcessesStarted: runs.map((r) => r.providerProcessesStarted),
-    rssAboveIdleMiB: { median: median(runs.map((r) => r.memory.rssAboveIdleMiB)), samples: runs.map((r) => r.memory.rssAboveIdleMiB) },
-    privateAboveIdleMiB: { median: median(runs.map((r) => r.memory.privateAboveIdleMiB)), samples: runs.map((r) => r.memory.privateAboveIdleMiB) },
+    rssAboveIdleMiB: {
+      median: median(runs.map((r) => r.memory.rssAboveIdleMiB)),
+      samples: runs.map((r) => r.memory.rssAboveIdleMiB),
+    },
+    privateAboveIdleMiB: {
+      median: median(runs.map((r) => r.memory.privateAboveIdleMiB)),
+      samples: runs.map((r) => r.memory.privateAboveIdleMiB),
+    },
     machineMemAvailableDropMiB: runs.map((r) => r.memory.machineMemAvailableDropMiB),
     runs,
   };
@@ -338,7 +378,10 @@ const output = {
         cold: summarise(runs.cold, runs.terraform),
         warm: summarise(runs.warm, runs.terraform),
         terraform: {
-          wallMs: { median: Math.round(median(runs.terraform.map((r) => r.wallMs))), samples: runs.terraform.map((r) => Math.round(r.wallMs)) },
+          wallMs: {
+            median: Math.round(median(runs.terraform.map((r) => r.wallMs))),
+            samples: runs.terraform.map((r) => Math.round(r.wallMs)),
+          },
           rssAboveIdleMiB: runs.terraform.map((r) => r.memory.rssAboveIdleMiB),
           privateAboveIdleMiB: runs.terraform.map((r) => r.memory.privateAboveIdleMiB),
           runs: runs.terraform,

@@ -27,7 +27,11 @@ export class HandWorkspace {
   ) {}
 
   /** Creates the workspace and runs `init` (not timed). */
-  static async prepare(dir: string, baseEnv: Record<string, string | undefined>, resources: ResourceSpec[]): Promise<HandWorkspace> {
+  static async prepare(
+    dir: string,
+    baseEnv: Record<string, string | undefined>,
+    resources: ResourceSpec[],
+  ): Promise<HandWorkspace> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const workspace = new HandWorkspace(dir, { ...baseEnv, ...(await prepareWorkspace(dir)) });
     await workspace.write(resources);

@@ -53,7 +53,8 @@ import { HandWorkspace } from "./bridge-terraform.js";
 import { awsLeaseRequest } from "../testkit/provider-host-workspace.js";
 import { setTimeout as sleep } from "node:timers/promises";
 
-const count = (name: string, fallback: number) => Math.max(1, Math.floor(Number(process.env[name] ?? fallback)) || fallback);
+const count = (name: string, fallback: number) =>
+  Math.max(1, Math.floor(Number(process.env[name] ?? fallback)) || fallback);
 const reps = count("BENCH_REPS", 5);
 const fallbackReps = count("BENCH_FALLBACK_REPS", 3);
 const scaleReps = count("BENCH_SCALE_REPS", 3);
@@ -64,7 +65,8 @@ type Op = (typeof OPS)[number];
 
 const runStarted = performance.now();
 const loadAtStart = loadavg();
-const progress = (line: string) => process.stderr.write(`[bench:bridge ${Math.round((performance.now() - runStarted) / 1000)}s] ${line}\n`);
+const progress = (line: string) =>
+  process.stderr.write(`[bench:bridge ${Math.round((performance.now() - runStarted) / 1000)}s] ${line}\n`);
 
 const moto = await startMoto();
 // Short: provider host socket paths live under it (see bridge/provider-host/runtime-dir.ts).
@@ -90,7 +92,8 @@ const motoPids = descendantsMatching("moto_server");
 // Our hosts are detached and would idle for HOST_IDLE_SECONDS after a failed run: stop them whenever we exit.
 process.on("exit", (code) => {
   // After a failure the hosts' logs are the evidence of what the shared provider did: keep them (git-ignored).
-  if (code !== 0) cpSync(hostDir, join(repoRoot, "bench", "results", "bridge-failed-run-hosts"), { recursive: true, force: true });
+  if (code !== 0)
+    cpSync(hostDir, join(repoRoot, "bench", "results", "bridge-failed-run-hosts"), { recursive: true, force: true });
   for (const host of table.owned().filter((p) => p.kind === "host")) {
     try {
       process.kill(host.pid, "SIGTERM");
@@ -102,7 +105,11 @@ process.on("exit", (code) => {
   rmSync(bridge.stateDir, { recursive: true, force: true });
 });
 
-const awsClient = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+const awsClient = {
+  endpoint: moto.endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+};
 const iam = new IAMClient(awsClient);
 const s3 = new S3Client({ ...awsClient, forcePathStyle: true });
 
@@ -148,8 +155,14 @@ interface CpuSnapshot {
 function cpuSnapshot(): CpuSnapshot {
   return {
     reaped: reapedChildrenCpuSeconds(),
-    hosts: cpuSecondsOf(table.owned().filter((p) => p.viaHost), ["host"]),
-    providers: cpuSecondsOf(table.owned().filter((p) => p.viaHost), ["provider"]),
+    hosts: cpuSecondsOf(
+      table.owned().filter((p) => p.viaHost),
+      ["host"],
+    ),
+    providers: cpuSecondsOf(
+      table.owned().filter((p) => p.viaHost),
+      ["provider"],
+    ),
     moto: motoPids.reduce((sum, pid) => sum + (cpuSecondsOfPid(pid) ?? 0), 0),
     machine: machineBusyCpuSeconds(),
   };
@@ -192,7 +205,11 @@ const coldHost = await runBridgeOp(target, "cold host", createRequest(target, ia
 progress("warm-up (untimed)");
 await runBridgeOp(target, "warm-up", createRequest(target, iamUser("bench-warmup", { rev: "0" })));
 progress("fallback warm-up (fills the engine's plugin cache)");
-const fallbackFirst = await runBridgeOp(fallback, "fallback warm-up", createRequest(fallback, iamUser("bench-fallback-warmup", { rev: "0" })));
+const fallbackFirst = await runBridgeOp(
+  fallback,
+  "fallback warm-up",
+  createRequest(fallback, iamUser("bench-fallback-warmup", { rev: "0" })),
+);
 /** Wall ms and CPU seconds of a Node process that exits at once: the bridge with no request, or bare Node. */
 async function processCost(args: string[]): Promise<{ wallMs: number[]; cpuSeconds: number[] }> {
   const cost = { wallMs: [] as number[], cpuSeconds: [] as number[] };
@@ -271,7 +288,10 @@ async function scaleRun(mode: (typeof scaleModes)[number], prefix: string): Prom
   const outcome = await inPool(
     specs.map((spec) => () => runBridgeOp(target, `${prefix} ${spec.type}`, createRequest(target, spec))),
     mode.concurrency,
-  ).then((ops) => ({ ops }), (error: unknown) => ({ error }));
+  ).then(
+    (ops) => ({ ops }),
+    (error: unknown) => ({ error }),
+  );
   const wallMs = performance.now() - started;
   const peak = sampler.stop();
   if ("error" in outcome) throw outcome.error;
@@ -295,7 +315,9 @@ for (let rep = 0; rep < scaleReps; rep++) {
       if (!(error instanceof BridgeOpError)) throw error;
       // Reported, not hidden: the failed run's time is dropped and the run is repeated once with new names.
       failures.push({ phase: mode.name, rep, message: error.message.slice(0, 3000) });
-      progress(`${mode.name} rep ${rep + 1} failed, repeating it once: ${error.message.split("\n").slice(0, 3).join(" ")}`);
+      progress(
+        `${mode.name} rep ${rep + 1} failed, repeating it once: ${error.message.split("\n").slice(0, 3).join(" ")}`,
+      );
       await moto.reset();
       await scaleRun(mode, `bench-${mode.name.toLowerCase()}-${rep}-again`);
     }
@@ -328,11 +350,20 @@ const tracedProfile = Object.fromEntries(
   OPS.map((op) => {
     const bridgeOp = tracedCycle[op];
     const calls = tracedCalls.filter((c) => c.parentPid === bridgeOp.pid).sort((x, y) => x.startMs - y.startMs);
-    return [op, { phases: opPhases(bridgeOp, tracedCalls), engineCommands: calls.map((c) => tracedCommand(c, traces.get(c.wrapperPid))) }];
+    return [
+      op,
+      {
+        phases: opPhases(bridgeOp, tracedCalls),
+        engineCommands: calls.map((c) => tracedCommand(c, traces.get(c.wrapperPid))),
+      },
+    ];
   }),
 );
 
-const runningHosts = table.owned().filter((p) => p.kind === "host").map((p) => p.pid);
+const runningHosts = table
+  .owned()
+  .filter((p) => p.kind === "host")
+  .map((p) => p.pid);
 const leaseMs: number[] = [];
 let leaseOnRunningHost = true;
 for (let i = 0; i < 5; i++) {
@@ -357,7 +388,11 @@ for (let i = 0; i < 5; i++) {
 const cpuProfiles: Record<string, Awaited<ReturnType<typeof readCpuProfile>>> = {};
 for (const spec of [iamUser("bench-cpuprof-user", { rev: "0" }), s3Bucket("bench-cpuprof-bucket", { rev: "0" })]) {
   const dir = join(scratch, `cpu-profile-${spec.type}`);
-  await runBridgeOp({ ...target, nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] }, `cpu profile ${spec.type}`, createRequest(target, spec));
+  await runBridgeOp(
+    { ...target, nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] },
+    `cpu profile ${spec.type}`,
+    createRequest(target, spec),
+  );
   cpuProfiles[spec.type] = await readCpuProfile(dir, repoRoot);
 }
 await moto.reset();
@@ -368,9 +403,16 @@ await moto.reset();
 // covers: whether it starts another host is recorded; the old host is stopped so one provider is counted.
 const WIDE_SLOTS = 8;
 progress(`experiment: all 20 at once with ${WIDE_SLOTS} engine slots`);
-const hostsBefore = table.owned().filter((p) => p.kind === "host").map((p) => p.pid);
+const hostsBefore = table
+  .owned()
+  .filter((p) => p.kind === "host")
+  .map((p) => p.pid);
 const wide: BridgeTarget = { ...target, env: { ...target.env, NIXOPS4_OPENTOFU_ENGINE_SLOTS: String(WIDE_SLOTS) } };
-const wideWarmUp = await runBridgeOp(wide, "wide warm-up", createRequest(wide, iamUser("bench-warmup-wide", { rev: "0" })));
+const wideWarmUp = await runBridgeOp(
+  wide,
+  "wide warm-up",
+  createRequest(wide, iamUser("bench-warmup-wide", { rev: "0" })),
+);
 const wideStartedAnotherHost = wideWarmUp.stderr.some((s) => s.line.includes("started provider host"));
 if (wideStartedAnotherHost) {
   for (const pid of hostsBefore) process.kill(pid, "SIGTERM");
@@ -382,7 +424,9 @@ const wideSampler = new MemorySampler(table);
 wideSampler.start();
 const wideStarted = performance.now();
 const wideOps = await Promise.all(
-  scaleResources(widePrefix, SCALE_PER_TYPE).map((spec) => runBridgeOp(wide, `${widePrefix} ${spec.type}`, createRequest(wide, spec))),
+  scaleResources(widePrefix, SCALE_PER_TYPE).map((spec) =>
+    runBridgeOp(wide, `${widePrefix} ${spec.type}`, createRequest(wide, spec)),
+  ),
 );
 const wideWallMs = performance.now() - wideStarted;
 const wideMemory = wideSampler.stop();
@@ -440,12 +484,14 @@ const output = {
     engineWrapper:
       "bridge operations run the engine through a bash timing wrapper (--engine; builtins only, a few ms per command); " +
       "the hand-run baselines (b), (d) run terraform directly",
-    handRunWorkspaces: "init'ed once beforehand (untimed), CLI config with the filesystem mirror, state kept in the workspace",
+    handRunWorkspaces:
+      "init'ed once beforehand (untimed), CLI config with the filesystem mirror, state kept in the workspace",
   },
   units: "milliseconds unless named otherwise; `median` with the `samples` it is the median of",
   cold: {
     firstOperationMs: Math.round(coldFirst.wallMs),
-    firstOperationNote: "create through the bridge with an empty schema cache and no provider host (schema dump + host start + operation)",
+    firstOperationNote:
+      "create through the bridge with an empty schema cache and no provider host (schema dump + host start + operation)",
     firstOperationWithSchemaCachedMs: Math.round(coldHost.wallMs),
     fallbackFirstOperationMs: Math.round(fallbackFirst.wallMs),
     fallbackFirstOperationNote: "first create with NIXOPS4_OPENTOFU_PROVIDER_HOST=off: init fills the plugin cache",
@@ -453,14 +499,26 @@ const output = {
   single: {
     a: { label: "bridge, one process per operation, shared provider host", ...cycleSummary(single.a) },
     b: { label: "terraform apply/destroy -auto-approve by hand, init'ed workspace", ...cycleSummary(single.b) },
-    fallback: { label: "bridge with NIXOPS4_OPENTOFU_PROVIDER_HOST=off (engine init per operation)", ...cycleSummary(single.fallback) },
+    fallback: {
+      label: "bridge with NIXOPS4_OPENTOFU_PROVIDER_HOST=off (engine init per operation)",
+      ...cycleSummary(single.fallback),
+    },
   },
   scale: {
     c: {
-      twoAtATime: { label: "20 bridge operations (10 buckets, 10 users), 2 at a time", wallMs: summary(scaleWall.twoAtATime) },
-      allAtOnce: { label: "20 bridge operations, all 20 processes started at once", wallMs: summary(scaleWall.allAtOnce) },
+      twoAtATime: {
+        label: "20 bridge operations (10 buckets, 10 users), 2 at a time",
+        wallMs: summary(scaleWall.twoAtATime),
+      },
+      allAtOnce: {
+        label: "20 bridge operations, all 20 processes started at once",
+        wallMs: summary(scaleWall.allAtOnce),
+      },
     },
-    d: { label: "the same 20 resources, one terraform apply -auto-approve in an init'ed workspace", wallMs: summary(scaleWall.oneWorkspace) },
+    d: {
+      label: "the same 20 resources, one terraform apply -auto-approve in an init'ed workspace",
+      wallMs: summary(scaleWall.oneWorkspace),
+    },
   },
   ratios: {
     aOverB: ratio(aCycle, bCycle),
@@ -536,7 +594,9 @@ const output = {
 const resultsDir = join(repoRoot, "bench", "results");
 await mkdir(resultsDir, { recursive: true });
 await writeFile(join(resultsDir, "bridge.json"), JSON.stringify(output, null, 2) + "\n");
-process.stdout.write(JSON.stringify({ ratios: output.ratios, goals: output.goals, memory: output.memory }, null, 2) + "\n");
+process.stdout.write(
+  JSON.stringify({ ratios: output.ratios, goals: output.goals, memory: output.memory }, null, 2) + "\n",
+);
 
 await stopOurHosts();
 await moto.stop();

@@ -41,7 +41,11 @@ async function codegen(schemaFile: string, out: string): Promise<{ ms: number; m
 }
 
 async function main(): Promise<void> {
-  const workspace = await createSchemaWorkspace({ provider: AWS_PROVIDER, engine: engineBinary(), pluginDir: pluginMirrorDir() });
+  const workspace = await createSchemaWorkspace({
+    provider: AWS_PROVIDER,
+    engine: engineBinary(),
+    pluginDir: pluginMirrorDir(),
+  });
   mkdirSync(resultsDir, { recursive: true });
   const scratch = mkdtempSync(join(process.env.BENCH_CODEGEN_DIR ?? resultsDir, "codegen-scratch-"));
   try {
@@ -77,7 +81,8 @@ async function main(): Promise<void> {
     const fresh = summary(freshMs);
     const regenerate = summary(regenerateMs);
     const result = {
-      benchmark: "codegen of hashicorp/aws 5.100.0 (1,526 resources, 608 data sources, 8,541 files) vs the engine's providers schema -json",
+      benchmark:
+        "codegen of hashicorp/aws 5.100.0 (1,526 resources, 608 data sources, 8,541 files) vs the engine's providers schema -json",
       engine: workspace.engine,
       repetitions,
       medianSchemaDumpMs: dump.median,

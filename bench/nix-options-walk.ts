@@ -30,7 +30,8 @@ const repetitions = Number(process.argv[2] ?? 3);
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value || !existsSync(value)) throw new Error(`${name} must name an existing directory (see bench/nix-options-walk.ts)`);
+  if (!value || !existsSync(value))
+    throw new Error(`${name} must name an existing directory (see bench/nix-options-walk.ts)`);
   return value;
 }
 
@@ -45,10 +46,29 @@ interface Walk {
 async function walk(nixops4: string, nixpkgsLib: string, pkg: string, scratch: string): Promise<Walk> {
   const timeFile = join(scratch, "time.txt");
   const limit = process.env.BENCH_WALK_LIMIT;
-  const args = ["--eval", "--strict", "--json", walkFile, "--arg", "nixops4", nixops4, "--arg", "nixpkgsLib", nixpkgsLib, "--arg", "package", pkg];
+  const args = [
+    "--eval",
+    "--strict",
+    "--json",
+    walkFile,
+    "--arg",
+    "nixops4",
+    nixops4,
+    "--arg",
+    "nixpkgsLib",
+    nixpkgsLib,
+    "--arg",
+    "package",
+    pkg,
+  ];
   if (limit) args.push("--arg", "limit", String(Number(limit)));
   const run = await execa("/usr/bin/time", ["-o", timeFile, "-f", "%U %S %e %M", "nix-instantiate", ...args]);
-  const [user, system, wall, maxKiB] = readFileSync(timeFile, "utf8").trim().split(/\s+/).slice(-4).map(Number) as [number, number, number, number];
+  const [user, system, wall, maxKiB] = readFileSync(timeFile, "utf8").trim().split(/\s+/).slice(-4).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   return {
     cpuSeconds: user + system,
     wallSeconds: wall,
@@ -69,15 +89,26 @@ async function main(): Promise<void> {
     await generateProvider(selectProvider(document, { version: "5.100.0" }), after);
     const runs: Record<"before" | "after", Walk[]> = { before: [], after: [] };
     for (let i = 0; i < repetitions; i++) {
-      for (const [label, pkg] of [["before", before], ["after", after]] as const) {
+      for (const [label, pkg] of [
+        ["before", before],
+        ["after", after],
+      ] as const) {
         const result = await walk(nixops4, nixpkgsLib, pkg, scratch);
         runs[label].push(result);
-        console.error(`${label} #${i + 1}: ${result.cpuSeconds.toFixed(1)} s CPU, ${result.wallSeconds.toFixed(1)} s wall, ${result.maxRssMiB.toFixed(0)} MiB, ${result.counts.options} options`);
+        console.error(
+          `${label} #${i + 1}: ${result.cpuSeconds.toFixed(1)} s CPU, ${result.wallSeconds.toFixed(1)} s wall, ${result.maxRssMiB.toFixed(0)} MiB, ${result.counts.options} options`,
+        );
       }
     }
     const describe = (walks: Walk[]) => ({
-      cpuSeconds: summary(walks.map((w) => w.cpuSeconds), 2),
-      wallSeconds: summary(walks.map((w) => w.wallSeconds), 2),
+      cpuSeconds: summary(
+        walks.map((w) => w.cpuSeconds),
+        2,
+      ),
+      wallSeconds: summary(
+        walks.map((w) => w.wallSeconds),
+        2,
+      ),
       maxRssMiB: summary(walks.map((w) => w.maxRssMiB)),
       counts: walks[0]!.counts,
     });

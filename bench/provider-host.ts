@@ -42,7 +42,6 @@ async function noChangePlan(dir: string, env: Record<string, string | undefined>
   return run;
 }
 
-
 function rssMb(pid: number): Promise<number | undefined> {
   return readFile(`/proc/${pid}/status`, "utf8").then(
     (status) => Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024,
@@ -71,7 +70,8 @@ async function engineStarted(name: string, shape: "auto-approve" | "plan-apply")
     if (op === "plan") return (await noChangePlan(ws.dir, env)).ms;
     if (op !== "destroy") await writeMainTf(ws.dir, iamUserConfig(user, { rev }));
     if (shape === "plan-apply") return op === "destroy" ? planAndDestroy(ws.dir, env) : planAndApply(ws.dir, env);
-    const args = op === "destroy" ? ["destroy", "-auto-approve", "-input=false"] : ["apply", "-auto-approve", "-input=false"];
+    const args =
+      op === "destroy" ? ["destroy", "-auto-approve", "-input=false"] : ["apply", "-auto-approve", "-input=false"];
     return (await mustRun(ws.dir, args, env)).ms;
   };
 }
@@ -106,8 +106,14 @@ async function leased(name: string, prune: boolean) {
 }
 
 const variants = {
-  a: { label: "terraform apply/destroy -auto-approve, engine starts the provider (init'ed workspace)", run: await engineStarted("a", "auto-approve") },
-  d: { label: "plan -out + apply plan, engine starts the provider (init'ed workspace)", run: await engineStarted("d", "plan-apply") },
+  a: {
+    label: "terraform apply/destroy -auto-approve, engine starts the provider (init'ed workspace)",
+    run: await engineStarted("a", "auto-approve"),
+  },
+  d: {
+    label: "plan -out + apply plan, engine starts the provider (init'ed workspace)",
+    run: await engineStarted("d", "plan-apply"),
+  },
   b: { label: "plan -out + apply plan through a provider host lease, pruned schema", run: await leased("b", true) },
   c: { label: "plan -out + apply plan through a provider host lease, full schema", run: await leased("c", false) },
 };

@@ -6,4 +6,5 @@
 // that the flag is set before anything else allocates; a flag given on the command line wins.
 import { setFlagsFromString } from "node:v8";
 
-if (!process.execArgv.some((arg) => arg.startsWith("--max-semi-space-size"))) setFlagsFromString("--max-semi-space-size=1");
+if (!process.execArgv.some((arg) => arg.startsWith("--max-semi-space-size")))
+  setFlagsFromString("--max-semi-space-size=1");

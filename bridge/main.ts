@@ -28,8 +28,8 @@ const toStderr = (...args: unknown[]) => process.stderr.write(args.map(String).j
 console.log = toStderr;
 console.info = toStderr;
 console.debug = toStderr;
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-  (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest));
+process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) =>
+  (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
 
 const log = (line: string) => process.stderr.write(`[opentofu] ${line}\n`);
 

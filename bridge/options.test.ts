@@ -7,14 +7,19 @@ describe("the operation timeout", () => {
   it("is 30 minutes unless the flag or the environment says otherwise; the flag wins", () => {
     expect(readOptions([], env).operationTimeoutSeconds).toBe(1800);
     expect(readOptions([], { ...env, NIXOPS4_OPENTOFU_OPERATION_TIMEOUT: "90" }).operationTimeoutSeconds).toBe(90);
-    expect(readOptions(["--operation-timeout", "12.5"], { ...env, NIXOPS4_OPENTOFU_OPERATION_TIMEOUT: "90" }).operationTimeoutSeconds).toBe(12.5);
+    expect(
+      readOptions(["--operation-timeout", "12.5"], { ...env, NIXOPS4_OPENTOFU_OPERATION_TIMEOUT: "90" })
+        .operationTimeoutSeconds,
+    ).toBe(12.5);
   });
 
   it("refuses what is not a positive number of seconds", () => {
     for (const bad of ["0", "-5", "10m", "soon"]) {
       expect(() => readOptions(["--operation-timeout", bad], env), bad).toThrow(OptionsError);
     }
-    expect(() => readOptions(["--operation-timeout", "10m"], env)).toThrow(/--operation-timeout must be a positive number of seconds, got "10m"/);
+    expect(() => readOptions(["--operation-timeout", "10m"], env)).toThrow(
+      /--operation-timeout must be a positive number of seconds, got "10m"/,
+    );
   });
 
   it("gives the engine a tenth of the timeout, 5 s to 60 s, between its interrupt and the kill", () => {

@@ -75,7 +75,13 @@ export const USAGE = `usage: nixops4-resources-opentofu --provider SOURCE@VERSIO
 Speaks the NixOps4 resource protocol (JSON lines) on stdin/stdout; logs go to stderr.`;
 
 export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptions {
-  let values: { provider?: string; engine?: string; "plugin-dir"?: string; "sensitive-outputs"?: string; "operation-timeout"?: string };
+  let values: {
+    provider?: string;
+    engine?: string;
+    "plugin-dir"?: string;
+    "sensitive-outputs"?: string;
+    "operation-timeout"?: string;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -114,7 +120,9 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptio
     provider: parseProviderRef(providerSpec),
     engine: values.engine ?? (env.NIXOPS4_OPENTOFU_ENGINE || undefined),
     pluginDir: values["plugin-dir"] ?? (env.NIXOPS4_OPENTOFU_PLUGIN_DIR || undefined),
-    cacheDir: env.NIXOPS4_OPENTOFU_CACHE_DIR || join(env.XDG_CACHE_HOME || join(env.HOME ?? homedir(), ".cache"), "nixops4-resources-opentofu"),
+    cacheDir:
+      env.NIXOPS4_OPENTOFU_CACHE_DIR ||
+      join(env.XDG_CACHE_HOME || join(env.HOME ?? homedir(), ".cache"), "nixops4-resources-opentofu"),
     stateDir: stateDirFrom(env),
     providerHost: providerHostSettings(env),
     engineSlots: engineSlotsSetting(env),
@@ -123,7 +131,10 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptio
 
 export function stateDirFrom(env: NodeJS.ProcessEnv): string {
   const home = env.HOME ?? homedir();
-  return env.NIXOPS4_OPENTOFU_STATE_DIR || join(env.XDG_STATE_HOME || join(home, ".local", "state"), "nixops4-resources-opentofu");
+  return (
+    env.NIXOPS4_OPENTOFU_STATE_DIR ||
+    join(env.XDG_STATE_HOME || join(home, ".local", "state"), "nixops4-resources-opentofu")
+  );
 }
 
 /** The deadline of an operation starting now. The engine's interrupt is followed by a kill after a tenth of the

@@ -52,9 +52,11 @@ function typeJobs(selected: SelectedProvider, docs: ProviderDocs | undefined): T
   for (const kind of ["managed", "data"] as const) {
     const schemas = (kind === "managed" ? selected.entry.resource_schemas : selected.entry.data_source_schemas) ?? {};
     for (const [type, schema] of Object.entries(schemas)) {
-      if (!/^[A-Za-z0-9_]+$/.test(type)) throw new CodegenError(`${kindLabel(kind)} ${JSON.stringify(type)}: not a usable type name`);
+      if (!/^[A-Za-z0-9_]+$/.test(type))
+        throw new CodegenError(`${kindLabel(kind)} ${JSON.stringify(type)}: not a usable type name`);
       const nixName = nixNameOf(kind, type);
-      if (nixNames.has(nixName)) throw new CodegenError(`${kindLabel(kind)} ${type}: resource type name ${nixName} is taken twice`);
+      if (nixNames.has(nixName))
+        throw new CodegenError(`${kindLabel(kind)} ${type}: resource type name ${nixName} is taken twice`);
       nixNames.add(nixName);
       const typeDocs = (kind === "managed" ? docs?.resources : docs?.dataSources)?.[type];
       jobs.push({ kind, type, schema, ...(typeDocs ? { docs: typeDocs } : {}) });
@@ -88,7 +90,8 @@ async function convertExamples(selected: SelectedProvider, jobs: TypeJob[]): Pro
   const types = exampleTypes(selected.entry);
   for (const job of jobs) {
     const docExamples = job.docs?.examples;
-    if (docExamples?.length) job.examples = await convertDocsExamples(selected.ref.name, job.kind, job.type, docExamples, types);
+    if (docExamples?.length)
+      job.examples = await convertDocsExamples(selected.ref.name, job.kind, job.type, docExamples, types);
   }
 }
 
@@ -106,7 +109,11 @@ export interface GenerateOptions {
   docs?: ProviderDocs;
 }
 
-export async function generateProvider(selected: SelectedProvider, outDir: string, options: GenerateOptions = {}): Promise<ProviderIndex> {
+export async function generateProvider(
+  selected: SelectedProvider,
+  outDir: string,
+  options: GenerateOptions = {},
+): Promise<ProviderIndex> {
   const { ref, address, entry } = selected;
   const jobs = typeJobs(selected, options.docs);
   await convertExamples(selected, jobs);
@@ -164,8 +171,14 @@ export async function generateProvider(selected: SelectedProvider, outDir: strin
     ),
   );
   writer.write("index.json", JSON.stringify(index, null, 2) + "\n");
-  const generatedFiles = new Set<string>(["index.json", index.providerModule, index.docs, ...(Object.values(index.metaArguments) as string[])]);
-  for (const entry of generated) for (const file of [entry.nix, entry.jsonSchema, entry.typescript, entry.docs]) generatedFiles.add(file);
+  const generatedFiles = new Set<string>([
+    "index.json",
+    index.providerModule,
+    index.docs,
+    ...(Object.values(index.metaArguments) as string[]),
+  ]);
+  for (const entry of generated)
+    for (const file of [entry.nix, entry.jsonSchema, entry.typescript, entry.docs]) generatedFiles.add(file);
   removeStaleFiles(outDir, generatedFiles);
   return index;
 }

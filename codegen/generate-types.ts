@@ -102,7 +102,10 @@ export function generateTypes(context: PackageContext, jobs: TypeJob[]): TypeEnt
       files.jsonSchema,
       JSON.stringify(typeInputJsonSchema({ inputs, kind, type, meta: { shared: context.metaBaseId } }), null, 2) + "\n",
     );
-    writer.write(files.typescript, typeScriptTypes({ header: headers.slash, kind, type, description, summary, inputs, outputs }));
+    writer.write(
+      files.typescript,
+      typeScriptTypes({ header: headers.slash, kind, type, description, summary, inputs, outputs }),
+    );
     writer.write(
       files.docs,
       markdownTypePage({

@@ -14,7 +14,9 @@ export function preparePackageDir(outDir: string, subdirs: string[]): void {
   if (existsSync(outDir)) {
     const entries = readdirSync(outDir);
     if (entries.length > 0 && !entries.includes("index.json")) {
-      throw new PackageDirError(`--out ${outDir} is not empty and holds no generated index.json; refusing to write into it`);
+      throw new PackageDirError(
+        `--out ${outDir} is not empty and holds no generated index.json; refusing to write into it`,
+      );
     }
   }
   for (const subdir of subdirs) mkdirSync(join(outDir, subdir), { recursive: true });

@@ -14,7 +14,11 @@ type Outputs = Record<string, any>;
 
 const moto = await startMoto();
 const bridge = awsBridgeEnv(moto);
-const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+const client = {
+  endpoint: moto.endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+};
 const s3 = new S3Client({ ...client, forcePathStyle: true });
 const iam = new IAMClient(client);
 let failures = 0;
@@ -42,58 +46,97 @@ async function call(title: string, request: object): Promise<Outputs> {
 
 const provider = bridge.provider;
 const withProvider = (inputs: object) => ({ ...inputs, provider });
-const exists = (p: Promise<unknown>) => p.then(() => true, () => false);
+const exists = (p: Promise<unknown>) =>
+  p.then(
+    () => true,
+    () => false,
+  );
 
 try {
-  say(`moto (local AWS API) on ${moto.endpoint}; engine: ${bridge.env.NIXOPS4_OPENTOFU_ENGINE}; provider: ${bridge.env.NIXOPS4_OPENTOFU_PROVIDER}`);
+  say(
+    `moto (local AWS API) on ${moto.endpoint}; engine: ${bridge.env.NIXOPS4_OPENTOFU_ENGINE}; provider: ${bridge.env.NIXOPS4_OPENTOFU_PROVIDER}`,
+  );
 
   const bucketIn = { bucket: "demo-nixops4-assets", tags: { owner: "demo" } };
-  const bucket = await call("create aws_s3_bucket", { createResourceRequest: { type: "aws_s3_bucket", inputProperties: withProvider(bucketIn), isStateful: true } });
-  check(`bucket ${bucket.id} exists in moto, arn = ${bucket.arn}`, await exists(s3.send(new HeadBucketCommand({ Bucket: bucket.id }))));
+  const bucket = await call("create aws_s3_bucket", {
+    createResourceRequest: { type: "aws_s3_bucket", inputProperties: withProvider(bucketIn), isStateful: true },
+  });
+  check(
+    `bucket ${bucket.id} exists in moto, arn = ${bucket.arn}`,
+    await exists(s3.send(new HeadBucketCommand({ Bucket: bucket.id }))),
+  );
 
   const userIn = { name: "demo-deployer" };
-  const user = await call("create aws_iam_user", { createResourceRequest: { type: "aws_iam_user", inputProperties: withProvider(userIn), isStateful: true } });
-  check(`user ${user.name} exists, unique_id = ${user.unique_id}`, await exists(iam.send(new GetUserCommand({ UserName: user.name }))));
+  const user = await call("create aws_iam_user", {
+    createResourceRequest: { type: "aws_iam_user", inputProperties: withProvider(userIn), isStateful: true },
+  });
+  check(
+    `user ${user.name} exists, unique_id = ${user.unique_id}`,
+    await exists(iam.send(new GetUserCommand({ UserName: user.name }))),
+  );
 
   const policyFor = (arn: string) => ({
     name: "read-assets",
     user: user.name,
-    policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${arn}/*`] }] }),
+    policy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${arn}/*`] }],
+    }),
   });
   const policyIn = policyFor(bucket.arn);
   const policy = await call("create aws_iam_user_policy (references the bucket's ARN output)", {
     createResourceRequest: { type: "aws_iam_user_policy", inputProperties: withProvider(policyIn), isStateful: true },
   });
   const stored = await iam.send(new GetUserPolicyCommand({ UserName: user.name, PolicyName: "read-assets" }));
-  check(`policy ${policy.id} grants ${bucket.arn}/*`, decodeURIComponent(stored.PolicyDocument ?? "").includes(`${bucket.arn}/*`));
+  check(
+    `policy ${policy.id} grants ${bucket.arn}/*`,
+    decodeURIComponent(stored.PolicyDocument ?? "").includes(`${bucket.arn}/*`),
+  );
 
   const bucketIn2 = { ...bucketIn, tags: { owner: "demo", stage: "updated" } };
   const bucket2 = await call("update aws_s3_bucket tags (in place)", {
-    updateResourceRequest: { resource: { type: "aws_s3_bucket", inputProperties: withProvider(bucketIn), outputProperties: bucket }, inputProperties: withProvider(bucketIn2) },
+    updateResourceRequest: {
+      resource: { type: "aws_s3_bucket", inputProperties: withProvider(bucketIn), outputProperties: bucket },
+      inputProperties: withProvider(bucketIn2),
+    },
   });
   const tagging = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket2.id }));
-  check(`same bucket, tags now ${JSON.stringify(tagging.TagSet)}`, bucket2.id === bucket.id && (tagging.TagSet ?? []).length === 2);
+  check(
+    `same bucket, tags now ${JSON.stringify(tagging.TagSet)}`,
+    bucket2.id === bucket.id && (tagging.TagSet ?? []).length === 2,
+  );
 
   const bucketIn3 = { ...bucketIn2, bucket: "demo-nixops4-assets-v2" };
   const bucket3 = await call("rename aws_s3_bucket (forces replacement)", {
-    updateResourceRequest: { resource: { type: "aws_s3_bucket", inputProperties: withProvider(bucketIn2), outputProperties: bucket2 }, inputProperties: withProvider(bucketIn3) },
+    updateResourceRequest: {
+      resource: { type: "aws_s3_bucket", inputProperties: withProvider(bucketIn2), outputProperties: bucket2 },
+      inputProperties: withProvider(bucketIn3),
+    },
   });
   check(`old bucket ${bucket.id} is gone`, !(await exists(s3.send(new HeadBucketCommand({ Bucket: bucket.id })))));
   check(`new bucket ${bucket3.id} exists`, await exists(s3.send(new HeadBucketCommand({ Bucket: bucket3.id }))));
 
   const policyIn2 = policyFor(bucket3.arn);
   await call("update aws_iam_user_policy to the new bucket's ARN", {
-    updateResourceRequest: { resource: { type: "aws_iam_user_policy", inputProperties: withProvider(policyIn), outputProperties: policy }, inputProperties: withProvider(policyIn2) },
+    updateResourceRequest: {
+      resource: { type: "aws_iam_user_policy", inputProperties: withProvider(policyIn), outputProperties: policy },
+      inputProperties: withProvider(policyIn2),
+    },
   });
   const stored2 = await iam.send(new GetUserPolicyCommand({ UserName: user.name, PolicyName: "read-assets" }));
-  check(`policy now grants ${bucket3.arn}/*`, decodeURIComponent(stored2.PolicyDocument ?? "").includes(`${bucket3.arn}/*`));
+  check(
+    `policy now grants ${bucket3.arn}/*`,
+    decodeURIComponent(stored2.PolicyDocument ?? "").includes(`${bucket3.arn}/*`),
+  );
 
   for (const [type, inputs, outputs] of [
     ["aws_iam_user_policy", policyIn2, policy],
     ["aws_iam_user", userIn, user],
     ["aws_s3_bucket", bucketIn3, bucket3],
   ] as const) {
-    await call(`destroy ${type}`, { destroyResourceRequest: { resource: { type, inputProperties: withProvider(inputs), outputProperties: outputs } } });
+    await call(`destroy ${type}`, {
+      destroyResourceRequest: { resource: { type, inputProperties: withProvider(inputs), outputProperties: outputs } },
+    });
   }
   check("user is gone", !(await exists(iam.send(new GetUserCommand({ UserName: user.name })))));
   check("bucket is gone", !(await exists(s3.send(new HeadBucketCommand({ Bucket: bucket3.id })))));
@@ -104,5 +147,9 @@ try {
   bridge.cleanup();
   await moto.stop();
 }
-say(failures === 0 ? "\nDemo complete: every step verified in moto." : `\nDemo finished with ${failures} failed check(s).`);
+say(
+  failures === 0
+    ? "\nDemo complete: every step verified in moto."
+    : `\nDemo finished with ${failures} failed check(s).`,
+);
 process.exitCode = failures === 0 ? 0 : 1;

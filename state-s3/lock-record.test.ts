@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { describeHolder, isSafelyStale, parseLockRecord } from "./lock-record.js";
 
-const record = { id: "id-1", user: "alice", host: "laptop", pid: 4242, since: "2026-12-01T10:00:00.000Z", by: "nixops4-state-s3" };
+const record = {
+  id: "id-1",
+  user: "alice",
+  host: "laptop",
+  pid: 4242,
+  since: "2026-12-01T10:00:00.000Z",
+  by: "nixops4-state-s3",
+};
 
 describe("lock records", () => {
   it("parse back to the holder they name", () => {

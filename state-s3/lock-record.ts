@@ -36,7 +36,14 @@ export function parseLockRecord(text: string): LockRecord {
   ) {
     throw new LockRecordError("the lock object does not name its holder (id, user, host, pid, since)");
   }
-  return { id: v.id, user: v.user, host: v.host, pid: v.pid, since: v.since, by: typeof v.by === "string" ? v.by : "unknown" };
+  return {
+    id: v.id,
+    user: v.user,
+    host: v.host,
+    pid: v.pid,
+    since: v.since,
+    by: typeof v.by === "string" ? v.by : "unknown",
+  };
 }
 
 export function describeHolder(record: LockRecord): string {

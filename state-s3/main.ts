@@ -16,8 +16,8 @@ const toStderr = (...args: unknown[]) => process.stderr.write(args.map(String).j
 console.log = toStderr;
 console.info = toStderr;
 console.debug = toStderr;
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-  (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest));
+process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) =>
+  (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
 
 const log = (line: string) => process.stderr.write(`[state-s3] ${line}\n`);
 const session = new StateSession(log);
@@ -32,7 +32,13 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 }
 
 try {
-  await serveState({ input: process.stdin, output: protocolOut, session, log, shouldStop: () => stopping !== undefined });
+  await serveState({
+    input: process.stdin,
+    output: protocolOut,
+    session,
+    log,
+    shouldStop: () => stopping !== undefined,
+  });
 } catch (error) {
   // A signal ends the loop by destroying stdin, which the stream may report as an error; the session is closed.
   if (!stopping) throw error;

@@ -10,7 +10,11 @@ export function s3ClientFor(location: StateLocation): S3Client {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   return new S3Client({
     endpoint: location.endpoint,
-    region: location.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (location.endpoint ? "us-east-1" : undefined),
+    region:
+      location.region ??
+      process.env.AWS_REGION ??
+      process.env.AWS_DEFAULT_REGION ??
+      (location.endpoint ? "us-east-1" : undefined),
     forcePathStyle: location.forcePathStyle,
     followRegionRedirects: true,
     // The SDK's retries are for transient faults; a precondition failure is never retried (it is the answer).
@@ -63,7 +67,9 @@ export function describeS3Error(error: unknown, location: StateLocation, doing: 
     cause = `the AWS credentials were rejected (${name})`;
   } else if (/Region is missing/i.test(e?.message ?? "")) {
     cause = `no region is set (set input "region", or AWS_REGION)`;
-  } else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|socket hang up/i.test(`${e?.code ?? ""} ${e?.message ?? ""}`)) {
+  } else if (
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|socket hang up/i.test(`${e?.code ?? ""} ${e?.message ?? ""}`)
+  ) {
     cause = `the S3 endpoint cannot be reached (${(e?.message ?? name).split("\n")[0]})`;
   } else {
     cause = `${name || "error"}${status ? ` (HTTP ${status})` : ""}: ${(e?.message ?? String(error)).split("\n")[0]}`;

@@ -21,7 +21,9 @@ async function answer(text: string, session: StateSession): Promise<object> {
   const request = parseStateRequest(text);
   switch (request.kind) {
     case "create":
-      return { createResourceResponse: { outputProperties: await session.create(request.type, request.inputProperties) } };
+      return {
+        createResourceResponse: { outputProperties: await session.create(request.type, request.inputProperties) },
+      };
     case "read":
       return { stateResourceReadResponse: { state: await session.read(request.resource) } };
     case "event":

@@ -22,7 +22,9 @@ export function parseSnapshot(text: string, where: string): Snapshot {
   try {
     value = parseExact(text);
   } catch (error) {
-    throw new SnapshotError(`${where} is not valid JSON (${(error as Error).message}); it is not a state this provider wrote`);
+    throw new SnapshotError(
+      `${where} is not valid JSON (${(error as Error).message}); it is not a state this provider wrote`,
+    );
   }
   const v = value as Partial<Snapshot> | null;
   if (
@@ -34,7 +36,9 @@ export function parseSnapshot(text: string, where: string): Snapshot {
     typeof v.state !== "object" ||
     !Array.isArray(v.events)
   ) {
-    throw new SnapshotError(`${where} is not a state snapshot of nixops4-state-s3 (expected "_type": "${SNAPSHOT_TYPE}", index, state, events)`);
+    throw new SnapshotError(
+      `${where} is not a state snapshot of nixops4-state-s3 (expected "_type": "${SNAPSHOT_TYPE}", index, state, events)`,
+    );
   }
   if (v.events.some((e) => typeof e?.index !== "number" || e.index > v.index!)) {
     throw new SnapshotError(`${where} lists an event beyond its own index ${v.index}`);

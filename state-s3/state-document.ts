@@ -40,7 +40,9 @@ export function applyStatePatch(document: JsonObject | undefined, patch: Patch):
     throw new PatchError(`the state patch cannot be applied${where}: ${(e.message ?? String(error)).split("\n")[0]}`);
   }
   if (!isObject(result) || result._type !== "nixopsState") {
-    throw new PatchError(`the state patch would leave no nixopsState document (a "_type": "nixopsState" object) behind`);
+    throw new PatchError(
+      `the state patch would leave no nixopsState document (a "_type": "nixopsState" object) behind`,
+    );
   }
   return result;
 }
@@ -49,7 +51,8 @@ export function applyStatePatch(document: JsonObject | undefined, patch: Patch):
 export function foldEvents(events: StateEvent[]): JsonObject {
   let document: JsonObject | undefined;
   events.forEach((event, position) => {
-    if (event.index !== position) throw new PatchError(`state history is not contiguous: event ${position} has index ${event.index}`);
+    if (event.index !== position)
+      throw new PatchError(`state history is not contiguous: event ${position} has index ${event.index}`);
     document = applyStatePatch(document, event.patch);
   });
   if (document === undefined) throw new PatchError("no state events to fold");
@@ -64,7 +67,13 @@ export function parseStateEvent(text: string, where: string): StateEvent {
   } catch (error) {
     throw new PatchError(`${where} is not valid JSON: ${(error as Error).message}`);
   }
-  if (!isObject(value) || typeof value.index !== "number" || !isObject(value.meta) || typeof value.meta.time !== "string" || !Array.isArray(value.patch)) {
+  if (
+    !isObject(value) ||
+    typeof value.index !== "number" ||
+    !isObject(value.meta) ||
+    typeof value.meta.time !== "string" ||
+    !Array.isArray(value.patch)
+  ) {
     throw new PatchError(`${where} is not a NixOps4 state event (index, meta.time and patch are required)`);
   }
   return value as unknown as StateEvent;

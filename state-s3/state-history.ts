@@ -23,7 +23,8 @@ export async function writeHistoryEvents(s3: S3Client, location: StateLocation, 
         }),
       );
     } catch (error) {
-      if (!isPreconditionFailed(error)) throw new Error(describeS3Error(error, location, `writing history event ${event.index} of`), { cause: error });
+      if (!isPreconditionFailed(error))
+        throw new Error(describeS3Error(error, location, `writing history event ${event.index} of`), { cause: error });
     }
   }
 }
@@ -34,7 +35,13 @@ export async function listHistory(s3: S3Client, location: StateLocation): Promis
   do {
     let page;
     try {
-      page = await s3.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: historyPrefix(location), ContinuationToken: token }));
+      page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: location.bucket,
+          Prefix: historyPrefix(location),
+          ContinuationToken: token,
+        }),
+      );
     } catch (error) {
       throw new Error(describeS3Error(error, location, "listing the history of"), { cause: error });
     }
@@ -52,7 +59,8 @@ export async function readHistoryEvent(s3: S3Client, location: StateLocation, in
   try {
     const got = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: key }));
     const event = parseStateEvent((await got.Body?.transformToString()) ?? "", `s3://${location.bucket}/${key}`);
-    if (event.index !== index) throw new Error(`s3://${location.bucket}/${key} holds event ${event.index}, not ${index}`);
+    if (event.index !== index)
+      throw new Error(`s3://${location.bucket}/${key} holds event ${event.index}, not ${index}`);
     return event;
   } catch (error) {
     if (isNotFound(error)) throw new Error(`${locationUrl(location)} has no history event ${index}`, { cause: error });

@@ -25,7 +25,9 @@ function optionalString(inputs: JsonObject, name: string, what: string): string 
   const value = inputs[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string" || value === "") {
-    throw new StateInputError(`${RESOURCE_TYPE}: input "${name}" must be a non-empty string (${what}), got ${JSON.stringify(value)}`);
+    throw new StateInputError(
+      `${RESOURCE_TYPE}: input "${name}" must be a non-empty string (${what}), got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -39,17 +41,27 @@ export function parseStateInputs(inputs: JsonObject): StateLocation {
     );
   }
   const bucket = optionalString(inputs, "bucket", "the S3 bucket that holds the state");
-  if (bucket === undefined) throw new StateInputError(`${RESOURCE_TYPE}: input "bucket" is required (the S3 bucket that holds the state)`);
+  if (bucket === undefined)
+    throw new StateInputError(`${RESOURCE_TYPE}: input "bucket" is required (the S3 bucket that holds the state)`);
   const key = optionalString(inputs, "key", `the object key, default "${DEFAULT_KEY}"`) ?? DEFAULT_KEY;
-  if (key.endsWith("/")) throw new StateInputError(`${RESOURCE_TYPE}: input "key" must name an object, not a folder, got "${key}"`);
-  const endpoint = optionalString(inputs, "endpoint", "the URL of an S3-compatible API, e.g. https://garage.example.com");
+  if (key.endsWith("/"))
+    throw new StateInputError(`${RESOURCE_TYPE}: input "key" must name an object, not a folder, got "${key}"`);
+  const endpoint = optionalString(
+    inputs,
+    "endpoint",
+    "the URL of an S3-compatible API, e.g. https://garage.example.com",
+  );
   if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) {
-    throw new StateInputError(`${RESOURCE_TYPE}: input "endpoint" must be an http:// or https:// URL, got "${endpoint}"`);
+    throw new StateInputError(
+      `${RESOURCE_TYPE}: input "endpoint" must be an http:// or https:// URL, got "${endpoint}"`,
+    );
   }
   const region = optionalString(inputs, "region", "the S3 region, e.g. eu-central-1");
   const pathStyle = inputs.force_path_style;
   if (pathStyle !== undefined && pathStyle !== null && typeof pathStyle !== "boolean") {
-    throw new StateInputError(`${RESOURCE_TYPE}: input "force_path_style" must be a boolean, got ${JSON.stringify(pathStyle)}`);
+    throw new StateInputError(
+      `${RESOURCE_TYPE}: input "force_path_style" must be a boolean, got ${JSON.stringify(pathStyle)}`,
+    );
   }
   return { bucket, key, endpoint, region, forcePathStyle: pathStyle === true };
 }

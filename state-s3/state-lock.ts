@@ -37,7 +37,10 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export async function readLock(s3: S3Client, location: StateLocation): Promise<{ record: LockRecord | undefined; text: string; etag: string } | undefined> {
+export async function readLock(
+  s3: S3Client,
+  location: StateLocation,
+): Promise<{ record: LockRecord | undefined; text: string; etag: string } | undefined> {
   try {
     const got = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: lockKey(location) }));
     const text = (await got.Body?.transformToString()) ?? "";
@@ -73,15 +76,29 @@ async function tryCreate(s3: S3Client, location: StateLocation, record: LockReco
 }
 
 /** Takes the lock, or throws StateLockedError naming the holder and the way out. */
-export async function acquireLock(s3: S3Client, location: StateLocation, by: string, log: (line: string) => void): Promise<HeldLock> {
-  const record: LockRecord = { id: randomUUID(), user: currentUser(), host: hostname(), pid: process.pid, since: new Date().toISOString(), by };
+export async function acquireLock(
+  s3: S3Client,
+  location: StateLocation,
+  by: string,
+  log: (line: string) => void,
+): Promise<HeldLock> {
+  const record: LockRecord = {
+    id: randomUUID(),
+    user: currentUser(),
+    host: hostname(),
+    pid: process.pid,
+    since: new Date().toISOString(),
+    by,
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     const etag = await tryCreate(s3, location, record);
     if (etag !== undefined) return { record, etag };
     const held = await readLock(s3, location);
     if (!held) continue; // released between our write and our read: try again
     if (held.record && isSafelyStale(held.record, { host: hostname(), isAlive })) {
-      log(`the lock of ${locationUrl(location)} was held by ${describeHolder(held.record)}, a process that no longer runs on this host; breaking it`);
+      log(
+        `the lock of ${locationUrl(location)} was held by ${describeHolder(held.record)}, a process that no longer runs on this host; breaking it`,
+      );
       await deleteLockIfUnchanged(s3, location, held.etag);
       continue;
     }
@@ -94,7 +111,9 @@ export async function acquireLock(s3: S3Client, location: StateLocation, by: str
         `Wait for it to finish. If that session is gone for good (a crashed machine), break the lock with: ${breakCommand}`,
     );
   }
-  throw new StateLockedError(`the lock of ${locationUrl(location)} changed hands three times while this session tried to take it; try again`);
+  throw new StateLockedError(
+    `the lock of ${locationUrl(location)} changed hands three times while this session tried to take it; try again`,
+  );
 }
 
 /** Deletes the lock only while it is the version read; false when it changed (someone else holds it now). */
@@ -108,7 +127,12 @@ export async function deleteLockIfUnchanged(s3: S3Client, location: StateLocatio
   }
 }
 
-export async function releaseLock(s3: S3Client, location: StateLocation, lock: HeldLock, log: (line: string) => void): Promise<void> {
+export async function releaseLock(
+  s3: S3Client,
+  location: StateLocation,
+  lock: HeldLock,
+  log: (line: string) => void,
+): Promise<void> {
   if (!(await deleteLockIfUnchanged(s3, location, lock.etag))) {
     log(`the lock of ${locationUrl(location)} was no longer this session's (broken by someone); left it as it is`);
   }

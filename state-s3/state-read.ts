@@ -12,7 +12,11 @@ export interface Version {
 }
 
 /** The current version, or undefined for a location nothing was written to yet. */
-export async function readCurrent(s3: S3Client, location: StateLocation, log: (line: string) => void): Promise<Version | undefined> {
+export async function readCurrent(
+  s3: S3Client,
+  location: StateLocation,
+  log: (line: string) => void,
+): Promise<Version | undefined> {
   let text: string;
   let etag: string;
   try {

@@ -41,7 +41,8 @@ function extant(value: unknown, where: string): ExtantResource {
     type: string(resource.type, `${where}.type`),
     inputProperties: object(resource.inputProperties, `${where}.inputProperties`),
     // NixOps4 leaves outputProperties out for a read-only `state dump`; null is taken the same way.
-    outputProperties: outputs === undefined || outputs === null ? undefined : object(outputs, `${where}.outputProperties`),
+    outputProperties:
+      outputs === undefined || outputs === null ? undefined : object(outputs, `${where}.outputProperties`),
   };
 }
 
@@ -56,7 +57,9 @@ export function parseStateRequest(line: string): StateRequest {
   const keys = Object.keys(envelope);
   const name = keys[0];
   if (keys.length !== 1 || name === undefined) {
-    throw new StateRequestError(`a request must be an object with exactly one key naming its kind (${KINDS.join(", ")})`);
+    throw new StateRequestError(
+      `a request must be an object with exactly one key naming its kind (${KINDS.join(", ")})`,
+    );
   }
   const body = object(envelope[name], name);
   switch (name) {

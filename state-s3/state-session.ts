@@ -17,7 +17,8 @@ import { commitEvent, LostUpdateError } from "./state-write.js";
 export const PROGRAM = "nixops4-state-s3";
 
 function checkType(type: string): void {
-  if (type !== RESOURCE_TYPE) throw new Error(`${PROGRAM} serves the resource type "${RESOURCE_TYPE}" only, not "${type}"`);
+  if (type !== RESOURCE_TYPE)
+    throw new Error(`${PROGRAM} serves the resource type "${RESOURCE_TYPE}" only, not "${type}"`);
 }
 
 export function locationOutputs(location: StateLocation): JsonObject {
@@ -71,7 +72,9 @@ export class StateSession {
     checkType(resource.type);
     const location = parseStateInputs(resource.inputProperties);
     if (this.location && JSON.stringify(location) !== JSON.stringify(this.location)) {
-      throw new Error(`this session serves ${locationUrl(this.location)}; a request for ${locationUrl(location)} needs its own process`);
+      throw new Error(
+        `this session serves ${locationUrl(this.location)}; a request for ${locationUrl(location)} needs its own process`,
+      );
     }
     this.location = location;
     this.s3 ??= s3ClientFor(location);

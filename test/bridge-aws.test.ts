@@ -2,7 +2,13 @@
 // in a fresh bridge process with only what NixOps4 would persist (inputs and outputs), and every result is
 // checked in moto with the AWS SDK, independently of the bridge.
 import { GetUserCommand, IAMClient, CreateUserCommand, ListUserTagsCommand } from "@aws-sdk/client-iam";
-import { GetBucketTaggingCommand, HeadBucketCommand, ListBucketsCommand, S3Client, CreateBucketCommand } from "@aws-sdk/client-s3";
+import {
+  GetBucketTaggingCommand,
+  HeadBucketCommand,
+  ListBucketsCommand,
+  S3Client,
+  CreateBucketCommand,
+} from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
@@ -18,7 +24,11 @@ let ssm: SSMClient;
 beforeAll(async () => {
   moto = await startMoto();
   bridge = awsBridgeEnv(moto);
-  const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+  const client = {
+    endpoint: moto.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  };
   s3 = new S3Client({ ...client, forcePathStyle: true });
   iam = new IAMClient(client);
   ssm = new SSMClient(client);
@@ -46,7 +56,11 @@ const update = (type: string, oldInputs: object, oldOutputs: object, inputs: obj
     },
   });
 const destroy = (type: string, inputs: object, outputs: object) =>
-  op({ destroyResourceRequest: { resource: { type, inputProperties: { ...inputs, provider: bridge.provider }, outputProperties: outputs } } });
+  op({
+    destroyResourceRequest: {
+      resource: { type, inputProperties: { ...inputs, provider: bridge.provider }, outputProperties: outputs },
+    },
+  });
 
 async function bucketExists(name: string): Promise<boolean> {
   try {
@@ -138,7 +152,20 @@ describe("aws_iam_user", () => {
   it("imports an existing user through importResourceRequest", async () => {
     await iam.send(new CreateUserCommand({ UserName: "nixops4-e2e-preexisting" }));
     const run = await runBridge(
-      [{ importResourceRequest: { resource: { type: "aws_iam_user", inputProperties: { name: "nixops4-e2e-preexisting", provider: bridge.provider, import: { id: "nixops4-e2e-preexisting" } } } } }],
+      [
+        {
+          importResourceRequest: {
+            resource: {
+              type: "aws_iam_user",
+              inputProperties: {
+                name: "nixops4-e2e-preexisting",
+                provider: bridge.provider,
+                import: { id: "nixops4-e2e-preexisting" },
+              },
+            },
+          },
+        },
+      ],
       { env: bridge.env },
     );
     expect(outputsOf(run.responses[0]).arn).toMatch(/:user\/nixops4-e2e-preexisting$/);
@@ -173,8 +200,17 @@ describe("sensitive outputs", () => {
   it("with --sensitive-outputs omit, returns them as null and the next update still works", async () => {
     const env = { ...bridge.env, NIXOPS4_OPENTOFU_SENSITIVE_OUTPUTS: "omit" };
     const secret = "omitted-secret-value-31337";
-    const first = { name: "/nixops4/omit", type: "SecureString", value: secret, description: "one", provider: bridge.provider };
-    const created = await runBridge([{ createResourceRequest: { type: "aws_ssm_parameter", inputProperties: first, isStateful: true } }], { env });
+    const first = {
+      name: "/nixops4/omit",
+      type: "SecureString",
+      value: secret,
+      description: "one",
+      provider: bridge.provider,
+    };
+    const created = await runBridge(
+      [{ createResourceRequest: { type: "aws_ssm_parameter", inputProperties: first, isStateful: true } }],
+      { env },
+    );
     expect(created.stdout).not.toContain(secret);
     const outputs = outputsOf(created.responses[0]);
     expect(outputs.value).toBeNull();
@@ -183,7 +219,14 @@ describe("sensitive outputs", () => {
 
     const second = { ...first, description: "two" };
     const updated = await runBridge(
-      [{ updateResourceRequest: { resource: { type: "aws_ssm_parameter", inputProperties: first, outputProperties: outputs }, inputProperties: second } }],
+      [
+        {
+          updateResourceRequest: {
+            resource: { type: "aws_ssm_parameter", inputProperties: first, outputProperties: outputs },
+            inputProperties: second,
+          },
+        },
+      ],
       { env },
     );
     expect(updated.stdout).not.toContain(secret);
@@ -197,7 +240,15 @@ describe("data sources", () => {
   it("reads data.aws_iam_user on create, with isStateful false", async () => {
     await iam.send(new CreateUserCommand({ UserName: "nixops4-e2e-lookup" }));
     const run = await runBridge(
-      [{ createResourceRequest: { type: "data.aws_iam_user", inputProperties: { user_name: "nixops4-e2e-lookup", provider: bridge.provider }, isStateful: false } }],
+      [
+        {
+          createResourceRequest: {
+            type: "data.aws_iam_user",
+            inputProperties: { user_name: "nixops4-e2e-lookup", provider: bridge.provider },
+            isStateful: false,
+          },
+        },
+      ],
       { env: bridge.env },
     );
     const outputs = outputsOf(run.responses[0]);
@@ -210,11 +261,23 @@ describe("without the shared provider host", () => {
   it("falls back to the engine's own init and provider start, with the same results", async () => {
     const env = { ...bridge.env, NIXOPS4_OPENTOFU_PROVIDER_HOST: "off" };
     const inputs = { name: "nixops4-e2e-fallback", provider: bridge.provider };
-    const created = await runBridge([{ createResourceRequest: { type: "aws_iam_user", inputProperties: inputs, isStateful: true } }], { env });
+    const created = await runBridge(
+      [{ createResourceRequest: { type: "aws_iam_user", inputProperties: inputs, isStateful: true } }],
+      { env },
+    );
     const outputs = outputsOf(created.responses[0]);
     expect(created.stderr).not.toMatch(/provider host pid/);
     expect((await iam.send(new GetUserCommand({ UserName: "nixops4-e2e-fallback" }))).User?.Arn).toBe(outputs.arn);
-    const destroyed = await runBridge([{ destroyResourceRequest: { resource: { type: "aws_iam_user", inputProperties: inputs, outputProperties: outputs } } }], { env });
+    const destroyed = await runBridge(
+      [
+        {
+          destroyResourceRequest: {
+            resource: { type: "aws_iam_user", inputProperties: inputs, outputProperties: outputs },
+          },
+        },
+      ],
+      { env },
+    );
     expect(destroyed.responses[0]).toEqual({ destroyResourceResponse: {} });
     await expect(iam.send(new GetUserCommand({ UserName: "nixops4-e2e-fallback" }))).rejects.toThrow();
   });

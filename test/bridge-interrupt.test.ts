@@ -30,7 +30,11 @@ beforeAll(async () => {
   slow = await startSlowEndpoint(moto.endpoint, 8000);
   hostDir = await mkdtemp(join(tmpdir(), "hi-"));
   bridge = awsBridgeEnv(moto, { NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR: hostDir });
-  iam = new IAMClient({ endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+  iam = new IAMClient({
+    endpoint: moto.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
 });
 
 afterAll(async () => {
@@ -49,7 +53,11 @@ afterAll(async () => {
 });
 
 const createRequest = (name: string) => ({
-  createResourceRequest: { type: "aws_iam_user", inputProperties: { name, provider: bridge.provider }, isStateful: true },
+  createResourceRequest: {
+    type: "aws_iam_user",
+    inputProperties: { name, provider: bridge.provider },
+    isStateful: true,
+  },
 });
 
 interface Started {
@@ -76,7 +84,10 @@ function startUntilCreating(request: object, env: Record<string, string | undefi
 
 async function usersNamed(prefix: string): Promise<string[]> {
   const users = (await iam.send(new ListUsersCommand({}))).Users ?? [];
-  return users.map((u) => u.UserName!).filter((n) => n.startsWith(prefix)).sort();
+  return users
+    .map((u) => u.UserName!)
+    .filter((n) => n.startsWith(prefix))
+    .sort();
 }
 
 function pendingRecords(): { type: string; state?: { attributes: { name?: string } } }[] {
@@ -95,7 +106,8 @@ describe("SIGINT to every bridge of a batch on the provider host", () => {
     const started = await Promise.all(names.map((name) => startUntilCreating(createRequest(name), env)));
     // The creates reached moto; their answers are still held back by the relay.
     const reached = Date.now() + 20_000;
-    while ((await usersNamed("int-all-")).length < names.length && Date.now() < reached) await new Promise((r) => setTimeout(r, 50));
+    while ((await usersNamed("int-all-")).length < names.length && Date.now() < reached)
+      await new Promise((r) => setTimeout(r, 50));
     expect(await usersNamed("int-all-")).toEqual(names);
 
     trace("all users in moto");
@@ -126,11 +138,18 @@ describe("SIGINT to every bridge of a batch on the provider host", () => {
     }
 
     // The engine got its SIGINT, finished the calls in flight and wrote its state, which the host kept.
-    const hostLog = () => readdirSync(hostDir).filter((n) => n.endsWith(".log")).map((n) => readFileSync(join(hostDir, n), "utf8")).join("");
+    const hostLog = () =>
+      readdirSync(hostDir)
+        .filter((n) => n.endsWith(".log"))
+        .map((n) => readFileSync(join(hostDir, n), "utf8"))
+        .join("");
     expect(hostLog()).toMatch(/operation\(s\) of an engine run were interrupted: SIGINT to the engine/);
     const kept = () => pendingRecords().filter((r) => r.state?.attributes.name?.startsWith("int-all-")).length;
     const allKept = await waitUntil(() => kept() === names.length, 60_000);
-    expect(allKept, `${JSON.stringify(pendingRecords())}\n${hostLog()}\n${started.map((s) => s.stderr()).join("\n---\n")}`).toBe(true);
+    expect(
+      allKept,
+      `${JSON.stringify(pendingRecords())}\n${hostLog()}\n${started.map((s) => s.stderr()).join("\n---\n")}`,
+    ).toBe(true);
 
     // NixOps4 persisted nothing and sends the same creates again: each adopts its user, none is made twice.
     const reruns = await Promise.all(names.map((name) => runBridge([createRequest(name)], { env: bridge.env })));

@@ -34,7 +34,11 @@ beforeAll(async () => {
   // Every answer 1.5 s late: a create is still running on the host when a killed bridge's retry arrives.
   slow = await startSlowEndpoint(moto.endpoint, 1500);
   slowEnv = { ...bridge.env, AWS_ENDPOINT_URL: slow.endpoint };
-  const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+  const client = {
+    endpoint: moto.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  };
   ec2 = new EC2Client(client);
   iam = new IAMClient(client);
   s3 = new S3Client({ ...client, forcePathStyle: true });
@@ -47,16 +51,30 @@ afterAll(async () => {
 
 const provider = () => ({ ...bridge.provider, secret_key: SECRET_KEY });
 const create = (type: string, member: string[], inputs: object) => ({
-  createResourceRequest: { type, inputProperties: { ...inputs, _member: member, provider: provider() }, isStateful: true },
+  createResourceRequest: {
+    type,
+    inputProperties: { ...inputs, _member: member, provider: provider() },
+    isStateful: true,
+  },
 });
 const update = (type: string, member: string[], inputs: object, outputs: object) => ({
   updateResourceRequest: {
-    resource: { type, inputProperties: { ...inputs, _member: member, provider: provider() }, outputProperties: outputs },
+    resource: {
+      type,
+      inputProperties: { ...inputs, _member: member, provider: provider() },
+      outputProperties: outputs,
+    },
     inputProperties: { ...inputs, _member: member, provider: provider() },
   },
 });
 const destroy = (type: string, member: string[], inputs: object, outputs: object) => ({
-  destroyResourceRequest: { resource: { type, inputProperties: { ...inputs, _member: member, provider: provider() }, outputProperties: outputs } },
+  destroyResourceRequest: {
+    resource: {
+      type,
+      inputProperties: { ...inputs, _member: member, provider: provider() },
+      outputProperties: outputs,
+    },
+  },
 });
 
 async function run(request: object, env = bridge.env) {
@@ -66,12 +84,20 @@ async function run(request: object, env = bridge.env) {
 }
 
 async function cli(args: string[]) {
-  return execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), ...args], { env: bridge.env, reject: false });
+  return execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), ...args], {
+    env: bridge.env,
+    reject: false,
+  });
 }
 
 /** A bridge on one request; `reached(text)` resolves once its stderr shows `text` (e.g. "Creating..."). */
 function spawnBridge(request: object, env: Record<string, string | undefined>) {
-  const child: ResultPromise = execa(process.execPath, [bridgeBin], { env, stdin: "pipe", reject: false, buffer: false });
+  const child: ResultPromise = execa(process.execPath, [bridgeBin], {
+    env,
+    stdin: "pipe",
+    reject: false,
+    buffer: false,
+  });
   let stderr = "";
   let stdout = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -79,7 +105,8 @@ function spawnBridge(request: object, env: Record<string, string | undefined>) {
   // One request, then EOF, as NixOps4 sends it: the bridge answers and exits.
   child.stdin!.end(JSON.stringify(request) + "\n");
   const reached = async (text: string) => {
-    if (!(await waitUntil(() => stderr.includes(text), 60_000))) throw new Error(`bridge never logged "${text}":\n${stderr}`);
+    if (!(await waitUntil(() => stderr.includes(text), 60_000)))
+      throw new Error(`bridge never logged "${text}":\n${stderr}`);
   };
   return { child, reached, stderr: () => stderr, stdout: () => stdout };
 }
@@ -94,7 +121,9 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): P
 }
 
 async function securityGroups(description: string) {
-  const groups = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "description", Values: [description] }] }));
+  const groups = await ec2.send(
+    new DescribeSecurityGroupsCommand({ Filters: [{ Name: "description", Values: [description] }] }),
+  );
   return (groups.SecurityGroups ?? []).map((g) => g.GroupId!);
 }
 
@@ -110,7 +139,8 @@ function processesWith(text: string, endpoint: string): number[] {
     try {
       const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
       const environ = readFileSync(`/proc/${name}/environ`, "utf8").split("\0");
-      if (cmdline.some((part) => part.includes(text)) && environ.includes(`AWS_ENDPOINT_URL=${endpoint}`)) found.push(Number(name));
+      if (cmdline.some((part) => part.includes(text)) && environ.includes(`AWS_ENDPOINT_URL=${endpoint}`))
+        found.push(Number(name));
     } catch {
       // gone, or not ours
     }
@@ -161,7 +191,9 @@ describe("a killed bridge's create of a security group (no name: the cloud makes
     await killed.child;
     const refused = await run(create(SG, ["members", "local"], inputs), env);
     const message = refused.responses[0]!.errorResponse.message as string;
-    expect(message).toMatch(/aws_security_group: an earlier operation on this resource \(members\.local\) left a record/);
+    expect(message).toMatch(
+      /aws_security_group: an earlier operation on this resource \(members\.local\) left a record/,
+    );
     expect(message).toMatch(/bridge \(pid \d+\) stopped while it ran and recorded no outcome/);
     expect(message).toMatch(/inputs\.import\.id/);
     expect(message).toMatch(/nixops4-opentofu pending forget [0-9a-f-]{36}/);
@@ -198,14 +230,20 @@ describe("a killed engine", () => {
     await running.reached("Creating...");
     expect(await waitFor(async () => (await securityGroups("faults-engine")).length === 1)).toBe(true);
     // The engine the host runs for this operation (the provider is the host's own, started with -debug).
-    const engines = processesWith("apply", slow.endpoint).filter((pid) => /(terraform|tofu)$/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]!));
+    const engines = processesWith("apply", slow.endpoint).filter((pid) =>
+      /(terraform|tofu)$/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]!),
+    );
     expect(engines.length).toBeGreaterThan(0);
     engines.forEach((pid) => process.kill(pid, "SIGKILL"));
     await running.child;
     const failed = JSON.parse(running.stdout().split("\n")[0]!);
-    expect(failed.errorResponse.message).toMatch(/Whether aws_security_group was changed is unknown[\s\S]*pending forget/);
+    expect(failed.errorResponse.message).toMatch(
+      /Whether aws_security_group was changed is unknown[\s\S]*pending forget/,
+    );
     const refused = await run(create(SG, ["members", "engine"], inputs), slowEnv);
-    expect(refused.responses[0]!.errorResponse.message).toMatch(/may exist in the cloud that nothing records[\s\S]*pending forget/);
+    expect(refused.responses[0]!.errorResponse.message).toMatch(
+      /may exist in the cloud that nothing records[\s\S]*pending forget/,
+    );
     const [group] = await securityGroups("faults-engine");
     const adopted = await run(create(SG, ["members", "engine"], { ...inputs, import: { id: group } }), slowEnv);
     expect(outputsOf(adopted.responses[0]).id).toBe(group);
@@ -222,7 +260,9 @@ describe("NixOps4 closing both pipes mid-create (no signal)", () => {
     closed.child.stderr!.destroy();
     const result = await closed.child;
     expect(result.exitCode).toBe(0);
-    expect((await cli(["pending", "list"])).stdout).toMatch(/aws_s3_bucket faults-pipes, create of members\.pipes .*succeeded/);
+    expect((await cli(["pending", "list"])).stdout).toMatch(
+      /aws_s3_bucket faults-pipes, create of members\.pipes .*succeeded/,
+    );
     const retry = await run(create("aws_s3_bucket", ["members", "pipes"], inputs));
     expect(retry.stderr).toMatch(/adopting the state kept after an earlier create/);
     expect(outputsOf(retry.responses[0]).id).toBe("faults-pipes");
@@ -237,7 +277,9 @@ describe("two members with equal inputs", () => {
     await closed.reached("Creating...");
     closed.child.stdout!.destroy();
     await closed.child;
-    const kept = /(\S+) {2}aws_security_group (sg-\w+), create of members\.a /.exec((await cli(["pending", "list"])).stdout);
+    const kept = /(\S+) {2}aws_security_group (sg-\w+), create of members\.a /.exec(
+      (await cli(["pending", "list"])).stdout,
+    );
     expect(kept).not.toBeNull();
     const b = outputsOf((await run(create(SG, ["members", "b"], inputs))).responses[0]).id;
     expect(b).not.toBe(kept![2]);
@@ -250,14 +292,24 @@ describe("two members with equal inputs", () => {
 describe("concurrent updates of one resource", () => {
   it("run one at a time (a second waits, one told not to wait is refused), and the answers match the cloud", async () => {
     const member = ["members", "concurrent"];
-    const created = outputsOf((await run(create("aws_iam_user", member, { name: "faults-concurrent", tags: { v: "0" } }))).responses[0]);
-    const first = spawnBridge(update("aws_iam_user", member, { name: "faults-concurrent", tags: { v: "1" } }, created), slowEnv);
+    const created = outputsOf(
+      (await run(create("aws_iam_user", member, { name: "faults-concurrent", tags: { v: "0" } }))).responses[0],
+    );
+    const first = spawnBridge(
+      update("aws_iam_user", member, { name: "faults-concurrent", tags: { v: "1" } }, created),
+      slowEnv,
+    );
     await first.reached("Modifying...");
-    const refused = await run(update("aws_iam_user", member, { name: "faults-concurrent", tags: { v: "3" } }, created), {
-      ...bridge.env,
-      NIXOPS4_OPENTOFU_WAIT_SECONDS: "0",
-    });
-    expect(refused.responses[0]!.errorResponse.message).toMatch(/aws_iam_user: another operation on this resource is running \(process \d+\).*nothing was started/);
+    const refused = await run(
+      update("aws_iam_user", member, { name: "faults-concurrent", tags: { v: "3" } }, created),
+      {
+        ...bridge.env,
+        NIXOPS4_OPENTOFU_WAIT_SECONDS: "0",
+      },
+    );
+    expect(refused.responses[0]!.errorResponse.message).toMatch(
+      /aws_iam_user: another operation on this resource is running \(process \d+\).*nothing was started/,
+    );
     const second = await run(update("aws_iam_user", member, { name: "faults-concurrent", tags: { v: "2" } }, created));
     expect(second.stderr).toMatch(/waiting for the operation of process \d+ on the same resource to finish/);
     await first.child;
@@ -265,7 +317,9 @@ describe("concurrent updates of one resource", () => {
     expect(firstOutputs.tags).toEqual({ v: "1" });
     const secondOutputs = outputsOf(second.responses[0]);
     expect(secondOutputs.tags).toEqual({ v: "2" });
-    expect((await iam.send(new ListUserTagsCommand({ UserName: "faults-concurrent" }))).Tags).toEqual([{ Key: "v", Value: "2" }]);
+    expect((await iam.send(new ListUserTagsCommand({ UserName: "faults-concurrent" }))).Tags).toEqual([
+      { Key: "v", Value: "2" },
+    ]);
   }, 240_000);
 });
 
@@ -283,7 +337,9 @@ describe("a killed bridge's update and destroy", () => {
     expect(retried.stderr).toMatch(/waiting for its outcome|adopting the state kept/);
     const updated = outputsOf(retried.responses[0]);
     expect(updated.tags).toEqual({ v: "1" });
-    expect((await iam.send(new ListUserTagsCommand({ UserName: "faults-user" }))).Tags).toEqual([{ Key: "v", Value: "1" }]);
+    expect((await iam.send(new ListUserTagsCommand({ UserName: "faults-user" }))).Tags).toEqual([
+      { Key: "v", Value: "1" },
+    ]);
 
     const destroying = spawnBridge(destroy("aws_iam_user", member, inputs("1"), updated), slowEnv);
     await destroying.reached("Destroying...");
@@ -291,7 +347,9 @@ describe("a killed bridge's update and destroy", () => {
     await destroying.child;
     const destroyed = await run(destroy("aws_iam_user", member, inputs("1"), updated), slowEnv);
     expect(destroyed.responses[0]).toEqual({ destroyResourceResponse: {} });
-    await expect(iam.send(new GetUserCommand({ UserName: "faults-user" }))).rejects.toThrow(/cannot be found|NoSuchEntity/);
+    await expect(iam.send(new GetUserCommand({ UserName: "faults-user" }))).rejects.toThrow(
+      /cannot be found|NoSuchEntity/,
+    );
     expect((await cli(["pending", "list"])).stdout).not.toMatch(/faults-user|aws_iam_user/);
   }, 240_000);
 });
@@ -316,7 +374,9 @@ describe("without a provider host, a bridge killed mid-update and mid-destroy (o
     // The killed update may have tagged the user already; either way the answer is what the cloud holds.
     const updated = outputsOf((await run(update("aws_iam_user", member, inputs("1"), created), env)).responses[0]);
     expect(updated.tags).toEqual({ v: "1" });
-    expect((await iam.send(new ListUserTagsCommand({ UserName: "faults-local-user" }))).Tags).toEqual([{ Key: "v", Value: "1" }]);
+    expect((await iam.send(new ListUserTagsCommand({ UserName: "faults-local-user" }))).Tags).toEqual([
+      { Key: "v", Value: "1" },
+    ]);
 
     const destroying = spawnBridge(destroy("aws_iam_user", member, inputs("1"), updated), slowLocal);
     await destroying.reached("Destroying...");
@@ -324,7 +384,9 @@ describe("without a provider host, a bridge killed mid-update and mid-destroy (o
     await destroying.child;
     const destroyed = await run(destroy("aws_iam_user", member, inputs("1"), updated), env);
     expect(destroyed.responses[0]).toEqual({ destroyResourceResponse: {} });
-    await expect(iam.send(new GetUserCommand({ UserName: "faults-local-user" }))).rejects.toThrow(/cannot be found|NoSuchEntity/);
+    await expect(iam.send(new GetUserCommand({ UserName: "faults-local-user" }))).rejects.toThrow(
+      /cannot be found|NoSuchEntity/,
+    );
     expect((await cli(["pending", "list"])).stdout).not.toMatch(/faults-local-user|aws_iam_user/);
   }, 300_000);
 });
@@ -357,7 +419,12 @@ describe("a killed provider host", () => {
 describe("after every fault above", () => {
   it("no file holds the provider's secret key, and no error or log line showed it", async () => {
     for (const text of stderrSeen) expect(text).not.toContain(SECRET_KEY);
-    const roots = [tmpdir(), bridge.stateDir, process.env.XDG_RUNTIME_DIR ?? "", join(process.env.HOME ?? "/root", ".cache", "nixops4-resources-opentofu")];
+    const roots = [
+      tmpdir(),
+      bridge.stateDir,
+      process.env.XDG_RUNTIME_DIR ?? "",
+      join(process.env.HOME ?? "/root", ".cache", "nixops4-resources-opentofu"),
+    ];
     const offenders: string[] = [];
     const scan = (dir: string, depth: number) => {
       let names: string[];

@@ -31,7 +31,11 @@ let s3: S3Client;
 beforeAll(async () => {
   moto = await startMoto();
   bridge = awsBridgeEnv(moto);
-  const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+  const client = {
+    endpoint: moto.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  };
   iam = new IAMClient(client);
   s3 = new S3Client({ ...client, forcePathStyle: true });
 });
@@ -48,17 +52,32 @@ const createRequest = (type: string, inputs: object) => ({
   createResourceRequest: { type, inputProperties: { ...inputs, provider: bridge.provider }, isStateful: true },
 });
 
-const ASSUME = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+const ASSUME = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
 
 describe("a create that fails after the provider made the object", () => {
   it("is adopted by the retry: exactly one object, no 'already exists'", async () => {
     // The role is created, then attaching a policy that does not exist yet fails: the provider records no state.
-    const inputs = { name: "half-made-role", assume_role_policy: ASSUME, managed_policy_arns: ["arn:aws:iam::123456789012:policy/arrives-later"] };
+    const inputs = {
+      name: "half-made-role",
+      assume_role_policy: ASSUME,
+      managed_policy_arns: ["arn:aws:iam::123456789012:policy/arrives-later"],
+    };
     const failed = await run([createRequest("aws_iam_role", inputs)]);
     expect(failed.responses[0]!.errorResponse.message).toMatch(/aws_iam_role: applying failed:[\s\S]*NoSuchEntity/);
     expect((await iam.send(new GetRoleCommand({ RoleName: "half-made-role" }))).Role).toBeDefined();
 
-    await iam.send(new CreatePolicyCommand({ PolicyName: "arrives-later", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "*" }] }) }));
+    await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: "arrives-later",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "*" }],
+        }),
+      }),
+    );
     const retried = await run([createRequest("aws_iam_role", inputs)]);
     const outputs = outputsOf(retried.responses[0]);
     expect(retried.stderr).toMatch(/earlier create failed/);
@@ -69,7 +88,9 @@ describe("a create that fails after the provider made the object", () => {
     expect(attached.AttachedPolicies?.map((p) => p.PolicyName)).toEqual(["arrives-later"]);
 
     // The adopting create succeeded, so its record is gone: the store is empty again (the first test of this file).
-    const pending = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], { env: bridge.env });
+    const pending = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], {
+      env: bridge.env,
+    });
     expect(pending.exitCode).toBe(0);
     expect(pending.stderr).toMatch(/no kept states in /);
     expect(pending.stdout).not.toMatch(/half-made-role|aws_iam_role/);
@@ -106,11 +127,17 @@ describe("a create that meets an object of the same name", () => {
       expect(failed.stderr).not.toMatch(/earlier create failed/);
     }
     // Untouched: not adopted, not retagged.
-    expect((await iam.send(new ListUserTagsCommand({ UserName: "someone-elses" }))).Tags).toEqual([{ Key: "owner", Value: "them" }]);
+    expect((await iam.send(new ListUserTagsCommand({ UserName: "someone-elses" }))).Tags).toEqual([
+      { Key: "owner", Value: "them" },
+    ]);
 
-    const adopted = await run([createRequest("aws_iam_user", { name: "someone-elses", tags: { owner: "us" }, import: { id: "someone-elses" } })]);
+    const adopted = await run([
+      createRequest("aws_iam_user", { name: "someone-elses", tags: { owner: "us" }, import: { id: "someone-elses" } }),
+    ]);
     expect(outputsOf(adopted.responses[0]).id).toBe("someone-elses");
-    expect((await iam.send(new ListUserTagsCommand({ UserName: "someone-elses" }))).Tags).toEqual([{ Key: "owner", Value: "us" }]);
+    expect((await iam.send(new ListUserTagsCommand({ UserName: "someone-elses" }))).Tags).toEqual([
+      { Key: "owner", Value: "us" },
+    ]);
   });
 });
 
@@ -127,7 +154,9 @@ describe("SIGINT during an apply", () => {
     expect(lines.length).toBeLessThanOrEqual(1);
     lines.forEach((l) => assertValidResponse(JSON.parse(l)));
 
-    const list = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], { env: bridge.env });
+    const list = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], {
+      env: bridge.env,
+    });
     expect(list.stdout).toMatch(/aws_s3_bucket/);
 
     // NixOps4 never persisted anything (it was interrupted too), so it sends the same create again.
@@ -136,7 +165,9 @@ describe("SIGINT during an apply", () => {
     expect(outputs.id).toBe("interrupted-bucket");
     const buckets = await s3.send(new ListBucketsCommand({}));
     expect(buckets.Buckets?.filter((b) => b.Name === "interrupted-bucket")).toHaveLength(1);
-    const after = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], { env: bridge.env });
+    const after = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], {
+      env: bridge.env,
+    });
     expect(after.stdout).not.toMatch(/interrupted-bucket|aws_s3_bucket/);
   });
 
@@ -177,7 +208,20 @@ describe("concurrent operations", () => {
 
     await Promise.all(
       names.map((name, i) =>
-        run([{ destroyResourceRequest: { resource: { type: typeOf(i), inputProperties: { ...inputsOf(name, i), provider: bridge.provider }, outputProperties: outputs[i] } } }], env),
+        run(
+          [
+            {
+              destroyResourceRequest: {
+                resource: {
+                  type: typeOf(i),
+                  inputProperties: { ...inputsOf(name, i), provider: bridge.provider },
+                  outputProperties: outputs[i],
+                },
+              },
+            },
+          ],
+          env,
+        ),
       ),
     );
     const bucketsAfter = (await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name) ?? [];
@@ -185,7 +229,10 @@ describe("concurrent operations", () => {
     expect([...bucketsAfter, ...usersAfter].filter((n) => n?.startsWith("conc-"))).toEqual([]);
 
     // Twelve operations took fewer engine runs than that: the host put concurrent ones in one workspace.
-    const log = readdirSync(hostDir).filter((f) => f.endsWith(".log")).map((f) => readFileSync(join(hostDir, f), "utf8")).join("");
+    const log = readdirSync(hostDir)
+      .filter((f) => f.endsWith(".log"))
+      .map((f) => readFileSync(join(hostDir, f), "utf8"))
+      .join("");
     const batches = [...log.matchAll(/engine run for (\d+) operation\(s\) \(\d+ waiting\)/g)].map((m) => Number(m[1]));
     expect(batches.reduce((a, b) => a + b, 0)).toBe(12);
     expect(batches.length).toBeLessThan(12);
@@ -255,18 +302,26 @@ describe("a resource's own timeouts block", () => {
   it("bounds the provider's wait, the failed create's state is kept, and the retry replaces the tainted object: one bucket", async () => {
     // CreateBucket goes through; the lookup that follows answers 404 (as an eventually consistent API may), so the
     // provider waits for the bucket to appear until the 2 s create timeout, then fails with the bucket's id set.
-    const relay = await startSlowEndpoint(moto.endpoint, 0, (method, path) => (method === "HEAD" && path.startsWith("/timed-out-bucket") ? 404 : undefined));
+    const relay = await startSlowEndpoint(moto.endpoint, 0, (method, path) =>
+      method === "HEAD" && path.startsWith("/timed-out-bucket") ? 404 : undefined,
+    );
     const request = createRequest("aws_s3_bucket", { bucket: "timed-out-bucket", timeouts: { create: "2s" } });
     const started = Date.now();
     const failed = await run([request], { ...bridge.env, AWS_ENDPOINT_URL: relay.endpoint });
     const elapsedMs = Date.now() - started;
     await relay.stop();
     const message = failed.responses[0]!.errorResponse.message;
-    expect(message).toMatch(/aws_s3_bucket: applying failed:[\s\S]*waiting for S3 Bucket \(timed-out-bucket\) create: couldn't find resource/);
-    expect(message).toMatch(/its state is kept at .*pending.* and the next create or update of this resource adopts it/);
+    expect(message).toMatch(
+      /aws_s3_bucket: applying failed:[\s\S]*waiting for S3 Bucket \(timed-out-bucket\) create: couldn't find resource/,
+    );
+    expect(message).toMatch(
+      /its state is kept at .*pending.* and the next create or update of this resource adopts it/,
+    );
     // The default create timeout is 20 minutes: the 2 s one was applied.
     expect(elapsedMs).toBeLessThan(30_000);
-    expect((await s3.send(new ListBucketsCommand({}))).Buckets?.filter((b) => b.Name === "timed-out-bucket")).toHaveLength(1);
+    expect(
+      (await s3.send(new ListBucketsCommand({}))).Buckets?.filter((b) => b.Name === "timed-out-bucket"),
+    ).toHaveLength(1);
 
     // Terraform marks an object whose create failed after it was made as tainted; the retry replaces it.
     const retried = await run([request]);
@@ -283,21 +338,44 @@ describe("a resource's own timeouts block", () => {
 describe("engine and environment faults", () => {
   it("names the plugin dir when the provider binary is missing", async () => {
     const empty = await mkdtemp(join(tmpdir(), "empty-mirror-"));
-    const result = await run([createRequest("aws_iam_user", { name: "never" })], { ...bridge.env, NIXOPS4_OPENTOFU_PLUGIN_DIR: empty });
-    expect(result.responses[0]!.errorResponse.message).toMatch(new RegExp(`could not install provider hashicorp/aws 5.100.0 from the plugin dir ${empty}`));
+    const result = await run([createRequest("aws_iam_user", { name: "never" })], {
+      ...bridge.env,
+      NIXOPS4_OPENTOFU_PLUGIN_DIR: empty,
+    });
+    expect(result.responses[0]!.errorResponse.message).toMatch(
+      new RegExp(`could not install provider hashicorp/aws 5.100.0 from the plugin dir ${empty}`),
+    );
   });
 
   it("says where the workspace could not be created", async () => {
-    const result = await run([createRequest("aws_iam_user", { name: "never" })], { ...bridge.env, TMPDIR: "/nonexistent/tmp" });
-    expect(result.responses[0]!.errorResponse.message).toMatch(/cannot create a private workspace directory under \/nonexistent\/tmp.*set TMPDIR/);
+    const result = await run([createRequest("aws_iam_user", { name: "never" })], {
+      ...bridge.env,
+      TMPDIR: "/nonexistent/tmp",
+    });
+    expect(result.responses[0]!.errorResponse.message).toMatch(
+      /cannot create a private workspace directory under \/nonexistent\/tmp.*set TMPDIR/,
+    );
   });
 
   it("reports an unreachable API as an error without hanging or leaving state behind", async () => {
     const provider = { ...bridge.provider, max_retries: 1 };
     const env = { ...bridge.env, AWS_ENDPOINT_URL: "http://127.0.0.1:9" };
     const started = Date.now();
-    const result = await runBridge([{ createResourceRequest: { type: "aws_iam_user", inputProperties: { name: "unreachable", provider }, isStateful: true } }], { env });
-    expect(result.responses[0]!.errorResponse.message).toMatch(/aws_iam_user: applying failed:[\s\S]*(connection refused|connect)/i);
+    const result = await runBridge(
+      [
+        {
+          createResourceRequest: {
+            type: "aws_iam_user",
+            inputProperties: { name: "unreachable", provider },
+            isStateful: true,
+          },
+        },
+      ],
+      { env },
+    );
+    expect(result.responses[0]!.errorResponse.message).toMatch(
+      /aws_iam_user: applying failed:[\s\S]*(connection refused|connect)/i,
+    );
     expect(Date.now() - started).toBeLessThan(120_000);
   });
 });
@@ -308,8 +386,16 @@ describe("secrets", () => {
     const secretKey = "TOPSECRET-provider-secret-key-0815";
     const provider = { ...bridge.provider, secret_key: secretKey };
     const started = Date.now();
-    const params = (value: string, extra: object = {}) => ({ name: "/secret/scan", type: "SecureString", value, ...extra, provider });
-    const created = await run([{ createResourceRequest: { type: "aws_ssm_parameter", inputProperties: params(secretValue), isStateful: true } }]);
+    const params = (value: string, extra: object = {}) => ({
+      name: "/secret/scan",
+      type: "SecureString",
+      value,
+      ...extra,
+      provider,
+    });
+    const created = await run([
+      { createResourceRequest: { type: "aws_ssm_parameter", inputProperties: params(secretValue), isStateful: true } },
+    ]);
     const outputs = outputsOf(created.responses[0]);
     // A failing update whose diagnostic points at the line holding the value (value conflicts with insecure_value).
     const failed = await run([
@@ -333,7 +419,12 @@ describe("secrets", () => {
       expect(text).not.toContain(secretKey);
     }
     // Files written since this test started, in the temp dir, the bridge's cache, state and runtime dirs.
-    const roots = [tmpdir(), bridge.env.NIXOPS4_OPENTOFU_CACHE_DIR!, bridge.stateDir, join(process.env.HOME ?? "/root", ".cache", "nixops4-resources-opentofu")];
+    const roots = [
+      tmpdir(),
+      bridge.env.NIXOPS4_OPENTOFU_CACHE_DIR!,
+      bridge.stateDir,
+      join(process.env.HOME ?? "/root", ".cache", "nixops4-resources-opentofu"),
+    ];
     const offenders: string[] = [];
     const scan = (dir: string, depth: number) => {
       let names: string[];

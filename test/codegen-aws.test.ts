@@ -22,7 +22,15 @@ describe("codegen of hashicorp/aws 5.100.0", () => {
   beforeAll(async () => {
     const schema = await awsSchemaFile();
     out = await tmpDir({ unsafeCleanup: true, prefix: "aws-package-" });
-    const result = await runCli(["codegen", "--schema", schema, "--provider", "hashicorp/aws@5.100.0", "--out", out.path]);
+    const result = await runCli([
+      "codegen",
+      "--schema",
+      schema,
+      "--provider",
+      "hashicorp/aws@5.100.0",
+      "--out",
+      out.path,
+    ]);
     expect(result.stderr).toContain("wrote 1526 resources and 608 data sources of hashicorp/aws 5.100.0");
     expect(result.exitCode).toBe(0);
     index = JSON.parse(readFileSync(path("index.json"), "utf8")) as ProviderIndex;
@@ -30,12 +38,25 @@ describe("codegen of hashicorp/aws 5.100.0", () => {
   afterAll(() => out?.cleanup());
 
   it("writes all four artifacts for every resource and data source, listed in index.json", () => {
-    expect(index.provider).toEqual({ source: "hashicorp/aws", version: "5.100.0", address: "registry.terraform.io/hashicorp/aws" });
+    expect(index.provider).toEqual({
+      source: "hashicorp/aws",
+      version: "5.100.0",
+      address: "registry.terraform.io/hashicorp/aws",
+    });
     expect(Object.keys(index.resources)).toHaveLength(1526);
     expect(Object.keys(index.dataSources)).toHaveLength(608);
-    expect(index.dataSources.aws_ami).toMatchObject({ wireType: "data.aws_ami", nixName: "data_aws_ami", nix: "data-sources/aws_ami.nix" });
+    expect(index.dataSources.aws_ami).toMatchObject({
+      wireType: "data.aws_ami",
+      nixName: "data_aws_ami",
+      nix: "data-sources/aws_ami.nix",
+    });
     const onDisk = new Set(["resources", "data-sources"].flatMap((d) => readdirSync(path(d)).map((f) => `${d}/${f}`)));
-    const listed = [...Object.values(index.resources), ...Object.values(index.dataSources)].flatMap((t) => [t.nix, t.jsonSchema, t.typescript, t.docs]);
+    const listed = [...Object.values(index.resources), ...Object.values(index.dataSources)].flatMap((t) => [
+      t.nix,
+      t.jsonSchema,
+      t.typescript,
+      t.docs,
+    ]);
     expect(listed).toHaveLength(4 * 2134);
     expect(new Set(listed)).toEqual(onDisk);
   });
@@ -48,7 +69,10 @@ describe("codegen of hashicorp/aws 5.100.0", () => {
   it("the provider module lists every type and each type module evaluates (stand-in lib)", async () => {
     const result = await nixEval(join(MINI_LIB_DIR, "eval-provider.nix"), { providerDir: out.path });
     expect(result.error).toBe("");
-    const provider = result.value as { args: string[]; resourceTypes: Record<string, { type: string; requireState: boolean }> };
+    const provider = result.value as {
+      args: string[];
+      resourceTypes: Record<string, { type: string; requireState: boolean }>;
+    };
     expect(provider.args).toEqual(["--provider", "hashicorp/aws@5.100.0"]);
     expect(Object.keys(provider.resourceTypes)).toHaveLength(2134);
     expect(provider.resourceTypes.aws_s3_bucket).toEqual({ type: "aws_s3_bucket", requireState: true });
@@ -74,12 +98,22 @@ describe("codegen of hashicorp/aws 5.100.0", () => {
     const validator = (type: string) => {
       const ajv = createGeneratedInputAjv(readJson(index.metaArguments.jsonSchema));
       const validate = ajv.compile(readJson(index.resources[type]!.jsonSchema));
-      return (value: unknown) => ({ ok: validate(value), errors: (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`) });
+      return (value: unknown) => ({
+        ok: validate(value),
+        errors: (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`),
+      });
     };
 
     it("aws_s3_bucket", () => {
       const check = validator("aws_s3_bucket");
-      expect(check({ bucket: "b", tags: { a: "b" }, force_destroy: true, provider: { region: "us-east-1", endpoints: [{ s3: "http://127.0.0.1:5000" }] } })).toEqual({ ok: true, errors: [] });
+      expect(
+        check({
+          bucket: "b",
+          tags: { a: "b" },
+          force_destroy: true,
+          provider: { region: "us-east-1", endpoints: [{ s3: "http://127.0.0.1:5000" }] },
+        }),
+      ).toEqual({ ok: true, errors: [] });
       expect(check({}).ok).toBe(true); // every argument of aws_s3_bucket is optional
       expect(check({ buckett: "b" }).errors).toContain(" must NOT have additional properties");
       expect(check({ bucket: 3 }).errors).toContain("/bucket must be string,null");
@@ -91,10 +125,19 @@ describe("codegen of hashicorp/aws 5.100.0", () => {
 
     it("aws_instance", () => {
       const check = validator("aws_instance");
-      const good = { ami: "ami-1", instance_type: "t3.micro", ebs_block_device: [{ device_name: "/dev/sdb", volume_size: 8 }], root_block_device: [{ volume_size: 10 }] };
+      const good = {
+        ami: "ami-1",
+        instance_type: "t3.micro",
+        ebs_block_device: [{ device_name: "/dev/sdb", volume_size: 8 }],
+        root_block_device: [{ volume_size: 10 }],
+      };
       expect(check(good)).toEqual({ ok: true, errors: [] });
-      expect(check({ ...good, ebs_block_device: [{ volume_size: 8 }] }).errors).toContain("/ebs_block_device/0 must have required property 'device_name'");
-      expect(check({ ...good, root_block_device: [{}, {}] }).errors).toContain("/root_block_device must NOT have more than 1 items");
+      expect(check({ ...good, ebs_block_device: [{ volume_size: 8 }] }).errors).toContain(
+        "/ebs_block_device/0 must have required property 'device_name'",
+      );
+      expect(check({ ...good, root_block_device: [{}, {}] }).errors).toContain(
+        "/root_block_device must NOT have more than 1 items",
+      );
       expect(check({ ...good, instance_type: ["t3"] }).ok).toBe(false);
     });
 
@@ -111,10 +154,15 @@ describe("codegen of hashicorp/aws 5.100.0", () => {
     const bucket = path(index.resources.aws_s3_bucket!.nix);
     const ok = await evalTypeInputs(bucket, '{ bucket = "b"; tags.team = "x"; provider.region = "us-east-1"; }');
     expect(ok.error).toBe("");
-    expect((ok.value as { inputs: Record<string, unknown> }).inputs).toMatchObject({ bucket: "b", tags: { team: "x" }, force_destroy: null, lifecycle: null });
+    expect((ok.value as { inputs: Record<string, unknown> }).inputs).toMatchObject({
+      bucket: "b",
+      tags: { team: "x" },
+      force_destroy: null,
+      lifecycle: null,
+    });
     expect((await evalTypeInputs(bucket, '{ buckett = "b"; }')).error).toContain("inputs: unknown option(s): buckett");
     const instance = path(index.resources.aws_instance!.nix);
-    expect((await evalTypeInputs(instance, '{ ebs_block_device = [ { volume_size = 8; } ]; }')).error).toContain(
+    expect((await evalTypeInputs(instance, "{ ebs_block_device = [ { volume_size = 8; } ]; }")).error).toContain(
       "inputs.ebs_block_device.0.device_name: required option has no value",
     );
     expect((await evalTypeInputs(instance, '{ root_block_device = [ { volume_size = "big"; } ]; }')).error).toContain(
@@ -123,7 +171,13 @@ describe("codegen of hashicorp/aws 5.100.0", () => {
   }, 60_000);
 
   it("keeps the five giants small by sharing repeated structures", () => {
-    for (const type of ["aws_quicksight_analysis", "aws_quicksight_dashboard", "aws_quicksight_template", "aws_wafv2_web_acl", "aws_wafv2_rule_group"]) {
+    for (const type of [
+      "aws_quicksight_analysis",
+      "aws_quicksight_dashboard",
+      "aws_quicksight_template",
+      "aws_wafv2_web_acl",
+      "aws_wafv2_rule_group",
+    ]) {
       const files = index.resources[type]!;
       for (const file of [files.nix, files.jsonSchema, files.typescript]) {
         expect(readFileSync(path(file)).length, file).toBeLessThan(1_000_000);

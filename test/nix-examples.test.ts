@@ -47,7 +47,11 @@ describe("usage examples of the golden packages", () => {
   it("every type page has at least one, and every one parses (as do the packages' own Nix files)", async () => {
     const pages = new Set(examples.map((e) => `${e.pkg}/${e.page}`));
     expect(pages.size).toBe(3 + 6);
-    const packageFiles = Object.keys(providerNames).flatMap((pkg) => listFiles(join(GOLDEN_DIR, pkg)).filter((f) => f.endsWith(".nix")).map((f) => join(GOLDEN_DIR, pkg, f)));
+    const packageFiles = Object.keys(providerNames).flatMap((pkg) =>
+      listFiles(join(GOLDEN_DIR, pkg))
+        .filter((f) => f.endsWith(".nix"))
+        .map((f) => join(GOLDEN_DIR, pkg, f)),
+    );
     expect(packageFiles).toHaveLength(2 * 2 + 3 + 6);
     await nixParse([...examples.map((e) => e.file), ...packageFiles]);
   });
@@ -58,15 +62,28 @@ describe("usage examples of the golden packages", () => {
       expect(result.error, `${example.pkg}/${example.page}:\n${example.text}`).toBe("");
     }
     // What the HCL `"${aws_s3_bucket.b.arn}/*"` became, after evaluation: the bucket member's output.
-    const readAccess = examples.find((e) => e.page === "resources/aws_s3_bucket.md" && e.text.includes("members.read"))!;
-    const value = (await evalExample("aws", readAccess.file)).value as Record<string, { type: string; state: boolean; inputs: Record<string, unknown> }>;
+    const readAccess = examples.find(
+      (e) => e.page === "resources/aws_s3_bucket.md" && e.text.includes("members.read"),
+    )!;
+    const value = (await evalExample("aws", readAccess.file)).value as Record<
+      string,
+      { type: string; state: boolean; inputs: Record<string, unknown> }
+    >;
     expect(Object.keys(value).sort()).toEqual(["b", "read", "reader"]);
-    expect(value.b).toMatchObject({ type: "aws_s3_bucket", state: true, inputs: { bucket: "my-tf-reports", force_destroy: true } });
+    expect(value.b).toMatchObject({
+      type: "aws_s3_bucket",
+      state: true,
+      inputs: { bucket: "my-tf-reports", force_destroy: true },
+    });
     expect(value.read!.inputs.user).toBe("<members.reader.outputs.name>");
     expect(JSON.parse(value.read!.inputs.policy as string).Statement[0].Resource).toBe("<members.b.outputs.arn>/*");
     const data = examples.find((e) => e.page === "data-sources/aws_iam_policy_document.md")!;
     const dataValue = (await evalExample("aws", data.file)).value as Record<string, { type: string; state: boolean }>;
-    expect(Object.values(dataValue).map((m) => [m.type, m.state]).sort()).toEqual([
+    expect(
+      Object.values(dataValue)
+        .map((m) => [m.type, m.state])
+        .sort(),
+    ).toEqual([
       ["aws_iam_user_policy", true],
       ["aws_s3_bucket", true],
       ["data.aws_iam_policy_document", false],
@@ -74,12 +91,16 @@ describe("usage examples of the golden packages", () => {
   }, 120_000);
 
   it("the evaluation is not blind: an undeclared output or a wrongly typed input fails", async () => {
-    const readAccess = examples.find((e) => e.page === "resources/aws_s3_bucket.md" && e.text.includes("members.read"))!;
+    const readAccess = examples.find(
+      (e) => e.page === "resources/aws_s3_bucket.md" && e.text.includes("members.read"),
+    )!;
     const wrongOutput = join(work.path, "wrong-output.nix");
     writeFileSync(wrongOutput, readAccess.text.replace("members.b.outputs.arn", "members.b.outputs.arnn"));
     expect((await evalExample("aws", wrongOutput)).error).toContain("attribute 'arnn' missing");
     const wrongType = join(work.path, "wrong-type.nix");
     writeFileSync(wrongType, readAccess.text.replace("force_destroy = true;", 'force_destroy = "yes";'));
-    expect((await evalExample("aws", wrongType)).error).toContain('members.b.inputs.force_destroy: expected bool, got string "yes"');
+    expect((await evalExample("aws", wrongType)).error).toContain(
+      'members.b.inputs.force_destroy: expected bool, got string "yes"',
+    );
   }, 60_000);
 });

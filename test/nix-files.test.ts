@@ -18,7 +18,10 @@ function nixFiles(dir: string): string[] {
 }
 
 describe("hand-written Nix files", () => {
-  const files = [join(repoRoot, "flake.nix"), ...["nix", "examples", "test/nix"].flatMap((d) => nixFiles(join(repoRoot, d)))];
+  const files = [
+    join(repoRoot, "flake.nix"),
+    ...["nix", "examples", "test/nix"].flatMap((d) => nixFiles(join(repoRoot, d))),
+  ];
 
   it("are all found", () => {
     expect(files.map((f) => relative(repoRoot, f))).toEqual(
@@ -90,8 +93,12 @@ describe("examples/hetzner/deployment.nix (stand-ins for the hcloud types and th
         '  --plugin-dir "/hetznercloud_hcloud-for-aarch64-linux/libexec/terraform-providers" \\\n  --out "$out"',
     );
     // With a source tree, --docs is passed only if the tree holds docs (a source without them gives no descriptions).
-    expect(example.codegenWithSrc).toContain('for d in "/hcloud-source" "/hcloud-source/docs" "/hcloud-source/website/docs"; do');
+    expect(example.codegenWithSrc).toContain(
+      'for d in "/hcloud-source" "/hcloud-source/docs" "/hcloud-source/website/docs"; do',
+    );
     expect(example.codegenWithSrc).toContain('docsFlag="--docs /hcloud-source"');
-    expect(example.codegenWithSrc).toContain('--plugin-dir "/hetznercloud_hcloud-for-aarch64-linux/libexec/terraform-providers" $docsFlag\\\n');
+    expect(example.codegenWithSrc).toContain(
+      '--plugin-dir "/hetznercloud_hcloud-for-aarch64-linux/libexec/terraform-providers" $docsFlag\\\n',
+    );
   });
 });

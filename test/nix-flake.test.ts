@@ -59,13 +59,20 @@ describe("lib.mkProviderModule { pkgs; terraformProvider; }", () => {
     const provider = flake.mkProviderModule;
     expect(provider.executable).toBe(`${flake.package}/bin/nixops4-resources-opentofu`);
     expect(flake.engineExe).toEqual(expect.stringMatching(/^\/nix\/store\/.*\/bin\/(tofu|terraform)$/));
-    expect(flake.pluginDir).toEqual(expect.stringMatching(/^\/nix\/store\/[a-z0-9]{32}-terraform-provider-aws-5\.100\.0\/libexec\/terraform-providers$/));
+    expect(flake.pluginDir).toEqual(
+      expect.stringMatching(
+        /^\/nix\/store\/[a-z0-9]{32}-terraform-provider-aws-5\.100\.0\/libexec\/terraform-providers$/,
+      ),
+    );
     // The full source address: tofu would otherwise look for registry.opentofu.org/hashicorp/aws, which a
     // nixpkgs provider package does not hold.
     expect(provider.args).toEqual([
-      "--provider", "registry.terraform.io/hashicorp/aws@5.100.0",
-      "--engine", flake.engineExe,
-      "--plugin-dir", flake.pluginDir,
+      "--provider",
+      "registry.terraform.io/hashicorp/aws@5.100.0",
+      "--engine",
+      flake.engineExe,
+      "--plugin-dir",
+      flake.pluginDir,
     ]);
   });
 
@@ -92,7 +99,9 @@ describe("lib.mkProviderModule { pkgs; terraformProvider; }", () => {
       dataSources: Record<string, { nix: string }>;
     };
     expect(index.provider).toMatchObject({ source: "registry.terraform.io/hashicorp/aws", version: "5.100.0" });
-    const files = [...Object.values(index.resources), ...Object.values(index.dataSources)].map((t) => join(flake.generated, t.nix));
+    const files = [...Object.values(index.resources), ...Object.values(index.dataSources)].map((t) =>
+      join(flake.generated, t.nix),
+    );
     expect(files).toHaveLength(2134);
     expect(readdirSync(join(flake.generated, "resources")).filter((f) => f.endsWith(".nix"))).toHaveLength(1526);
     await nixParse([join(flake.generated, "default.nix"), join(flake.generated, "meta-arguments.nix"), ...files]);
@@ -100,7 +109,9 @@ describe("lib.mkProviderModule { pkgs; terraformProvider; }", () => {
 
   it("takes the descriptions the schema lacks from the provider package's source (`src`) unless `docs = null`", () => {
     const user = flake.iamUserWithDocs;
-    expect(user).toContain('path = mkOption { type = nullOr str; default = null; description = "(Optional, default \\"/\\") Path the user is created under."; };');
+    expect(user).toContain(
+      'path = mkOption { type = nullOr str; default = null; description = "(Optional, default \\"/\\") Path the user is created under."; };',
+    );
     expect(user).toContain('description = "Stable ID that AWS assigns to the user.";');
     // mkProviderModule and modules.nixops4Provider.aws use that same package.
     expect(readFileSync(join(flake.generated, "resources", "aws_iam_user.nix"), "utf8")).toBe(user);
@@ -123,9 +134,12 @@ describe("modules.nixops4Provider.aws", () => {
     const provider = flake.awsModule;
     expect(provider.executable).toBe(`${flake.package}/bin/nixops4-resources-opentofu`);
     expect(provider.args).toEqual([
-      "--provider", "registry.terraform.io/hashicorp/aws@5.100.0",
-      "--engine", flake.engineExe,
-      "--plugin-dir", flake.pluginDir,
+      "--provider",
+      "registry.terraform.io/hashicorp/aws@5.100.0",
+      "--engine",
+      flake.engineExe,
+      "--plugin-dir",
+      flake.pluginDir,
     ]);
     expect(provider).toEqual(flake.mkProviderModule);
     expect(provider.resourceTypeCount).toBe(2134);

@@ -50,8 +50,13 @@ beforeAll(async () => {
   ({ generated, mkProviderModule: provider } = flake.value as { generated: string; mkProviderModule: Provider });
   // The engine, provider and plugin dir come only from the command line the Nix module built.
   env = { ...awsBridgeEnv(moto).env };
-  for (const name of ["NIXOPS4_OPENTOFU_PROVIDER", "NIXOPS4_OPENTOFU_ENGINE", "NIXOPS4_OPENTOFU_PLUGIN_DIR"]) delete env[name];
-  const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+  for (const name of ["NIXOPS4_OPENTOFU_PROVIDER", "NIXOPS4_OPENTOFU_ENGINE", "NIXOPS4_OPENTOFU_PLUGIN_DIR"])
+    delete env[name];
+  const client = {
+    endpoint: moto.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  };
   s3 = new S3Client({ ...client, forcePathStyle: true });
   iam = new IAMClient(client);
   ec2 = new EC2Client(client);
@@ -68,11 +73,18 @@ function nixValue(value: unknown): string {
   if (typeof value === "string") return nixString(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `[ ${value.map(nixValue).join(" ")} ]`;
-  return `{ ${Object.entries(value as object).map(([k, v]) => `${nixString(k)} = ${nixValue(v)};`).join(" ")} }`;
+  return `{ ${Object.entries(value as object)
+    .map(([k, v]) => `${nixString(k)} = ${nixValue(v)};`)
+    .join(" ")} }`;
 }
 
 async function evalMember(componentFile: string, componentArgs: string, member: string, returned?: object) {
-  const args: Record<string, string> = { providerDir: nixString(generated), componentFile: nixString(componentFile), componentArgs, member: nixString(member) };
+  const args: Record<string, string> = {
+    providerDir: nixString(generated),
+    componentFile: nixString(componentFile),
+    componentArgs,
+    member: nixString(member),
+  };
   if (returned) {
     const file = join(work.path, `outputs-${randomBytes(4).toString("hex")}.json`);
     writeFileSync(file, JSON.stringify(returned));
@@ -89,8 +101,15 @@ async function evalMember(componentFile: string, componentArgs: string, member: 
 async function create(member: MemberEval): Promise<Record<string, unknown>> {
   const { _member, ...inputs } = member.inputs;
   expect(_member).toEqual(expect.arrayContaining([expect.any(String)]));
-  const request = { createResourceRequest: { type: member.type, inputProperties: inputs, isStateful: member.state !== null } };
-  const run = await execa(provider.executable, provider.args, { input: JSON.stringify(request) + "\n", env, extendEnv: false, reject: false });
+  const request = {
+    createResourceRequest: { type: member.type, inputProperties: inputs, isStateful: member.state !== null },
+  };
+  const run = await execa(provider.executable, provider.args, {
+    input: JSON.stringify(request) + "\n",
+    env,
+    extendEnv: false,
+    reject: false,
+  });
   const lines = run.stdout.split("\n").filter((l) => l.length > 0);
   expect(lines, run.stderr).toHaveLength(1);
   const response = JSON.parse(lines[0]!) as Record<string, any>;
@@ -116,10 +135,19 @@ describe("examples/aws through Nix, the bridge from the store and moto", () => {
     expect(bucket).toMatchObject({ type: "aws_s3_bucket", requireState: true, state: "state" });
     // Every declared input is sent; those the member leaves unset are null (blocks: empty lists). The provider
     // block comes from the provider module's `configuration`.
-    const set = Object.entries(bucket.inputs).filter(([, v]) => v !== null && !(Array.isArray(v) && v.length === 0)).map(([k]) => k);
+    const set = Object.entries(bucket.inputs)
+      .filter(([, v]) => v !== null && !(Array.isArray(v) && v.length === 0))
+      .map(([k]) => k);
     expect(set.sort()).toEqual(["_member", "bucket", "provider", "tags"]);
     expect(bucket.inputs._member).toEqual(["bucket"]);
-    expect(bucket.inputs).toMatchObject({ acl: null, policy: null, force_destroy: null, lifecycle: null, import: null, versioning: [] });
+    expect(bucket.inputs).toMatchObject({
+      acl: null,
+      policy: null,
+      force_destroy: null,
+      lifecycle: null,
+      import: null,
+      versioning: [],
+    });
     expect(bucket.inputs.provider).toMatchObject({ ...awsProviderConfig(), profile: null, assume_role: [] });
     const bucketOutputs = await create(bucket);
     await s3.send(new HeadBucketCommand({ Bucket: bucketName }));
@@ -129,12 +157,18 @@ describe("examples/aws through Nix, the bridge from the store and moto", () => {
     const userEval = await evalMember(EXAMPLE, componentArgs(), "deployer");
     expect(userEval.error).toBe("");
     const user = userEval.value as MemberEval;
-    expect(user).toMatchObject({ type: "aws_iam_user", state: "state", inputs: { name: userName, path: "/nixops4/", tags: null } });
+    expect(user).toMatchObject({
+      type: "aws_iam_user",
+      state: "state",
+      inputs: { name: userName, path: "/nixops4/", tags: null },
+    });
     const userOutputs = await create(user);
     expect((await iam.send(new GetUserCommand({ UserName: userName }))).User?.Path).toBe("/nixops4/");
 
     // The policy member can only be evaluated once the bucket's and the user's outputs exist.
-    expect((await evalMember(EXAMPLE, componentArgs(), "deployerPolicy")).error).toContain("members.bucket.outputs: bucket does not exist yet");
+    expect((await evalMember(EXAMPLE, componentArgs(), "deployerPolicy")).error).toContain(
+      "members.bucket.outputs: bucket does not exist yet",
+    );
     const returned = {
       bucket: { type: "aws_s3_bucket", outputProperties: bucketOutputs },
       deployer: { type: "aws_iam_user", outputProperties: userOutputs },
@@ -145,11 +179,24 @@ describe("examples/aws through Nix, the bridge from the store and moto", () => {
     const policy = policyEval.value as MemberEval;
     const arn = `arn:aws:s3:::${bucketName}`;
     // The outputs as Nix read them: every declared output typed; `_opentofu` is not declared, so not visible.
-    expect(policy.existingOutputs.bucket).toMatchObject({ arn, bucket: bucketName, id: bucketName, tags: { "managed-by": "nixops4" } });
+    expect(policy.existingOutputs.bucket).toMatchObject({
+      arn,
+      bucket: bucketName,
+      id: bucketName,
+      tags: { "managed-by": "nixops4" },
+    });
     expect(policy.existingOutputs.bucket).not.toHaveProperty("_opentofu");
-    expect(Object.keys(policy.existingOutputs.deployer!).sort()).toEqual(
-      ["arn", "force_destroy", "id", "name", "path", "permissions_boundary", "tags", "tags_all", "unique_id"],
-    );
+    expect(Object.keys(policy.existingOutputs.deployer!).sort()).toEqual([
+      "arn",
+      "force_destroy",
+      "id",
+      "name",
+      "path",
+      "permissions_boundary",
+      "tags",
+      "tags_all",
+      "unique_id",
+    ]);
     expect(policy.inputs.user).toBe(userName);
     const document = JSON.parse(policy.inputs.policy as string) as { Statement: { Resource: string }[] };
     expect(document.Statement.map((s) => s.Resource)).toEqual([arn, `${arn}/*`]);
@@ -158,9 +205,15 @@ describe("examples/aws through Nix, the bridge from the store and moto", () => {
     expect(JSON.parse(decodeURIComponent(stored.PolicyDocument!))).toEqual(document);
 
     // And the policy's own outputs read back through its declared types.
-    const readBack = await evalMember(EXAMPLE, componentArgs(), "deployerPolicy", { ...returned, deployerPolicy: { type: "aws_iam_user_policy", outputProperties: policyOutputs } });
+    const readBack = await evalMember(EXAMPLE, componentArgs(), "deployerPolicy", {
+      ...returned,
+      deployerPolicy: { type: "aws_iam_user_policy", outputProperties: policyOutputs },
+    });
     expect(readBack.error).toBe("");
-    expect((readBack.value as MemberEval).existingOutputs.deployerPolicy).toMatchObject({ user: userName, name: `write-${bucketName}` });
+    expect((readBack.value as MemberEval).existingOutputs.deployerPolicy).toMatchObject({
+      user: userName,
+      name: `write-${bucketName}`,
+    });
   }, 300_000);
 
   it("an output of the wrong type fails when Nix reads it, naming the output", async () => {
@@ -176,7 +229,8 @@ describe("examples/aws through Nix, the bridge from the store and moto", () => {
 describe("a security group written as Terraform users write it, the provider block set once", () => {
   const groupName = `nixops4-web-${randomBytes(4).toString("hex")}`;
   const componentFile = join(TEST_NIX_DIR, "security-group.nix");
-  const componentArgs = () => `{ awsProvider = ${nixValue(awsProviderConfig())}; groupName = ${nixString(groupName)}; }`;
+  const componentArgs = () =>
+    `{ awsProvider = ${nixValue(awsProviderConfig())}; groupName = ${nixString(groupName)}; }`;
 
   it("evaluates, is accepted by the bridge and created in moto with the rule and the provider-wide tags", async () => {
     const vpcEval = await evalMember(componentFile, componentArgs(), "vpc");
@@ -194,27 +248,56 @@ describe("a security group written as Terraform users write it, the provider blo
     expect(web.inputs.provider).toMatchObject({ ...awsProviderConfig(), default_tags: [{ tags: { vpc: vpcId } }] });
     // The fields the rule leaves out are null, as Terraform takes them.
     expect(web.inputs.ingress).toEqual([
-      { from_port: 443, to_port: 443, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"], description: null, ipv6_cidr_blocks: null, prefix_list_ids: null, security_groups: null, self: null },
+      {
+        from_port: 443,
+        to_port: 443,
+        protocol: "tcp",
+        cidr_blocks: ["0.0.0.0/0"],
+        description: null,
+        ipv6_cidr_blocks: null,
+        prefix_list_ids: null,
+        security_groups: null,
+        self: null,
+      },
     ]);
     await create(web);
 
-    const groups = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: [groupName] }] }));
+    const groups = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: [groupName] }] }),
+    );
     expect(groups.SecurityGroups).toHaveLength(1);
     const group = groups.SecurityGroups![0]!;
     expect(group.VpcId).toBe(vpcId);
     expect(group.IpPermissions).toEqual([
-      expect.objectContaining({ FromPort: 443, ToPort: 443, IpProtocol: "tcp", IpRanges: [expect.objectContaining({ CidrIp: "0.0.0.0/0" })] }),
+      expect.objectContaining({
+        FromPort: 443,
+        ToPort: 443,
+        IpProtocol: "tcp",
+        IpRanges: [expect.objectContaining({ CidrIp: "0.0.0.0/0" })],
+      }),
     ]);
     expect(group.Tags).toEqual(expect.arrayContaining([{ Key: "vpc", Value: vpcId }]));
   }, 300_000);
 
   it("two items in a max_items = 1 block and none in a required block fail at evaluation", async () => {
-    const twoVersionings = await evalMember(join(TEST_NIX_DIR, "bad-members.nix"), `{ mistake = "twoVersionings"; }`, "bucket");
+    const twoVersionings = await evalMember(
+      join(TEST_NIX_DIR, "bad-members.nix"),
+      `{ mistake = "twoVersionings"; }`,
+      "bucket",
+    );
     expect(twoVersionings.ok).toBe(false);
-    expect(twoVersionings.error).toContain("members.bucket.inputs.versioning: expected list of submodule, at most 1 item, got a list");
-    const empty = await evalMember(join(TEST_NIX_DIR, "bad-members.nix"), `{ mistake = "emptyRequiredBlock"; }`, "bucket");
+    expect(twoVersionings.error).toContain(
+      "members.bucket.inputs.versioning: expected list of submodule, at most 1 item, got a list",
+    );
+    const empty = await evalMember(
+      join(TEST_NIX_DIR, "bad-members.nix"),
+      `{ mistake = "emptyRequiredBlock"; }`,
+      "bucket",
+    );
     expect(empty.ok).toBe(false);
-    expect(empty.error).toContain("members.bucket.inputs.versioning_configuration: expected list of submodule, exactly 1 item, got a list");
+    expect(empty.error).toContain(
+      "members.bucket.inputs.versioning_configuration: expected list of submodule, exactly 1 item, got a list",
+    );
   }, 60_000);
 });
 
@@ -226,9 +309,17 @@ describe("mistakes in a member fail at evaluation with the option path", () => {
     ["wrongProvider", "members.bucket.inputs.provider.region: expected string, got int 1"],
     ["computedOnly", "members.bucket.inputs: unknown option(s): arn"],
   ];
-  it.each(cases)("%s", async (mistake, message) => {
-    const result = await evalMember(join(TEST_NIX_DIR, "bad-members.nix"), `{ mistake = ${nixString(mistake)}; }`, "bucket");
-    expect(result.ok).toBe(false);
-    expect(result.error).toContain(message);
-  }, 60_000);
+  it.each(cases)(
+    "%s",
+    async (mistake, message) => {
+      const result = await evalMember(
+        join(TEST_NIX_DIR, "bad-members.nix"),
+        `{ mistake = ${nixString(mistake)}; }`,
+        "bucket",
+      );
+      expect(result.ok).toBe(false);
+      expect(result.error).toContain(message);
+    },
+    60_000,
+  );
 });

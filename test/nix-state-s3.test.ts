@@ -13,7 +13,9 @@ const evalWith = (stateInputs: string) => nixEval(file, { stateInputs });
 
 describe("modules.nixops4Provider.s3State", () => {
   it("runs bin/nixops4-state-s3 of the flake's package and types s3.object as the provider reads it", async () => {
-    const result = await evalWith('{ bucket = "team-state"; endpoint = "https://garage.example.com"; region = "garage"; force_path_style = true; }');
+    const result = await evalWith(
+      '{ bucket = "team-state"; endpoint = "https://garage.example.com"; region = "garage"; force_path_style = true; }',
+    );
     expect(result.error).toBe("");
     const value = result.value as Record<string, any>;
     expect(value.executable).toBe("/nix/store/stand-in-package/bin/nixops4-state-s3");
@@ -36,8 +38,12 @@ describe("modules.nixops4Provider.s3State", () => {
   });
 
   it("refuses a misspelled or mistyped input, and a missing bucket, at evaluation, naming the option", async () => {
-    expect((await evalWith('{ bucket = "b"; buckett = "x"; }')).error).toContain("members.state.inputs: unknown option(s): buckett");
-    expect((await evalWith('{ bucket = "b"; force_path_style = "yes"; }')).error).toContain("members.state.inputs.force_path_style");
+    expect((await evalWith('{ bucket = "b"; buckett = "x"; }')).error).toContain(
+      "members.state.inputs: unknown option(s): buckett",
+    );
+    expect((await evalWith('{ bucket = "b"; force_path_style = "yes"; }')).error).toContain(
+      "members.state.inputs.force_path_style",
+    );
     expect((await evalWith("{ }")).error).toContain("members.state.inputs.bucket: required option has no value");
   });
 });
@@ -48,6 +54,10 @@ describe("examples/s3-state/deployment.nix", () => {
     expect(example.providers).toEqual({ s3: "s3State module", aws: "aws module" });
     expect(example.stateType).toBe("s3.object");
     expect(example.statesOfResources).toEqual(["state", "state"]);
-    expect(parseStateInputs(example.stateInputs)).toMatchObject({ bucket: "nixops4-state-change-me", key: "team-example/state.json", region: "eu-central-1" });
+    expect(parseStateInputs(example.stateInputs)).toMatchObject({
+      bucket: "nixops4-state-change-me",
+      key: "team-example/state.json",
+      region: "eu-central-1",
+    });
   });
 });

@@ -17,7 +17,12 @@ const STATE_BUCKET = "deployment-state";
 beforeAll(async () => {
   moto = await startMoto();
   bridge = awsBridgeEnv(moto);
-  s3 = new S3Client({ endpoint: moto.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+  s3 = new S3Client({
+    endpoint: moto.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
   await s3.send(new CreateBucketCommand({ Bucket: STATE_BUCKET }));
 });
 
@@ -29,7 +34,13 @@ afterAll(async () => {
 
 describe("AWS resources whose state lives in S3", () => {
   it("are recorded with their outputs, read back by a new session, and updated from those outputs", async () => {
-    const state = stateRequests({ bucket: STATE_BUCKET, key: "app/state.json", endpoint: moto.endpoint, region: "us-east-1", force_path_style: true });
+    const state = stateRequests({
+      bucket: STATE_BUCKET,
+      key: "app/state.json",
+      endpoint: moto.endpoint,
+      region: "us-east-1",
+      force_path_style: true,
+    });
     const path = "/deployments/app/resources/bucket";
 
     // First apply: state session opened, the bucket created by the bridge, its record sent as a state event.
@@ -37,7 +48,10 @@ describe("AWS resources whose state lives in S3", () => {
     expect((await first.send(state.create)).createResourceResponse).toBeDefined();
     expect((await first.send(state.read)).stateResourceReadResponse.state.deployments).toEqual({});
     const inputs = { bucket: "app-assets", tags: { stage: "one" }, force_destroy: null, provider: bridge.provider };
-    const created = await runBridge([{ createResourceRequest: { type: "aws_s3_bucket", inputProperties: inputs, isStateful: true } }], { env: bridge.env });
+    const created = await runBridge(
+      [{ createResourceRequest: { type: "aws_s3_bucket", inputProperties: inputs, isStateful: true } }],
+      { env: bridge.env },
+    );
     const outputs = outputsOf(created.responses[0]);
     const record = { type: "aws_s3_bucket", input_properties: inputs, output_properties: outputs };
     const patch = [{ op: "add", path: "/deployments/app", value: { deployments: {}, resources: { bucket: record } } }];
@@ -53,7 +67,18 @@ describe("AWS resources whose state lives in S3", () => {
 
     const newInputs = { ...inputs, tags: { stage: "two" } };
     const updated = await runBridge(
-      [{ updateResourceRequest: { resource: { type: back.type, inputProperties: back.input_properties, outputProperties: back.output_properties }, inputProperties: newInputs } }],
+      [
+        {
+          updateResourceRequest: {
+            resource: {
+              type: back.type,
+              inputProperties: back.input_properties,
+              outputProperties: back.output_properties,
+            },
+            inputProperties: newInputs,
+          },
+        },
+      ],
       { env: bridge.env },
     );
     const newOutputs = outputsOf(updated.responses[0]);
@@ -68,8 +93,16 @@ describe("AWS resources whose state lives in S3", () => {
     expect(await second.send(state.event(update, "update"))).toEqual({ stateResourceEventResponse: {} });
     expect(await second.close()).toBe(0);
 
-    const stored = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: "app/state.json" }))).Body!.transformToString());
+    const stored = JSON.parse(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: "app/state.json" }))
+      ).Body!.transformToString(),
+    );
     expect(stored.index).toBe(2);
-    expect(stored.state.deployments.app.resources.bucket).toEqual({ type: "aws_s3_bucket", input_properties: newInputs, output_properties: newOutputs });
+    expect(stored.state.deployments.app.resources.bucket).toEqual({
+      type: "aws_s3_bucket",
+      input_properties: newInputs,
+      output_properties: newOutputs,
+    });
   });
 });

@@ -1,7 +1,14 @@
 // nixops4-state-s3 end to end: the built executable, driven as NixOps4 drives a state provider, against moto's
 // S3 (which implements conditional writes: If-None-Match and If-Match answer PreconditionFailed). What reached S3
 // is read back with the AWS SDK, independently of the provider.
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import jsonpatch from "fast-json-patch";
 import { hostname, userInfo } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -19,7 +26,12 @@ const BUCKET = "team-state";
 beforeAll(async () => {
   moto = await startMoto();
   env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...moto.env };
-  s3 = new S3Client({ endpoint: moto.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+  s3 = new S3Client({
+    endpoint: moto.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
 
@@ -28,8 +40,24 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-const inputsFor = (key: string) => ({ bucket: BUCKET, key, endpoint: moto.endpoint, region: "us-east-1", force_path_style: true });
-const flagsFor = (key: string) => ["--bucket", BUCKET, "--key", key, "--endpoint", moto.endpoint, "--region", "us-east-1", "--force-path-style"];
+const inputsFor = (key: string) => ({
+  bucket: BUCKET,
+  key,
+  endpoint: moto.endpoint,
+  region: "us-east-1",
+  force_path_style: true,
+});
+const flagsFor = (key: string) => [
+  "--bucket",
+  BUCKET,
+  "--key",
+  key,
+  "--endpoint",
+  moto.endpoint,
+  "--region",
+  "us-east-1",
+  "--force-path-style",
+];
 
 async function keysUnder(prefix: string): Promise<string[]> {
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
@@ -50,7 +78,13 @@ function fold(patches: object[][]): unknown {
 
 const patches = [
   [{ op: "add", path: "/deployments/app", value: { deployments: {}, resources: {} } }],
-  [{ op: "add", path: "/deployments/app/resources/bucket", value: { type: "aws_s3_bucket", input_properties: { bucket: "b" }, output_properties: { arn: "arn:1" } } }],
+  [
+    {
+      op: "add",
+      path: "/deployments/app/resources/bucket",
+      value: { type: "aws_s3_bucket", input_properties: { bucket: "b" }, output_properties: { arn: "arn:1" } },
+    },
+  ],
   [{ op: "replace", path: "/deployments/app/resources/bucket/output_properties/arn", value: "arn:2" }],
   [{ op: "add", path: "/resources/top", value: { type: "memo", input_properties: { n: 1 }, output_properties: {} } }],
 ];
@@ -61,30 +95,52 @@ describe("a full session through the executable", () => {
     const r = stateRequests(inputsFor(key));
     const session = startStateSession(env);
     const created = await session.send(r.create);
-    expect(created.createResourceResponse.outputProperties).toMatchObject({ bucket: BUCKET, key, url: `s3://${BUCKET}/${key}`, lock_key: `${key}.lock` });
+    expect(created.createResourceResponse.outputProperties).toMatchObject({
+      bucket: BUCKET,
+      key,
+      url: `s3://${BUCKET}/${key}`,
+      lock_key: `${key}.lock`,
+    });
     expect(await keysUnder("full/")).toEqual([]); // the writability probe cleans up after itself
 
     const empty = await session.send(r.read);
-    expect(empty).toEqual({ stateResourceReadResponse: { state: { _type: "nixopsState", resources: {}, deployments: {} } } });
+    expect(empty).toEqual({
+      stateResourceReadResponse: { state: { _type: "nixopsState", resources: {}, deployments: {} } },
+    });
     assertValidState("State", empty.stateResourceReadResponse.state);
     const lock = await objectJson(`${key}.lock`);
     expect(lock).toMatchObject({ user: userInfo().username, host: hostname(), pid: session.pid });
 
     for (const [i, patch] of patches.entries()) {
-      expect(await session.send(r.event(patch, i === 2 ? "update" : "create"))).toEqual({ stateResourceEventResponse: {} });
+      expect(await session.send(r.event(patch, i === 2 ? "update" : "create"))).toEqual({
+        stateResourceEventResponse: {},
+      });
       // Durable before the answer: the snapshot in S3 already holds this event.
       const snapshot = await objectJson(key);
       expect(snapshot.index).toBe(i + 1);
       expect(snapshot.state).toEqual(fold(patches.slice(0, i + 1)));
     }
     expect(await session.close()).toBe(0);
-    expect(await keysUnder("full/")).toEqual([key, ...[0, 1, 2, 3, 4].map((i) => `${key}.history/${String(i).padStart(10, "0")}.json`)]);
-    const [initial, ...stored] = await Promise.all([0, 1, 2, 3, 4].map((i) => objectJson(`${key}.history/${String(i).padStart(10, "0")}.json`)));
+    expect(await keysUnder("full/")).toEqual([
+      key,
+      ...[0, 1, 2, 3, 4].map((i) => `${key}.history/${String(i).padStart(10, "0")}.json`),
+    ]);
+    const [initial, ...stored] = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) => objectJson(`${key}.history/${String(i).padStart(10, "0")}.json`)),
+    );
     // NixOps4's own event format, the first event the one its state_file starts with.
     [initial, ...stored].forEach((event) => assertValidState("StateEvent", event));
-    expect(initial.patch).toEqual([{ op: "add", path: "", value: { _type: "nixopsState", resources: {}, deployments: {} } }]);
+    expect(initial.patch).toEqual([
+      { op: "add", path: "", value: { _type: "nixopsState", resources: {}, deployments: {} } },
+    ]);
     expect(stored.map((e) => e.patch)).toEqual(patches);
-    expect(stored[2].meta).toMatchObject({ event: "update", nixopsVersion: "0.1.0", user: userInfo().username, host: hostname(), lock: lock.id });
+    expect(stored[2].meta).toMatchObject({
+      event: "update",
+      nixopsVersion: "0.1.0",
+      user: userInfo().username,
+      host: hostname(),
+      lock: lock.id,
+    });
 
     // A new session reads back the patches folded in order.
     const again = startStateSession(env);
@@ -96,7 +152,12 @@ describe("a full session through the executable", () => {
     expect(show.exitCode).toBe(0);
     expect(JSON.parse(show.stdout)).toEqual(fold(patches));
     const history = await runCli(["state", "history", ...flagsFor(key)], env);
-    expect(history.stdout.trim().split("\n").map((l) => l.split("\t")[0])).toEqual(["0", "1", "2", "3", "4"]);
+    expect(
+      history.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split("\t")[0]),
+    ).toEqual(["0", "1", "2", "3", "4"]);
     expect(history.stdout.split("\n")[3]).toContain(`\tupdate\t${userInfo().username}@${hostname()}\t1 operation(s)`);
     const at2 = await runCli(["state", "at", "2", ...flagsFor(key)], env);
     expect(JSON.parse(at2.stdout)).toEqual(fold(patches.slice(0, 2)));
@@ -125,8 +186,12 @@ describe("locking", () => {
     const refused = await second.send(r.read);
     expect(refused).toHaveProperty("errorResponse");
     const message: string = refused.errorResponse.message;
-    expect(message).toContain(`is locked by ${userInfo().username}@${hostname()} (pid ${first.pid}, nixops4-state-s3) since ${lockBefore.since}`);
-    expect(message).toContain(`nixops4-opentofu state break-lock --bucket ${BUCKET} --key ${key} --endpoint ${moto.endpoint}`);
+    expect(message).toContain(
+      `is locked by ${userInfo().username}@${hostname()} (pid ${first.pid}, nixops4-state-s3) since ${lockBefore.since}`,
+    );
+    expect(message).toContain(
+      `nixops4-opentofu state break-lock --bucket ${BUCKET} --key ${key} --endpoint ${moto.endpoint}`,
+    );
     expect(message).toContain(lockBefore.id);
     // Nor may it record anything.
     expect((await second.send(r.event(patches[1]!))).errorResponse.message).toMatch(/is locked by/);
@@ -163,13 +228,19 @@ describe("locking", () => {
     await b.send(r.read);
     const lockB = await objectJson(`${key}.lock`);
 
-    const patchA = [{ op: "add", path: "/resources/fromA", value: { type: "memo", input_properties: {}, output_properties: {} } }];
-    const patchB = [{ op: "add", path: "/resources/fromB", value: { type: "memo", input_properties: {}, output_properties: {} } }];
+    const patchA = [
+      { op: "add", path: "/resources/fromA", value: { type: "memo", input_properties: {}, output_properties: {} } },
+    ];
+    const patchB = [
+      { op: "add", path: "/resources/fromB", value: { type: "memo", input_properties: {}, output_properties: {} } },
+    ];
     const [answerA, answerB] = await Promise.all([a.send(r.event(patchA)), b.send(r.event(patchB))]);
     const answers = [answerA, answerB];
     expect(answers.filter((x) => "stateResourceEventResponse" in x)).toHaveLength(1);
     const loser = answers.find((x) => "errorResponse" in x)!;
-    expect(loser.errorResponse.message).toMatch(/was changed by another session since this one read it .*this event \(2\) was NOT recorded/);
+    expect(loser.errorResponse.message).toMatch(
+      /was changed by another session since this one read it .*this event \(2\) was NOT recorded/,
+    );
     const winnerPatch = "stateResourceEventResponse" in answerA ? patchA : patchB;
 
     const snapshot = await objectJson(key);
@@ -200,7 +271,13 @@ describe("locking", () => {
       const read = await session.send(r.read);
       expect(read.stateResourceReadResponse.state, read.errorResponse?.message).toEqual(fold(accepted));
       if (round > 0) expect(session.stderr()).toContain("a process that no longer runs on this host; breaking it");
-      const patch = [{ op: "add", path: `/resources/r${round}`, value: { type: "memo", input_properties: { round }, output_properties: {} } }];
+      const patch = [
+        {
+          op: "add",
+          path: `/resources/r${round}`,
+          value: { type: "memo", input_properties: { round }, output_properties: {} },
+        },
+      ];
       session.write(r.event(patch));
       await sleep(delayMs);
       await session.kill("SIGKILL");
@@ -253,12 +330,21 @@ describe("locking", () => {
   it("a lock held on another host is never taken over; the command the error names breaks it", async () => {
     const key = "foreign/state.json";
     const r = stateRequests(inputsFor(key));
-    const foreign = { id: "7d4c1f0e-foreign", user: "bob", host: "bobs-laptop", pid: 1, since: "2026-11-30T09:00:00.000Z", by: "nixops4-state-s3" };
+    const foreign = {
+      id: "7d4c1f0e-foreign",
+      user: "bob",
+      host: "bobs-laptop",
+      pid: 1,
+      since: "2026-11-30T09:00:00.000Z",
+      by: "nixops4-state-s3",
+    };
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${key}.lock`, Body: JSON.stringify(foreign) }));
     const session = startStateSession(env);
     const message: string = (await session.send(r.read)).errorResponse.message;
     await session.close();
-    expect(message).toContain("is locked by bob@bobs-laptop (pid 1, nixops4-state-s3) since 2026-11-30T09:00:00.000Z (lock ID 7d4c1f0e-foreign)");
+    expect(message).toContain(
+      "is locked by bob@bobs-laptop (pid 1, nixops4-state-s3) since 2026-11-30T09:00:00.000Z (lock ID 7d4c1f0e-foreign)",
+    );
     expect((await objectJson(`${key}.lock`)).id).toBe(foreign.id);
 
     const wrongId = await runCli(["state", "break-lock", ...flagsFor(key), "some-other-id"], env);
@@ -277,7 +363,10 @@ describe("locking", () => {
     const unreadable: string = (await blocked.send(r.read)).errorResponse.message;
     await blocked.close();
     expect(unreadable).toContain('is locked by an unreadable lock object ("garbage")');
-    const unlock = await runCli(/break the lock with: nixops4-opentofu (state break-lock .*)$/.exec(unreadable)![1]!.split(" "), env);
+    const unlock = await runCli(
+      /break the lock with: nixops4-opentofu (state break-lock .*)$/.exec(unreadable)![1]!.split(" "),
+      env,
+    );
     expect(unlock.exitCode, unlock.stderr).toBe(0);
     const next = startStateSession(env);
     expect(await next.send(r.read)).toHaveProperty("stateResourceReadResponse");
@@ -296,11 +385,17 @@ describe("bad inputs", () => {
     };
     const base = inputsFor("bad/state.json");
     const { bucket: _, ...noBucket } = base;
-    for (const message of await ask(noBucket)) expect(message).toBe('s3.object: input "bucket" is required (the S3 bucket that holds the state)');
-    for (const message of await ask({ ...base, access_key: "AKIA…" })) expect(message).toMatch(/^s3\.object: unknown input "access_key"; the inputs are bucket/);
+    for (const message of await ask(noBucket))
+      expect(message).toBe('s3.object: input "bucket" is required (the S3 bucket that holds the state)');
+    for (const message of await ask({ ...base, access_key: "AKIA…" }))
+      expect(message).toMatch(/^s3\.object: unknown input "access_key"; the inputs are bucket/);
     const [missing, missingRead] = await ask({ ...base, bucket: "no-such-bucket-here" });
-    expect(missing).toBe(`checking the bucket of s3://no-such-bucket-here/bad/state.json at ${moto.endpoint} failed: the bucket "no-such-bucket-here" does not exist (create it first; this provider never creates buckets)`);
-    expect(missingRead).toMatch(/s3:\/\/no-such-bucket-here\/bad\/state\.json .*the bucket "no-such-bucket-here" does not exist/);
+    expect(missing).toBe(
+      `checking the bucket of s3://no-such-bucket-here/bad/state.json at ${moto.endpoint} failed: the bucket "no-such-bucket-here" does not exist (create it first; this provider never creates buckets)`,
+    );
+    expect(missingRead).toMatch(
+      /s3:\/\/no-such-bucket-here\/bad\/state\.json .*the bucket "no-such-bucket-here" does not exist/,
+    );
     const noCredentials = {
       PATH: env.PATH!,
       HOME: "/nonexistent",

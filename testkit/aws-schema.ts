@@ -14,7 +14,11 @@ export const AWS_SCHEMA_CACHE = join(repoRoot, ".cache", "aws-schema-5.100.0.jso
 /** Path of the cached schema dump, creating it first if needed. */
 export async function awsSchemaFile(): Promise<string> {
   if (existsSync(AWS_SCHEMA_CACHE)) return AWS_SCHEMA_CACHE;
-  const document = await obtainProviderSchema({ provider: AWS_PROVIDER, engine: engineBinary(), pluginDir: pluginMirrorDir() });
+  const document = await obtainProviderSchema({
+    provider: AWS_PROVIDER,
+    engine: engineBinary(),
+    pluginDir: pluginMirrorDir(),
+  });
   mkdirSync(dirname(AWS_SCHEMA_CACHE), { recursive: true });
   writeFileAtomic.sync(AWS_SCHEMA_CACHE, JSON.stringify(document));
   return AWS_SCHEMA_CACHE;

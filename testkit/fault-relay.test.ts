@@ -21,7 +21,11 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
 
 const createUser = (endpoint: string) =>
-  fetch(endpoint, { method: "POST", body: "Action=CreateUser&UserName=u", headers: { "content-type": "application/x-www-form-urlencoded" } });
+  fetch(endpoint, {
+    method: "POST",
+    body: "Action=CreateUser&UserName=u",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
 
 describe("startFaultRelay", () => {
   it("applies each fault to the nth..nth+times-1 matching request only, and forwards the rest", async () => {
@@ -45,7 +49,10 @@ describe("startFaultRelay", () => {
   });
 
   it("lets a held request go after holdMs, and stops by itself after lifetimeMs", async () => {
-    const relay = await startFaultRelay(target, [{ operation: "CreateBucket", fault: { kind: "hang" } }], { holdMs: 300, lifetimeMs: 1_000 });
+    const relay = await startFaultRelay(target, [{ operation: "CreateBucket", fault: { kind: "hang" } }], {
+      holdMs: 300,
+      lifetimeMs: 1_000,
+    });
     const started = Date.now();
     await expect(fetch(`${relay.endpoint}/bucket`, { method: "PUT" })).rejects.toThrow();
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);

@@ -3,7 +3,13 @@
 // request. Every other request is forwarded as it is. Each rule fires a bounded number of times, held requests
 // are let go after `holdMs`, and the relay stops by itself after `lifetimeMs`, so a test that forgets it leaves
 // nothing running.
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 
 /** The AWS operation a request is: X-Amz-Target (JSON APIs), Action= (query APIs), or S3's REST shape. */
 export function awsOperation(method: string, path: string, headers: IncomingMessage["headers"], body: string): string {
@@ -66,7 +72,12 @@ export async function startFaultRelay(
     return fault;
   };
 
-  const forward = (req: IncomingMessage, body: Buffer, onAnswer: (status: number, headers: IncomingMessage["headers"], data: Buffer) => void, onError: () => void) => {
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+    onAnswer: (status: number, headers: IncomingMessage["headers"], data: Buffer) => void,
+    onError: () => void,
+  ) => {
     const out = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {

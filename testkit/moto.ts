@@ -28,7 +28,10 @@ export async function freePort(): Promise<number> {
 async function waitUntilServing(endpoint: string, child: ResultPromise, deadlineMs: number): Promise<void> {
   const started = Date.now();
   let exited = false;
-  child.then(() => (exited = true), () => (exited = true));
+  child.then(
+    () => (exited = true),
+    () => (exited = true),
+  );
   while (Date.now() - started < deadlineMs) {
     if (exited) throw new Error("moto_server exited before it served requests");
     try {

@@ -32,7 +32,11 @@ export async function nixEval(file: string, args: Record<string, string>): Promi
  * The stand-in-lib check of one generated type module (a file of a generated package) against a Nix expression of
  * inputs; `more` are further arguments of eval-inputs.nix as Nix expressions (`configuration`, `memberPath`).
  */
-export function evalTypeInputs(typeModule: string, inputsNix: string, more: Record<string, string> = {}): Promise<NixEvalResult> {
+export function evalTypeInputs(
+  typeModule: string,
+  inputsNix: string,
+  more: Record<string, string> = {},
+): Promise<NixEvalResult> {
   const dir = dirname(typeModule);
   const typeName = (basename(dir) === "data-sources" ? "data_" : "") + basename(typeModule, ".nix");
   return nixEval(join(MINI_LIB_DIR, "eval-inputs.nix"), {

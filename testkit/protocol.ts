@@ -12,12 +12,17 @@ type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 
 function validatorFor(file: string, definition: string): Validate {
   const schema = JSON.parse(readFileSync(join(protocolDir, file), "utf8"));
-  const ajv = new (Ajv04 as unknown as new (o: object) => {
-    addSchema(s: object, key?: string): void;
-    getSchema(ref: string): Validate | undefined;
-  })({ allErrors: true, strict: false });
+  const ajv = new (
+    Ajv04 as unknown as new (o: object) => {
+      addSchema(s: object, key?: string): void;
+      getSchema(ref: string): Validate | undefined;
+    }
+  )({ allErrors: true, strict: false });
   // The schemas refer to the JSON Patch schema online; tests run offline, so an array schema stands in for it.
-  ajv.addSchema({ id: "https://json.schemastore.org/json-patch.json#", type: "array" }, "https://json.schemastore.org/json-patch.json");
+  ajv.addSchema(
+    { id: "https://json.schemastore.org/json-patch.json#", type: "array" },
+    "https://json.schemastore.org/json-patch.json",
+  );
   // Draft-04 names its identifier `id`, not `$id`, so the schema is registered under a key of our own.
   ajv.addSchema(schema, "protocol");
   const validate = ajv.getSchema(`protocol#/definitions/${definition}`);
@@ -26,7 +31,10 @@ function validatorFor(file: string, definition: string): Validate {
 }
 
 const loadValidators = () => ({
-  main: { request: validatorFor("resource-schema-v0.json", "Request"), response: validatorFor("resource-schema-v0.json", "Response") },
+  main: {
+    request: validatorFor("resource-schema-v0.json", "Request"),
+    response: validatorFor("resource-schema-v0.json", "Response"),
+  },
   destroy: {
     request: validatorFor("proposed/resource-schema-v0-destroy.json", "Request"),
     response: validatorFor("proposed/resource-schema-v0-destroy.json", "Response"),
@@ -41,9 +49,15 @@ let stateValidators: { State: Validate; StateEvent: Validate } | undefined;
 
 /** Throws with ajv's errors when the value is not a State document or StateEvent of state-schema-v0.json. */
 export function assertValidState(definition: "State" | "StateEvent", value: unknown): void {
-  stateValidators ??= { State: validatorFor("state-schema-v0.json", "State"), StateEvent: validatorFor("state-schema-v0.json", "StateEvent") };
+  stateValidators ??= {
+    State: validatorFor("state-schema-v0.json", "State"),
+    StateEvent: validatorFor("state-schema-v0.json", "StateEvent"),
+  };
   const validate = stateValidators[definition];
-  if (!validate(value)) throw new Error(`not a ${definition} of state-schema-v0.json: ${JSON.stringify(validate.errors)}\n${JSON.stringify(value).slice(0, 500)}`);
+  if (!validate(value))
+    throw new Error(
+      `not a ${definition} of state-schema-v0.json: ${JSON.stringify(validate.errors)}\n${JSON.stringify(value).slice(0, 500)}`,
+    );
 }
 
 function schemaFor(message: object): "main" | "destroy" | "import" {
@@ -58,7 +72,9 @@ export function assertValidResponse(message: object): void {
   validators ??= loadValidators();
   const validate = validators[schemaFor(message)].response;
   if (!validate(message)) {
-    throw new Error(`response does not match the NixOps4 protocol schema: ${JSON.stringify(validate.errors)}\n${JSON.stringify(message).slice(0, 500)}`);
+    throw new Error(
+      `response does not match the NixOps4 protocol schema: ${JSON.stringify(validate.errors)}\n${JSON.stringify(message).slice(0, 500)}`,
+    );
   }
 }
 

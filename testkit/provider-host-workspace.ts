@@ -42,15 +42,24 @@ export interface EngineRun {
   output: string;
 }
 
-export async function runTerraform(dir: string, args: string[], env: Record<string, string | undefined>): Promise<EngineRun> {
+export async function runTerraform(
+  dir: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<EngineRun> {
   const started = performance.now();
   const result = await execa(engineBinary(), args, { cwd: dir, env, extendEnv: false, reject: false, all: true });
   return { exitCode: result.exitCode ?? -1, ms: performance.now() - started, output: result.all ?? "" };
 }
 
-export async function mustRun(dir: string, args: string[], env: Record<string, string | undefined>): Promise<EngineRun> {
+export async function mustRun(
+  dir: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<EngineRun> {
   const run = await runTerraform(dir, args, env);
-  if (run.exitCode !== 0) throw new Error(`terraform ${args.join(" ")} failed (${run.exitCode}):\n${run.output.slice(-4000)}`);
+  if (run.exitCode !== 0)
+    throw new Error(`terraform ${args.join(" ")} failed (${run.exitCode}):\n${run.output.slice(-4000)}`);
   return run;
 }
 

@@ -12,8 +12,13 @@ import { typeCheckDir } from "./typescript.js";
 import type { ResourceMode } from "../opentofu/wire/wire-contract.js";
 
 /** The meta-argument definitions the type schemas refer to by `$id`, as local definitions. */
-function localMetaDefinitions(pkgDir: string, index: ProviderIndex): { definitions: Record<string, JsonSchema>; refs: Map<string, string> } {
-  const meta = JSON.parse(readFileSync(join(pkgDir, index.metaArguments.jsonSchema), "utf8")) as { definitions: Record<string, JsonSchema> };
+function localMetaDefinitions(
+  pkgDir: string,
+  index: ProviderIndex,
+): { definitions: Record<string, JsonSchema>; refs: Map<string, string> } {
+  const meta = JSON.parse(readFileSync(join(pkgDir, index.metaArguments.jsonSchema), "utf8")) as {
+    definitions: Record<string, JsonSchema>;
+  };
   const definitions: Record<string, JsonSchema> = {};
   const refs = new Map<string, string>();
   for (const [name, definition] of Object.entries(meta.definitions)) {
@@ -36,8 +41,10 @@ function forComparison(schema: JsonSchema, refs: Map<string, string>): JsonSchem
     if (keyword === "title" || keyword === "description") continue;
     if (isList && (keyword === "minItems" || keyword === "maxItems")) continue;
     if (keyword === "$ref" && typeof value === "string") copy.$ref = refs.get(value) ?? value;
-    else if (keyword === "properties" || keyword === "definitions") copy[keyword] = forEachSchema(value as Record<string, JsonSchema>, refs);
-    else if (Array.isArray(value)) copy[keyword] = value.map((v) => (v && typeof v === "object" ? forComparison(v as JsonSchema, refs) : v));
+    else if (keyword === "properties" || keyword === "definitions")
+      copy[keyword] = forEachSchema(value as Record<string, JsonSchema>, refs);
+    else if (Array.isArray(value))
+      copy[keyword] = value.map((v) => (v && typeof v === "object" ? forComparison(v as JsonSchema, refs) : v));
     else if (value && typeof value === "object") copy[keyword] = forComparison(value as JsonSchema, refs);
     else copy[keyword] = value;
   }
@@ -49,14 +56,24 @@ function forEachSchema(schemas: Record<string, JsonSchema>, refs: Map<string, st
 }
 
 /** tsc's diagnostics ("" when every listed type agrees both ways). */
-export async function schemaTypeScriptDisagreements(pkgDir: string, index: ProviderIndex, types: [ResourceMode, string][]): Promise<string> {
+export async function schemaTypeScriptDisagreements(
+  pkgDir: string,
+  index: ProviderIndex,
+  types: [ResourceMode, string][],
+): Promise<string> {
   const meta = localMetaDefinitions(pkgDir, index);
   const checks: string[] = [];
   for (const [i, [kind, type]] of types.entries()) {
     const entry: TypeEntry | undefined = (kind === "managed" ? index.resources : index.dataSources)[type];
     if (!entry) throw new Error(`${kind} ${type} is not in the package`);
-    const schema = forComparison(JSON.parse(readFileSync(join(pkgDir, entry.jsonSchema), "utf8")) as JsonSchema, meta.refs);
-    schema.definitions = { ...(schema.definitions as Record<string, JsonSchema> | undefined), ...forEachSchema(meta.definitions, meta.refs) };
+    const schema = forComparison(
+      JSON.parse(readFileSync(join(pkgDir, entry.jsonSchema), "utf8")) as JsonSchema,
+      meta.refs,
+    );
+    schema.definitions = {
+      ...(schema.definitions as Record<string, JsonSchema> | undefined),
+      ...forEachSchema(meta.definitions, meta.refs),
+    };
     // compile() settles through microtasks only; without a macrotask now and then, vitest's worker RPC times out.
     if (i % 25 === 0) await new Promise((resolve) => setImmediate(resolve));
     const generated = await compile(schema, "FromJsonSchema", {

@@ -67,6 +67,8 @@ export function stateRequests(inputProperties: Record<string, unknown>) {
     create: { createResourceRequest: { type: "s3.object", inputProperties, isStateful: false } },
     read: { stateResourceReadRequest: { resource } },
     readOnly: { stateResourceReadRequest: { resource: { type: "s3.object", inputProperties } } },
-    event: (patch: object[], event = "create") => ({ stateResourceEvent: { resource, event, nixopsVersion: "0.1.0", patch } }),
+    event: (patch: object[], event = "create") => ({
+      stateResourceEvent: { resource, event, nixopsVersion: "0.1.0", patch },
+    }),
   };
 }

@@ -19,7 +19,13 @@ export function formatDiagnostic(diagnostic: Diagnostic, pathAtLine: JsonPath[])
   const path = userPath(line !== undefined ? pathAtLine[line] : undefined);
   const parts = [`${diagnostic.severity === "error" ? "Error" : "Warning"}: ${diagnostic.summary}`];
   if (path) parts.push(`  at attribute: ${path}`);
-  if (diagnostic.detail) parts.push(...diagnostic.detail.trim().split("\n").map((l) => `  ${l}`));
+  if (diagnostic.detail)
+    parts.push(
+      ...diagnostic.detail
+        .trim()
+        .split("\n")
+        .map((l) => `  ${l}`),
+    );
   return parts.join("\n");
 }
 

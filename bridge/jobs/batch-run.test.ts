@@ -24,7 +24,11 @@ beforeAll(async () => {
   moto = await startMoto();
   // The shared provider process reads its environment from the process that starts it: this one.
   Object.assign(process.env, moto.env);
-  const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+  const client = {
+    endpoint: moto.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  };
   iam = new IAMClient(client);
   s3 = new S3Client({ ...client, forcePathStyle: true });
 });
@@ -62,13 +66,27 @@ function batch(jobs: BatchJob[], engine = engineBinary()) {
   );
 }
 
-const managed = (type: string, args: Record<string, unknown>): BatchJob["resource"] => ({ mode: "managed", type, args });
-const exists = (p: Promise<unknown>) => p.then(() => true, () => false);
+const managed = (type: string, args: Record<string, unknown>): BatchJob["resource"] => ({
+  mode: "managed",
+  type,
+  args,
+});
+const exists = (p: Promise<unknown>) =>
+  p.then(
+    () => true,
+    () => false,
+  );
 
 describe("runBatch", () => {
   it("creates, rejects and destroys side by side in one plan and one apply", async () => {
     await iam.send(new CreateUserCommand({ UserName: "batch-gone" }));
-    const [adopted] = await batch([{ label: "aws_iam_user", resource: { ...managed("aws_iam_user", { name: "batch-gone" }), importId: "batch-gone" }, action: "apply" }]);
+    const [adopted] = await batch([
+      {
+        label: "aws_iam_user",
+        resource: { ...managed("aws_iam_user", { name: "batch-gone" }), importId: "batch-gone" },
+        action: "apply",
+      },
+    ]);
     expect(adopted!.kind).toBe("done");
     const priorOfGone = adopted!.kind === "done" ? adopted!.state : undefined;
 
@@ -77,13 +95,27 @@ describe("runBatch", () => {
       { label: "aws_s3_bucket", resource: managed("aws_s3_bucket", { bucket: "batch-bucket" }), action: "apply" },
       { label: "aws_iam_user", resource: managed("aws_iam_user", { name: "batch-user" }), action: "apply" },
       // rejected by the provider at plan time; the plan is repeated without it
-      { label: "aws_s3_bucket", resource: managed("aws_s3_bucket", { bucket: "batch-bad", lifecycle_rule: [{ enabled: true, expiration: [{ days: -3 }] }] }), action: "apply" },
-      { label: "aws_iam_user", resource: managed("aws_iam_user", { name: "batch-gone" }), prior: priorOfGone, action: "destroy" },
+      {
+        label: "aws_s3_bucket",
+        resource: managed("aws_s3_bucket", {
+          bucket: "batch-bad",
+          lifecycle_rule: [{ enabled: true, expiration: [{ days: -3 }] }],
+        }),
+        action: "apply",
+      },
+      {
+        label: "aws_iam_user",
+        resource: managed("aws_iam_user", { name: "batch-gone" }),
+        prior: priorOfGone,
+        action: "destroy",
+      },
     ]);
     expect(outcomes.map((o) => o.kind)).toEqual(["done", "done", "failed", "done"]);
     const bad = outcomes[2]!;
     expect(bad.kind === "failed" && bad.stage).toBe("plan");
-    expect(bad.kind === "failed" && bad.details).toMatch(/expected lifecycle_rule\.0\.expiration\.0\.days to be at least \(0\)[\s\S]*at attribute: lifecycle_rule\[0\]\.expiration\[0\]\.days/);
+    expect(bad.kind === "failed" && bad.details).toMatch(
+      /expected lifecycle_rule\.0\.expiration\.0\.days to be at least \(0\)[\s\S]*at attribute: lifecycle_rule\[0\]\.expiration\[0\]\.days/,
+    );
     expect(outcomes[0]!.kind === "done" && outcomes[0]!.state?.attributes.arn).toBe("arn:aws:s3:::batch-bucket");
     expect(outcomes[1]!.kind === "done" && outcomes[1]!.state?.attributes.name).toBe("batch-user");
     expect(outcomes[3]!.kind === "done" && outcomes[3]!.state).toBeUndefined();
@@ -98,9 +130,20 @@ describe("runBatch", () => {
   });
 
   it("keeps an apply failure to its own job and returns what the engine recorded", async () => {
-    const assume = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    const assume = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
     const outcomes = await batch([
-      { label: "aws_iam_role", resource: managed("aws_iam_role", { name: "batch-half", assume_role_policy: assume, managed_policy_arns: ["arn:aws:iam::123456789012:policy/missing"] }), action: "apply" },
+      {
+        label: "aws_iam_role",
+        resource: managed("aws_iam_role", {
+          name: "batch-half",
+          assume_role_policy: assume,
+          managed_policy_arns: ["arn:aws:iam::123456789012:policy/missing"],
+        }),
+        action: "apply",
+      },
       { label: "aws_iam_user", resource: managed("aws_iam_user", { name: "batch-ok" }), action: "apply" },
     ]);
     expect(outcomes[0]!.kind).toBe("failed");
@@ -140,7 +183,14 @@ describe("runBatch", () => {
       writeFileSync(commands, "");
       const mixed = await batch(
         [
-          { label: "aws_s3_bucket", resource: managed("aws_s3_bucket", { bucket: "direct-bad", lifecycle_rule: [{ enabled: true, expiration: [{ days: -1 }] }] }), action: "apply" },
+          {
+            label: "aws_s3_bucket",
+            resource: managed("aws_s3_bucket", {
+              bucket: "direct-bad",
+              lifecycle_rule: [{ enabled: true, expiration: [{ days: -1 }] }],
+            }),
+            action: "apply",
+          },
           { label: "aws_iam_user", resource: managed("aws_iam_user", { name: "direct-3" }), action: "apply" },
         ],
         join(dir, "engine"),

@@ -12,7 +12,13 @@ import { formatDiagnostic } from "../engine/diagnostics.js";
 import type { Diagnostic, UiMessage } from "../../opentofu/engine/json-ui.js";
 import { progressLine } from "../engine/progress.js";
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
-import { engineEnvironment, runEngine, showPlan, type EngineDeadline, type EngineOutcome } from "../../opentofu/engine/run-engine.js";
+import {
+  engineEnvironment,
+  runEngine,
+  showPlan,
+  type EngineDeadline,
+  type EngineOutcome,
+} from "../../opentofu/engine/run-engine.js";
 import { locatedJson, type JsonPath } from "../workspace/located-json.js";
 import { mainTfJson, resourceAddress, resourceName, type WorkspaceResource } from "../workspace/main-tf.js";
 import { readStateFile, writeStateFile, type ResourceState } from "../workspace/tfstate.js";
@@ -102,7 +108,8 @@ export async function runBatch(context: BatchContext, jobs: BatchJob[]): Promise
 /** The value at a plan path (attribute names and indexes) inside a plan's before/after value. */
 function valueAt(value: unknown, path: (string | number)[]): unknown {
   let at = value;
-  for (const step of path) at = at !== null && typeof at === "object" ? (at as Record<string | number, unknown>)[step] : undefined;
+  for (const step of path)
+    at = at !== null && typeof at === "object" ? (at as Record<string | number, unknown>)[step] : undefined;
   return at;
 }
 
@@ -172,7 +179,8 @@ class Batch {
       // `apply -auto-approve` does both in one engine command instead of two.
       this.withholdIfInterrupted("before planning");
       const direct = await engine(["apply", "-auto-approve", ...COMMON], "plan+apply");
-      if (direct.exitCode === 0 || direct.messages.some((m) => m.type === "apply_start")) return this.applied(direct, this.plannedActions(direct));
+      if (direct.exitCode === 0 || direct.messages.some((m) => m.type === "apply_start"))
+        return this.applied(direct, this.plannedActions(direct));
       if (this.timedOut) {
         this.failAll("plan", direct);
         return this.finish([]);
@@ -206,7 +214,13 @@ class Batch {
     if (plan.exitCode === 2 && [...this.live].some((i) => this.destroysImport(i, actions))) {
       // The replans ran out with an import still to be destroyed: nothing is applied.
       for (const i of this.live) {
-        this.outcomes[i] = { kind: "failed", stage: "plan", details: "Error: an import would destroy the imported object; nothing was applied", providerLost: false, state: undefined };
+        this.outcomes[i] = {
+          kind: "failed",
+          stage: "plan",
+          details: "Error: an import would destroy the imported object; nothing was applied",
+          providerLost: false,
+          state: undefined,
+        };
       }
       this.live.clear();
       return this.finish([]);
@@ -238,7 +252,10 @@ class Batch {
 
   /** Jobs whose imported object the plan would destroy or replace fail, naming the arguments that force it
    * (from the saved plan); true if any did, so that the others are planned again without them. */
-  private async refuseDestructiveImports(plan: EngineOutcome, env: Record<string, string | undefined>): Promise<boolean> {
+  private async refuseDestructiveImports(
+    plan: EngineOutcome,
+    env: Record<string, string | undefined>,
+  ): Promise<boolean> {
     const actions = this.plannedActions(plan);
     const refused = [...this.live].filter((i) => this.destroysImport(i, actions));
     if (refused.length === 0) return false;
@@ -248,12 +265,20 @@ class Batch {
       const address = resourceAddress(job.resource, resourceName(i));
       const change = saved.resource_changes?.find((c) => c.address === address)?.change;
       const paths = (change?.replace_paths ?? []).map((path) => {
-        const name = path.map((step) => (typeof step === "number" ? `[${step}]` : step)).join(".").replace(/\.\[/g, "[");
+        const name = path
+          .map((step) => (typeof step === "number" ? `[${step}]` : step))
+          .join(".")
+          .replace(/\.\[/g, "[");
         const value = (side: "before" | "after") =>
-          valueAt(change?.[`${side}_sensitive`], path) === true ? "(sensitive)" : JSON.stringify(valueAt(change?.[side], path)) ?? "null";
+          valueAt(change?.[`${side}_sensitive`], path) === true
+            ? "(sensitive)"
+            : (JSON.stringify(valueAt(change?.[side], path)) ?? "null");
         return `\`${name}\` (existing ${value("before")}, inputs ${value("after")})`;
       });
-      const differing = paths.length > 0 ? `differs in ${paths.join(", ")}, which ${paths.length === 1 ? "forces" : "force"} a replacement` : "differs from the inputs in a way that forces a replacement";
+      const differing =
+        paths.length > 0
+          ? `differs in ${paths.join(", ")}, which ${paths.length === 1 ? "forces" : "force"} a replacement`
+          : "differs from the inputs in a way that forces a replacement";
       const why = job.importIsGuess
         ? `the object found by the import ID "${job.resource.importId}" (guessed, to find what an earlier failed create may have made)`
         : `the object imported by import.id "${job.resource.importId}"`;
@@ -274,7 +299,8 @@ class Batch {
 
   /** Stops before an engine command that may change something once the bridge is interrupted. */
   private withholdIfInterrupted(when: string): void {
-    if (this.context.signal?.aborted || (this.context.mayApply && !this.context.mayApply())) throw new ApplyWithheldError(`not applying: interrupted ${when}`);
+    if (this.context.signal?.aborted || (this.context.mayApply && !this.context.mayApply()))
+      throw new ApplyWithheldError(`not applying: interrupted ${when}`);
   }
 
   /** Each live job's outcome after an apply: its own errors, else done, with the state the engine recorded. */
@@ -282,10 +308,20 @@ class Batch {
     const failed = this.diagnosticsByJob(apply.diagnostics);
     for (const i of this.live) {
       const job = this.jobs[i]!;
-      const state = await readStateFile(this.workspace, { ...job.resource, name: resourceName(i) }, this.context.provider);
+      const state = await readStateFile(
+        this.workspace,
+        { ...job.resource, name: resourceName(i) },
+        this.context.provider,
+      );
       const own = failed.get(i);
       if (own || (apply.exitCode !== 0 && failed.size === 0)) {
-        this.outcomes[i] = { kind: "failed", stage: "apply", details: this.describe(own ?? [], apply), providerLost: false, state };
+        this.outcomes[i] = {
+          kind: "failed",
+          stage: "apply",
+          details: this.describe(own ?? [], apply),
+          providerLost: false,
+          state,
+        };
       } else {
         this.outcomes[i] = { kind: "done", state, actions: actions.get(i) ?? [] };
       }
@@ -298,7 +334,10 @@ class Batch {
     if (phase === "apply" && message.type === "planned_change") return;
     if (phase === "apply" && message.type === "change_summary" && message.changes?.operation !== "apply") return;
     const addr = message.hook?.resource?.addr ?? message.change?.resource.addr ?? message.diagnostic?.address;
-    const targets = addr !== undefined ? [this.byAddress.get(addr)].filter((i): i is number => i !== undefined) : this.unaddressedTargets();
+    const targets =
+      addr !== undefined
+        ? [this.byAddress.get(addr)].filter((i): i is number => i !== undefined)
+        : this.unaddressedTargets();
     for (const i of targets) {
       const line = progressLine(message, this.jobs[i]!.label);
       if (line) this.context.progress(i, line);
@@ -344,7 +383,9 @@ class Batch {
     }
     if (path[0] === "import" && typeof path[1] === "number") {
       // import blocks are listed in job order among the jobs that import
-      const importing = [...this.live].filter((i) => this.jobs[i]!.action !== "destroy" && this.jobs[i]!.resource.importId !== undefined);
+      const importing = [...this.live].filter(
+        (i) => this.jobs[i]!.action !== "destroy" && this.jobs[i]!.resource.importId !== undefined,
+      );
       return importing[path[1]];
     }
     return undefined;
@@ -380,7 +421,13 @@ class Batch {
         job.resource = { ...job.resource, importId: undefined };
         continue;
       }
-      this.outcomes[i] = { kind: "failed", stage: "plan", details: this.describe(diagnostics, plan), providerLost: false, state: undefined };
+      this.outcomes[i] = {
+        kind: "failed",
+        stage: "plan",
+        details: this.describe(diagnostics, plan),
+        providerLost: false,
+        state: undefined,
+      };
       this.live.delete(i);
     }
     return true;
@@ -409,7 +456,8 @@ class Batch {
     const text =
       diagnostics.length > 0
         ? [...diagnostics.map((d) => formatDiagnostic(d, this.pathAtLine)), killed].filter(Boolean).join("\n")
-        : [outcome.stderrTail.trim(), killed].filter(Boolean).join("\n") || `the engine exited with code ${outcome.exitCode}`;
+        : [outcome.stderrTail.trim(), killed].filter(Boolean).join("\n") ||
+          `the engine exited with code ${outcome.exitCode}`;
     return this.timedOut ? `${this.deadlineMessage()}\n${text}` : text;
   }
 
@@ -430,7 +478,11 @@ class Batch {
     for (let i = 0; i < this.jobs.length; i++) {
       if (this.outcomes[i]) continue;
       const job = this.jobs[i]!;
-      const state = await readStateFile(this.workspace, { ...job.resource, name: resourceName(i) }, this.context.provider);
+      const state = await readStateFile(
+        this.workspace,
+        { ...job.resource, name: resourceName(i) },
+        this.context.provider,
+      );
       this.outcomes[i] = { kind: "done", state, actions: readActions };
     }
     return this.outcomes as JobOutcome[];

@@ -60,7 +60,10 @@ describe("engine slots", () => {
     expect(held).not.toBeNull();
     expect(await tryAcquireLock(join(dir, "slot-0.lock"))).toBeNull();
     // Same pid but a different start time is a reused pid, not the holder.
-    await writeFile(join(dir, "slot-1.lock"), JSON.stringify({ pid: process.pid, start: `${processStart(process.pid)}9`, token: "x" }));
+    await writeFile(
+      join(dir, "slot-1.lock"),
+      JSON.stringify({ pid: process.pid, start: `${processStart(process.pid)}9`, token: "x" }),
+    );
     expect(await tryAcquireLock(join(dir, "slot-1.lock"))).not.toBeNull();
     await held!.release();
     await cleanup();

@@ -6,7 +6,9 @@ import { ensurePrivateDir, runtimeDir } from "./runtime-dir.js";
 
 describe("runtime dir", () => {
   it("prefers an explicit dir, then XDG_RUNTIME_DIR, then ~/.cache", () => {
-    expect(runtimeDir({ NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR: "/x/hosts", XDG_RUNTIME_DIR: "/run/user/1000" })).toBe("/x/hosts");
+    expect(runtimeDir({ NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR: "/x/hosts", XDG_RUNTIME_DIR: "/run/user/1000" })).toBe(
+      "/x/hosts",
+    );
     expect(runtimeDir({ XDG_RUNTIME_DIR: "/run/user/1000", HOME: "/home/a" })).toBe(
       "/run/user/1000/nixops4-resources-opentofu",
     );

@@ -4,7 +4,12 @@
 import { join } from "node:path";
 import { canonicalHash } from "../json/canonical-json.js";
 import { locateProviderBinary } from "../engine/provider-binary.js";
-import { acquireEngineSlot, acquireProviderLease, hostRunner, type ProviderLease } from "../provider-host/client/index.js";
+import {
+  acquireEngineSlot,
+  acquireProviderLease,
+  hostRunner,
+  type ProviderLease,
+} from "../provider-host/client/index.js";
 import type { JobRunner } from "../jobs/job-runner.js";
 import { localRunner } from "../jobs/local-runner.js";
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
@@ -37,21 +42,28 @@ export async function connectProvider(options: ConnectOptions): Promise<JobRunne
   const lease = await leaseSharedProvider(options);
   if (lease) return hostRunner(lease, options);
   // Engine runs of this process are bounded machine-wide; the host bounds its own.
-  const releaseSlot = await acquireEngineSlot({ slots: options.engineSlots, log: (line) => options.log(`${options.label}: ${line}`) });
+  const releaseSlot = await acquireEngineSlot({
+    slots: options.engineSlots,
+    log: (line) => options.log(`${options.label}: ${line}`),
+  });
   return localRunner({
     engine: options.engine,
     provider: options.provider,
     providerConfig: options.providerConfig,
     pluginDir: options.pluginDir,
     baseEnv: process.env,
-    attach: async (workspace, baseEnv) => (await import("./workspace-init.js")).initWorkspace({ ...options, workspace, baseEnv }),
+    attach: async (workspace, baseEnv) =>
+      (await import("./workspace-init.js")).initWorkspace({ ...options, workspace, baseEnv }),
     release: releaseSlot,
   });
 }
 
 async function leaseSharedProvider(options: ConnectOptions): Promise<ProviderLease | null> {
   // With a plugin dir the user chose where providers come from; otherwise the engine installed it into our cache.
-  const binaryPath = locateProviderBinary([options.pluginDir ?? join(options.cacheDir, "plugin-cache")], options.provider);
+  const binaryPath = locateProviderBinary(
+    [options.pluginDir ?? join(options.cacheDir, "plugin-cache")],
+    options.provider,
+  );
   if (!binaryPath) return null;
   const lease = await acquireProviderLease({
     providerAddress: options.provider.address,
@@ -66,4 +78,3 @@ async function leaseSharedProvider(options: ConnectOptions): Promise<ProviderLea
   });
   return lease;
 }
-

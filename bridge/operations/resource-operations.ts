@@ -49,7 +49,12 @@ import type { ProviderTypes } from "../schema/provider-types.js";
 import { Redactor } from "../secrets/redactor.js";
 import { addEnvironmentCredentials } from "../secrets/sensitive-values.js";
 import { sweepLeftovers } from "../workspace/workspace-dir.js";
-import { outputsFromState, stateFromOutputs, withoutSensitiveValues, type ResourceState } from "../workspace/tfstate.js";
+import {
+  outputsFromState,
+  stateFromOutputs,
+  withoutSensitiveValues,
+  type ResourceState,
+} from "../workspace/tfstate.js";
 import { randomUUID } from "node:crypto";
 import { operationDeadline, type BridgeOptions } from "../options.js";
 import type { ProviderConnection } from "./provider-attachment.js";
@@ -94,15 +99,28 @@ export class OpenTofuResources implements ResourceHandler {
     return redactor;
   }
 
-  private async prepare(wireType: string, inputs: JsonObject, redactor: Redactor): Promise<{ prepared: PreparedResource; member?: string[] }> {
+  private async prepare(
+    wireType: string,
+    inputs: JsonObject,
+    redactor: Redactor,
+  ): Promise<{ prepared: PreparedResource; member?: string[] }> {
     const { member, inputs: rest } = takeMember(wireType, inputs);
-    return { prepared: await prepareInputs(wireType, rest, await this.context.types(), this.validator, redactor), member };
+    return {
+      prepared: await prepareInputs(wireType, rest, await this.context.types(), this.validator, redactor),
+      member,
+    };
   }
 
-  private identity(prepared: PreparedResource, member: string[] | undefined, fallbackLineage: string): ResourceIdentity {
+  private identity(
+    prepared: PreparedResource,
+    member: string[] | undefined,
+    fallbackLineage: string,
+  ): ResourceIdentity {
     const { label, resource } = prepared;
     if (member) return memberIdentity(this.context.options.provider.address, resource.type, member);
-    this.context.log(`${label}: no _member input (a caller other than the generated Nix modules): this resource is told apart by its lineage ${fallbackLineage}`);
+    this.context.log(
+      `${label}: no _member input (a caller other than the generated Nix modules): this resource is told apart by its lineage ${fallbackLineage}`,
+    );
     return lineageIdentity(fallbackLineage);
   }
 
@@ -138,7 +156,11 @@ export class OpenTofuResources implements ResourceHandler {
   }
 
   /** Takes the resource's lock and waits out an earlier operation that still runs; then says what it left. */
-  private async begin(label: string, identity: ResourceIdentity, current: CurrentOperation): Promise<{ lock: HeldLock; continuation: Continuation; record?: OperationRecord }> {
+  private async begin(
+    label: string,
+    identity: ResourceIdentity,
+    current: CurrentOperation,
+  ): Promise<{ lock: HeldLock; continuation: Continuation; record?: OperationRecord }> {
     const { stateDir } = this.context.options;
     // Before looking at a record: a killed predecessor's engine must not still be running in its workspace.
     await sweepLeftovers();
@@ -150,7 +172,9 @@ export class OpenTofuResources implements ResourceHandler {
       let announced = false;
       for (;;) {
         const record = await readRecord(stateDir, identity.id);
-        const continuation: Continuation = record ? continuationOf(record, current, isAlive, Date.now()) : { kind: "fresh" };
+        const continuation: Continuation = record
+          ? continuationOf(record, current, isAlive, Date.now())
+          : { kind: "fresh" };
         if (continuation.kind !== "wait") return { lock, continuation, record };
         if (Date.now() >= deadline) {
           throw new ResourceBusyError(
@@ -160,7 +184,9 @@ export class OpenTofuResources implements ResourceHandler {
           );
         }
         if (!announced) {
-          this.context.log(`${label}: an earlier ${record!.operation} of this resource is still running (${continuation.owners.join(", ")}); waiting for its outcome`);
+          this.context.log(
+            `${label}: an earlier ${record!.operation} of this resource is still running (${continuation.owners.join(", ")}); waiting for its outcome`,
+          );
           announced = true;
         }
         await sleep(250);
@@ -214,7 +240,9 @@ export class OpenTofuResources implements ResourceHandler {
       const outcome = record.outcome;
       if (outcome?.result === "succeeded") {
         if (!delivered) {
-          this.context.log(`the response could not be written (NixOps4 is gone); the outcome is kept for the next operation (${recordPath(stateDir, id)})`);
+          this.context.log(
+            `the response could not be written (NixOps4 is gone); the outcome is kept for the next operation (${recordPath(stateDir, id)})`,
+          );
         } else if ((record.operation === "create" || record.operation === "import") && outcome.state) {
           // A create's answer stays as a receipt: the same create again means NixOps4 lost it (record-recovery.ts).
           await writeRecord(stateDir, { ...record, phase: "answered", previous: undefined });
@@ -223,7 +251,8 @@ export class OpenTofuResources implements ResourceHandler {
         }
       } else if (record.phase === "running" || outcome?.changed === false) {
         // Failed before changing anything: what the record said before this operation stands.
-        if (open.previous) await writeRecord(stateDir, { ...record, phase: "finished", outcome: open.previous, previous: undefined });
+        if (open.previous)
+          await writeRecord(stateDir, { ...record, phase: "finished", outcome: open.previous, previous: undefined });
         else await removeRecord(stateDir, id, token);
       }
     } finally {
@@ -238,10 +267,18 @@ export class OpenTofuResources implements ResourceHandler {
     return parseExact(stringifyExact(outputsFromState(returned))) as JsonObject;
   }
 
-  private refusal(label: string, identity: ResourceIdentity, record: OperationRecord | undefined, why: string, whatNow: string): OperationError {
+  private refusal(
+    label: string,
+    identity: ResourceIdentity,
+    record: OperationRecord | undefined,
+    why: string,
+    whatNow: string,
+  ): OperationError {
     const { stateDir } = this.context.options;
     const object = record?.outcome?.state ?? record?.previous?.state;
-    const found = object ? ` It recorded ${record!.type} "${String((object.attributes.id as string | number | undefined) ?? "")}".` : "";
+    const found = object
+      ? ` It recorded ${record!.type} "${String((object.attributes.id as string | number | undefined) ?? "")}".`
+      : "";
     return new OperationError(
       `${label}: an earlier operation on this resource (${identity.describe}) left a record whose outcome this one cannot ` +
         `continue from: ${why}.${found} Record: ${recordPath(stateDir, identity.id)} (nixops4-opentofu pending show ${identity.id}). ` +
@@ -254,7 +291,10 @@ export class OpenTofuResources implements ResourceHandler {
     const { prepared, member } = await this.prepare(request.type, request.inputProperties, redactor);
     const { label, resource } = prepared;
     if (resource.mode === "data") {
-      return this.outputs(label, await this.run(prepared, redactor, "read", "create", lineageFor("data", label, resource.args), undefined));
+      return this.outputs(
+        label,
+        await this.run(prepared, redactor, "read", "create", lineageFor("data", label, resource.args), undefined),
+      );
     }
     if (!request.isStateful) {
       throw new OperationError(
@@ -264,7 +304,11 @@ export class OpenTofuResources implements ResourceHandler {
     }
     const derived = lineageFor(this.context.options.provider.address, resource.type, resource.args);
     const identity = this.identity(prepared, member, derived);
-    const { lock, continuation, record } = await this.begin(label, identity, { operation: "create", inputsHash: inputsHash(prepared), configHash: canonicalHash(prepared.providerConfig) });
+    const { lock, continuation, record } = await this.begin(label, identity, {
+      operation: "create",
+      inputsHash: inputsHash(prepared),
+      configHash: canonicalHash(prepared.providerConfig),
+    });
     let prior: ResourceState | undefined;
     let importIsGuess = false;
     let previous: RecordOutcome | undefined;
@@ -298,7 +342,9 @@ export class OpenTofuResources implements ResourceHandler {
           const guess = guessImportId(resource.args, resource.type);
           if (guess) {
             const earlier = continuation.kind === "unknown" ? "operation did not finish" : "create failed";
-            this.context.log(`${label}: an earlier ${earlier} (${continuation.why}); looking for the object it may have made (import ID "${guess}")`);
+            this.context.log(
+              `${label}: an earlier ${earlier} (${continuation.why}); looking for the object it may have made (import ID "${guess}")`,
+            );
             resource.importId = guess;
             importIsGuess = true;
           } else if (continuation.kind === "unknown") {
@@ -322,7 +368,15 @@ export class OpenTofuResources implements ResourceHandler {
       if (!this.open) await lock.release();
       throw error;
     }
-    const state = await this.run(prepared, redactor, "apply", resource.importId ? "import" : "create", lineage, prior, importIsGuess);
+    const state = await this.run(
+      prepared,
+      redactor,
+      "apply",
+      resource.importId ? "import" : "create",
+      lineage,
+      prior,
+      importIsGuess,
+    );
     return this.outputs(label, state);
   }
 
@@ -333,7 +387,10 @@ export class OpenTofuResources implements ResourceHandler {
     const { prepared, member } = await this.prepare(previousType, request.inputProperties, redactor);
     const { label, resource } = prepared;
     if (resource.mode === "data") {
-      return this.outputs(label, await this.run(prepared, redactor, "read", "update", lineageFor("data", label, resource.args), undefined));
+      return this.outputs(
+        label,
+        await this.run(prepared, redactor, "read", "update", lineageFor("data", label, resource.args), undefined),
+      );
     }
     const known = stateFromOutputs(label, request.resource.outputProperties);
     if (!known) {
@@ -343,7 +400,11 @@ export class OpenTofuResources implements ResourceHandler {
       );
     }
     const identity = this.identity(prepared, member, known.record.lineage);
-    const { lock, continuation, record } = await this.begin(label, identity, { operation: "update", inputsHash: inputsHash(prepared), known });
+    const { lock, continuation, record } = await this.begin(label, identity, {
+      operation: "update",
+      inputsHash: inputsHash(prepared),
+      known,
+    });
     let prior = known;
     try {
       if (continuation.kind === "adopt") {
@@ -359,7 +420,14 @@ export class OpenTofuResources implements ResourceHandler {
             `${forgetHint(identity.id)} and try again (the update then starts from the state NixOps4 holds).`,
         );
       }
-      await this.start(lock, identity, prepared, "update", known.record.lineage, "previous" in continuation ? continuation.previous : undefined);
+      await this.start(
+        lock,
+        identity,
+        prepared,
+        "update",
+        known.record.lineage,
+        "previous" in continuation ? continuation.previous : undefined,
+      );
     } catch (error) {
       if (!this.open) await lock.release();
       throw error;
@@ -380,9 +448,14 @@ export class OpenTofuResources implements ResourceHandler {
       );
     }
     const known = stateFromOutputs(label, request.resource.outputProperties);
-    const lineage = known?.record.lineage ?? lineageFor(this.context.options.provider.address, resource.type, resource.args);
+    const lineage =
+      known?.record.lineage ?? lineageFor(this.context.options.provider.address, resource.type, resource.args);
     const identity = this.identity(prepared, member, lineage);
-    const { lock, continuation, record } = await this.begin(label, identity, { operation: "destroy", inputsHash: inputsHash(prepared), known });
+    const { lock, continuation, record } = await this.begin(label, identity, {
+      operation: "destroy",
+      inputsHash: inputsHash(prepared),
+      known,
+    });
     let prior = known;
     try {
       switch (continuation.kind) {
@@ -396,7 +469,13 @@ export class OpenTofuResources implements ResourceHandler {
           prior = continuation.state;
           break;
         case "foreign":
-          throw this.refusal(label, identity, record, continuation.why, `Deal with that object first, then run ${forgetHint(identity.id)} and try again.`);
+          throw this.refusal(
+            label,
+            identity,
+            record,
+            continuation.why,
+            `Deal with that object first, then run ${forgetHint(identity.id)} and try again.`,
+          );
         default:
           // An unknown outcome does not stop a destroy: destroying what the state names is safe to repeat.
           break;
@@ -406,7 +485,14 @@ export class OpenTofuResources implements ResourceHandler {
         await lock.release();
         return;
       }
-      await this.start(lock, identity, prepared, "destroy", prior.record.lineage, "previous" in continuation ? continuation.previous : undefined);
+      await this.start(
+        lock,
+        identity,
+        prepared,
+        "destroy",
+        prior.record.lineage,
+        "previous" in continuation ? continuation.previous : undefined,
+      );
     } catch (error) {
       if (!this.open) await lock.release();
       throw error;

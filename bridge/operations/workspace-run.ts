@@ -5,7 +5,13 @@
 import { interruption, interruptSignal, throwIfInterrupted } from "../../opentofu/engine/interrupts.js";
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import { guessImportId, reportsExistingObject } from "../recovery/import-guess.js";
-import { recordOutcome, recordPath, updateRecord, type RecordOutcome, type RecordTarget } from "../recovery/operation-records.js";
+import {
+  recordOutcome,
+  recordPath,
+  updateRecord,
+  type RecordOutcome,
+  type RecordTarget,
+} from "../recovery/operation-records.js";
 import { processStart } from "../machine/process-identity.js";
 import type { Redactor } from "../secrets/redactor.js";
 import { addSensitiveOfState } from "../secrets/sensitive-values.js";
@@ -97,11 +103,13 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     await runner.release();
   }
   if (outcome.kind === "failed") {
-    const what = request.action === "read" ? "reading the data source" : outcome.stage === "plan" ? "planning" : "applying";
+    const what =
+      request.action === "read" ? "reading the data source" : outcome.stage === "plan" ? "planning" : "applying";
     const details = redactor.redact(outcome.details);
     let kept = "";
     const unknown = outcome.unknown === true || DIED_MIDWAY.test(outcome.details);
-    if (outcome.stage === "apply") kept = await keepStateAfterFailure(request, claim(request, outcome.state), details, unknown);
+    if (outcome.stage === "apply")
+      kept = await keepStateAfterFailure(request, claim(request, outcome.state), details, unknown);
     else await record(request, { result: "failed", changed: false, reason: `${what} failed: ${details}` });
     const message = redactor.redact(`${label}: ${what} failed:\n${details}${kept}`);
     throw outcome.providerLost ? new ProviderLostError(message) : new EngineOperationError(message);
@@ -115,7 +123,8 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     result,
     changed: outcome.actions.length > 0,
     state,
-    reason: result === "interrupted" ? `interrupted by ${interrupted} after applying` : `${request.operation} succeeded`,
+    reason:
+      result === "interrupted" ? `interrupted by ${interrupted} after applying` : `${request.operation} succeeded`,
   });
   return { state, actions: outcome.actions };
 }

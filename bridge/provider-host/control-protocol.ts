@@ -201,15 +201,24 @@ export interface HostLaunch {
 
 export function hostArguments(launch: HostLaunch): string[] {
   return [
-    "--key", launch.key,
-    "--dir", launch.dir,
-    "--binary", launch.binaryPath,
-    "--address", launch.providerAddress,
-    "--version", launch.providerVersion,
-    "--idle-ms", String(launch.idleMs),
-    "--max-uses", String(launch.maxUses),
-    "--start-timeout-ms", String(launch.startTimeoutMs),
-    "--prune", launch.prune ? "on" : "off",
+    "--key",
+    launch.key,
+    "--dir",
+    launch.dir,
+    "--binary",
+    launch.binaryPath,
+    "--address",
+    launch.providerAddress,
+    "--version",
+    launch.providerVersion,
+    "--idle-ms",
+    String(launch.idleMs),
+    "--max-uses",
+    String(launch.maxUses),
+    "--start-timeout-ms",
+    String(launch.startTimeoutMs),
+    "--prune",
+    launch.prune ? "on" : "off",
   ];
 }
 

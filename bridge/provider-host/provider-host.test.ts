@@ -83,7 +83,10 @@ function engineEnv(lease: ProviderLease, workspaceEnv: Record<string, string>): 
   return { PATH: process.env.PATH, HOME: process.env.HOME, ...workspaceEnv, ...lease.engineEnv };
 }
 
-async function lease(env: NodeJS.ProcessEnv, overrides: Parameters<typeof awsLeaseRequest>[1] = {}): Promise<ProviderLease> {
+async function lease(
+  env: NodeJS.ProcessEnv,
+  overrides: Parameters<typeof awsLeaseRequest>[1] = {},
+): Promise<ProviderLease> {
   const granted = await acquireProviderLease(awsLeaseRequest(env, overrides));
   if (!granted) throw new Error("expected a lease");
   return granted;
@@ -185,7 +188,10 @@ describe("provider host", () => {
     });
     const engine = engineEnv(held, ws.env);
     await planAndApply(ws.dir, engine);
-    const outputs = JSON.parse((await mustRun(ws.dir, ["output", "-json"], engine)).output) as Record<string, { value: unknown }>;
+    const outputs = JSON.parse((await mustRun(ws.dir, ["output", "-json"], engine)).output) as Record<
+      string,
+      { value: unknown }
+    >;
     await held.release();
     expect(outputs.arn!.value).toMatch(/:user\/host-user-read$/);
     expect(outputs.tags!.value).toEqual({ k: "v" });

@@ -8,7 +8,9 @@ import { selfIdentity } from "../machine/process-identity.js";
 import { recordOutcome, updateRecord, type RecordTarget } from "./operation-records.js";
 
 function targetOf(pending: PendingTarget): RecordTarget | undefined {
-  return pending.stateDir && pending.id && pending.token ? { stateDir: pending.stateDir, id: pending.id, token: pending.token } : undefined;
+  return pending.stateDir && pending.id && pending.token
+    ? { stateDir: pending.stateDir, id: pending.id, token: pending.token }
+    : undefined;
 }
 
 export async function acceptOnHost(pending: PendingTarget): Promise<void> {
@@ -17,18 +19,37 @@ export async function acceptOnHost(pending: PendingTarget): Promise<void> {
 }
 
 /** Files a finished job's outcome (the state under the record's lineage); false when the record is not its own. */
-export async function recordOnHost(pending: PendingTarget, outcome: JobOutcome | { kind: "error"; message: string }): Promise<boolean> {
+export async function recordOnHost(
+  pending: PendingTarget,
+  outcome: JobOutcome | { kind: "error"; message: string },
+): Promise<boolean> {
   const target = targetOf(pending);
   if (!target) return false;
   if (outcome.kind === "error") {
-    return recordOutcome(target, { result: "failed", changed: "unknown", reason: `the provider host could not run the operation: ${outcome.message}` });
+    return recordOutcome(target, {
+      result: "failed",
+      changed: "unknown",
+      reason: `the provider host could not run the operation: ${outcome.message}`,
+    });
   }
-  const state = outcome.state ? { ...outcome.state, record: { ...outcome.state.record, lineage: pending.lineage } } : undefined;
+  const state = outcome.state
+    ? { ...outcome.state, record: { ...outcome.state.record, lineage: pending.lineage } }
+    : undefined;
   if (outcome.kind === "done") {
-    return recordOutcome(target, { result: "succeeded", changed: outcome.actions.length > 0, state, reason: `${pending.operation} finished on the provider host` });
+    return recordOutcome(target, {
+      result: "succeeded",
+      changed: outcome.actions.length > 0,
+      state,
+      reason: `${pending.operation} finished on the provider host`,
+    });
   }
   // Not the engine's diagnostics: they may echo secrets the host has no redactor for; the bridge, if it still
   // runs, replaces this with its redacted account.
   const changed = outcome.stage === "apply";
-  return recordOutcome(target, { result: "failed", changed, state, reason: `${outcome.stage === "plan" ? "planning" : "applying"} failed on the provider host` });
+  return recordOutcome(target, {
+    result: "failed",
+    changed,
+    state,
+    reason: `${outcome.stage === "plan" ? "planning" : "applying"} failed on the provider host`,
+  });
 }

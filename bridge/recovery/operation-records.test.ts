@@ -31,7 +31,16 @@ const record = (id: string, extra: Partial<OperationRecord> = {}): OperationReco
   ...extra,
 });
 const secretState = {
-  record: { format: 1 as const, mode: "managed" as const, type: "aws_ssm_parameter", providerAddress: "p", providerVersion: "1", lineage: "L", serial: 1, instance: { sensitive_attributes: [[{ type: "get_attr", value: "value" }]] } },
+  record: {
+    format: 1 as const,
+    mode: "managed" as const,
+    type: "aws_ssm_parameter",
+    providerAddress: "p",
+    providerVersion: "1",
+    lineage: "L",
+    serial: 1,
+    instance: { sensitive_attributes: [[{ type: "get_attr", value: "value" }]] },
+  },
   attributes: { id: "/x", value: "TOPSECRET-value" },
 };
 
@@ -40,7 +49,12 @@ describe("operation records", () => {
     dir = mkdtempSync(join(tmpdir(), "records-"));
     await writeRecord(dir, record("a"));
     expect(statSync(recordPath(dir, "a")).mode & 0o777).toBe(0o600);
-    expect(await recordOutcome({ stateDir: dir, id: "a", token: "t" }, { result: "succeeded", changed: true, state: secretState, reason: "ok" })).toBe(true);
+    expect(
+      await recordOutcome(
+        { stateDir: dir, id: "a", token: "t" },
+        { result: "succeeded", changed: true, state: secretState, reason: "ok" },
+      ),
+    ).toBe(true);
     const stored = await readRecord(dir, "a");
     expect(stored?.phase).toBe("finished");
     expect(JSON.stringify(stored)).not.toContain("TOPSECRET");
@@ -49,7 +63,12 @@ describe("operation records", () => {
   it("are changed and removed only by the operation that owns them", async () => {
     dir = mkdtempSync(join(tmpdir(), "records-"));
     await writeRecord(dir, record("a", { token: "mine" }));
-    expect(await recordOutcome({ stateDir: dir, id: "a", token: "other" }, { result: "succeeded", changed: true, reason: "x" })).toBe(false);
+    expect(
+      await recordOutcome(
+        { stateDir: dir, id: "a", token: "other" },
+        { result: "succeeded", changed: true, reason: "x" },
+      ),
+    ).toBe(false);
     await removeRecord(dir, "a", "other");
     expect((await readRecord(dir, "a"))?.phase).toBe("running");
     await removeRecord(dir, "a", "mine");
@@ -74,9 +93,25 @@ describe("operation records", () => {
     dir = mkdtempSync(join(tmpdir(), "records-"));
     const { mkdirSync, writeFileSync } = await import("node:fs");
     mkdirSync(join(dir, "pending"));
-    writeFileSync(recordPath(dir, "L"), JSON.stringify({ lineage: "L", type: "aws_s3_bucket", mode: "managed", providerAddress: "p", operation: "create", reason: "boom", savedAt: "2026-01-01T00:00:00Z", state: secretState }));
+    writeFileSync(
+      recordPath(dir, "L"),
+      JSON.stringify({
+        lineage: "L",
+        type: "aws_s3_bucket",
+        mode: "managed",
+        providerAddress: "p",
+        operation: "create",
+        reason: "boom",
+        savedAt: "2026-01-01T00:00:00Z",
+        state: secretState,
+      }),
+    );
     const upgraded = await readRecord(dir, "L");
-    expect(upgraded).toMatchObject({ id: "L", phase: "finished", outcome: { result: "failed", changed: true, reason: "boom" } });
+    expect(upgraded).toMatchObject({
+      id: "L",
+      phase: "finished",
+      outcome: { result: "failed", changed: true, reason: "boom" },
+    });
     expect(upgraded?.outcome?.state?.attributes.id).toBe("/x");
   });
 });

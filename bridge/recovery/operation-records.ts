@@ -183,8 +183,11 @@ export function liveOwners(record: OperationRecord, alive: (identity: ProcessIde
 
 /** One line for `pending list` and error messages. */
 export function describeRecord(record: OperationRecord): string {
-  const object = record.outcome?.state ? ` ${String((record.outcome.state.attributes.id as string | number | undefined) ?? "")}` : "";
-  const what = record.phase === "running" ? "running" : `${record.outcome!.result}: ${record.outcome!.reason.split("\n")[0]}`;
+  const object = record.outcome?.state
+    ? ` ${String((record.outcome.state.attributes.id as string | number | undefined) ?? "")}`
+    : "";
+  const what =
+    record.phase === "running" ? "running" : `${record.outcome!.result}: ${record.outcome!.reason.split("\n")[0]}`;
   return `${record.type}${object}, ${record.operation} of ${record.member ? record.member.join(".") : "(no member path)"} started ${record.startedAt}: ${what}`;
 }
 

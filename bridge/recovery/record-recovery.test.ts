@@ -5,7 +5,16 @@ import type { ResourceState } from "../workspace/tfstate.js";
 
 const NOW = Date.parse("2026-12-01T12:00:00Z");
 const state = (lineage: string, serial: number): ResourceState => ({
-  record: { format: 1, mode: "managed", type: "aws_s3_bucket", providerAddress: "p", providerVersion: "1", lineage, serial, instance: {} },
+  record: {
+    format: 1,
+    mode: "managed",
+    type: "aws_s3_bucket",
+    providerAddress: "p",
+    providerVersion: "1",
+    lineage,
+    serial,
+    instance: {},
+  },
   attributes: { id: "b" },
 });
 const base = (extra: Partial<OperationRecord> = {}): OperationRecord => ({
@@ -23,7 +32,11 @@ const base = (extra: Partial<OperationRecord> = {}): OperationRecord => ({
   ...extra,
 });
 const finished = (outcome: Partial<NonNullable<OperationRecord["outcome"]>>, extra: Partial<OperationRecord> = {}) =>
-  base({ phase: "finished", outcome: { result: "failed", changed: true, reason: "boom\nmore", at: "t", ...outcome }, ...extra });
+  base({
+    phase: "finished",
+    outcome: { result: "failed", changed: true, reason: "boom\nmore", at: "t", ...outcome },
+    ...extra,
+  });
 const create = { operation: "create" as const, inputsHash: "H" };
 const alive = (pids: number[]) => (identity: { pid: number }) => pids.includes(identity.pid);
 
@@ -44,7 +57,9 @@ describe("a running record", () => {
   it("is unknown once every owner is dead, naming them", () => {
     const c = continuationOf(base({ host: { pid: 20, accepted: true } }), create, alive([]), NOW);
     expect(c.kind).toBe("unknown");
-    expect(c.kind === "unknown" && c.why).toMatch(/bridge \(pid 10\) and provider host \(pid 20\) stopped while it ran/);
+    expect(c.kind === "unknown" && c.why).toMatch(
+      /bridge \(pid 10\) and provider host \(pid 20\) stopped while it ran/,
+    );
   });
   it("of a create with other inputs is foreign, not guessed at", () => {
     expect(continuationOf(base(), { operation: "create", inputsHash: "other" }, alive([]), NOW).kind).toBe("foreign");
@@ -57,15 +72,30 @@ describe("a finished record", () => {
     expect(c.kind).toBe("adopt");
   });
   it("with a state older than the caller's is not adopted by an update", () => {
-    const c = continuationOf(finished({ state: state("L", 1) }), { operation: "update", inputsHash: "x", known: state("L", 3) }, alive([]), NOW);
+    const c = continuationOf(
+      finished({ state: state("L", 1) }),
+      { operation: "update", inputsHash: "x", known: state("L", 3) },
+      alive([]),
+      NOW,
+    );
     expect(c).toEqual({ kind: "fresh" });
   });
   it("of another lineage is foreign to an update", () => {
-    const c = continuationOf(finished({ state: state("L", 1) }), { operation: "update", inputsHash: "x", known: state("M", 3) }, alive([]), NOW);
+    const c = continuationOf(
+      finished({ state: state("L", 1) }),
+      { operation: "update", inputsHash: "x", known: state("M", 3) },
+      alive([]),
+      NOW,
+    );
     expect(c.kind).toBe("foreign");
   });
   it("of a create with other inputs is foreign", () => {
-    const c = continuationOf(finished({ state: state("L", 1) }), { operation: "create", inputsHash: "other" }, alive([]), NOW);
+    const c = continuationOf(
+      finished({ state: state("L", 1) }),
+      { operation: "create", inputsHash: "other" },
+      alive([]),
+      NOW,
+    );
     expect(c.kind).toBe("foreign");
   });
   it("of a create that failed without state is retried by looking for the object", () => {
@@ -75,7 +105,14 @@ describe("a finished record", () => {
     expect(continuationOf(finished({ changed: "unknown" }), create, alive([]), NOW).kind).toBe("unknown");
   });
   it("of a finished destroy says the object is gone", () => {
-    expect(continuationOf(finished({ result: "succeeded" }, { operation: "destroy" }), { operation: "destroy", inputsHash: "H" }, alive([]), NOW).kind).toBe("destroyed");
+    expect(
+      continuationOf(
+        finished({ result: "succeeded" }, { operation: "destroy" }),
+        { operation: "destroy", inputsHash: "H" },
+        alive([]),
+        NOW,
+      ).kind,
+    ).toBe("destroyed");
   });
   it("that changed nothing is nothing to continue from", () => {
     expect(continuationOf(finished({ changed: false }), create, alive([]), NOW)).toEqual({ kind: "fresh" });
@@ -84,14 +121,41 @@ describe("a finished record", () => {
 
 describe("a receipt of an answered create", () => {
   const answered = (at: number, extra: Partial<OperationRecord> = {}) =>
-    base({ phase: "answered", configHash: "C", outcome: { result: "succeeded", changed: true, state: state("L", 1), reason: "ok", at: new Date(at).toISOString() }, ...extra });
+    base({
+      phase: "answered",
+      configHash: "C",
+      outcome: {
+        result: "succeeded",
+        changed: true,
+        state: state("L", 1),
+        reason: "ok",
+        at: new Date(at).toISOString(),
+      },
+      ...extra,
+    });
   it("answers the same create again, under the same provider configuration, for a while", () => {
     expect(continuationOf(answered(NOW - 1000), { ...create, configHash: "C" }, alive([]), NOW).kind).toBe("adopt");
     expect(continuationOf(answered(NOW - 1000), { ...create, configHash: "D" }, alive([]), NOW).kind).toBe("fresh");
-    expect(continuationOf(answered(NOW - 2 * 60 * 60 * 1000), { ...create, configHash: "C" }, alive([]), NOW).kind).toBe("fresh");
+    expect(
+      continuationOf(answered(NOW - 2 * 60 * 60 * 1000), { ...create, configHash: "C" }, alive([]), NOW).kind,
+    ).toBe("fresh");
   });
   it("is nothing to a create with other inputs, or to an update", () => {
-    expect(continuationOf(answered(NOW - 1000), { operation: "create", inputsHash: "other", configHash: "C" }, alive([]), NOW).kind).toBe("fresh");
-    expect(continuationOf(answered(NOW - 1000), { operation: "update", inputsHash: "H", configHash: "C", known: state("L", 2) }, alive([]), NOW).kind).toBe("fresh");
+    expect(
+      continuationOf(
+        answered(NOW - 1000),
+        { operation: "create", inputsHash: "other", configHash: "C" },
+        alive([]),
+        NOW,
+      ).kind,
+    ).toBe("fresh");
+    expect(
+      continuationOf(
+        answered(NOW - 1000),
+        { operation: "update", inputsHash: "H", configHash: "C", known: state("L", 2) },
+        alive([]),
+        NOW,
+      ).kind,
+    ).toBe("fresh");
   });
 });

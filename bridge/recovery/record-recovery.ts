@@ -72,7 +72,12 @@ export function continuationOf(
     const who = record.host
       ? `its bridge (pid ${record.bridge.pid}) and provider host (pid ${record.host.pid})`
       : `its bridge (pid ${record.bridge.pid})`;
-    outcome = { result: "failed", changed: "unknown", reason: `${who} stopped while it ran and recorded no outcome`, at: record.startedAt };
+    outcome = {
+      result: "failed",
+      changed: "unknown",
+      reason: `${who} stopped while it ran and recorded no outcome`,
+      at: record.startedAt,
+    };
   } else {
     outcome = record.outcome!;
   }
@@ -80,7 +85,12 @@ export function continuationOf(
   if (current.known && current.known.record.lineage !== record.lineage) {
     return { kind: "foreign", why: `it is of another object (lineage ${record.lineage}): ${why}`, previous: outcome };
   }
-  if (!current.known && record.inputsHash !== "" && record.inputsHash !== current.inputsHash && outcome.changed !== false) {
+  if (
+    !current.known &&
+    record.inputsHash !== "" &&
+    record.inputsHash !== current.inputsHash &&
+    outcome.changed !== false
+  ) {
     return { kind: "foreign", why: `it was made with other inputs: ${why}`, previous: outcome };
   }
   if (outcome.state) {
@@ -90,6 +100,7 @@ export function continuationOf(
   if (outcome.changed === false) return { kind: "fresh" };
   if (outcome.changed === "unknown") return { kind: "unknown", why, previous: outcome };
   if (record.operation === "destroy" && outcome.result !== "failed") return { kind: "destroyed", why };
-  if (record.operation === "create" || record.operation === "import") return { kind: "failed-create", why, previous: outcome };
+  if (record.operation === "create" || record.operation === "import")
+    return { kind: "failed-create", why, previous: outcome };
   return { kind: "fresh" };
 }

@@ -14,7 +14,9 @@ describe("takeMember", () => {
   });
   it("rejects anything but a list of strings, naming the type and the input", () => {
     expect(() => takeMember("aws_s3_bucket", { _member: "members.bucket" })).toThrow(MemberInputError);
-    expect(() => takeMember("aws_s3_bucket", { _member: ["members", 1] })).toThrow(/aws_s3_bucket: inputs._member must be a list of strings/);
+    expect(() => takeMember("aws_s3_bucket", { _member: ["members", 1] })).toThrow(
+      /aws_s3_bucket: inputs._member must be a list of strings/,
+    );
   });
 });
 

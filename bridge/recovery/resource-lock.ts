@@ -43,7 +43,9 @@ export async function lockResource(options: {
       );
     }
     if (!announced) {
-      options.log(`${options.label}: waiting for the operation of process ${owner?.pid ?? "?"} on the same resource to finish`);
+      options.log(
+        `${options.label}: waiting for the operation of process ${owner?.pid ?? "?"} on the same resource to finish`,
+      );
       announced = true;
     }
     await sleep(100 + Math.random() * 100);

@@ -54,30 +54,44 @@ export function describeInputErrors(errors: ErrorObject[]): string[] {
         const near = suggestion(name, properties);
         lines.add(
           `unknown attribute "${child(path, name)}"` +
-            (near ? ` (did you mean "${child(path, near)}"?)` : properties.length > 0 ? `; valid here: ${properties.join(", ")}` : ""),
+            (near
+              ? ` (did you mean "${child(path, near)}"?)`
+              : properties.length > 0
+                ? `; valid here: ${properties.join(", ")}`
+                : ""),
         );
         break;
       }
       case "required":
-        lines.add(`missing required attribute "${child(path, (error.params as { missingProperty: string }).missingProperty)}"`);
+        lines.add(
+          `missing required attribute "${child(path, (error.params as { missingProperty: string }).missingProperty)}"`,
+        );
         break;
       case "type":
         // The `null` branch of an optional value's anyOf: the other branch says what was expected.
         if (expectedType((error.params as { type: unknown }).type) === "") break;
-        lines.add(`${where(path)}: expected ${expectedType((error.params as { type: unknown }).type)}, got ${jsonTypeOf(error.data)}`);
+        lines.add(
+          `${where(path)}: expected ${expectedType((error.params as { type: unknown }).type)}, got ${jsonTypeOf(error.data)}`,
+        );
         break;
       case "minItems":
       case "maxItems": {
         const limit = (error.params as { limit: number }).limit;
         const count = Array.isArray(error.data) ? error.data.length : 0;
-        lines.add(`${where(path)}: expected ${error.keyword === "minItems" ? "at least" : "at most"} ${limit} item(s), got ${count}`);
+        lines.add(
+          `${where(path)}: expected ${error.keyword === "minItems" ? "at least" : "at most"} ${limit} item(s), got ${count}`,
+        );
         break;
       }
       case "enum":
-        lines.add(`${where(path)}: expected one of ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues)}`);
+        lines.add(
+          `${where(path)}: expected one of ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues)}`,
+        );
         break;
       case "const":
-        lines.add(`${where(path)}: expected ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`);
+        lines.add(
+          `${where(path)}: expected ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`,
+        );
         break;
       case "anyOf":
       case "oneOf":

@@ -76,7 +76,8 @@ function nestingDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);
@@ -112,7 +113,9 @@ export function parseRequest(line: string): Request {
   const kind = kindOf(name);
   if (!kind) {
     if (STATE_PROVIDER_KINDS.has(name)) {
-      throw new RequestError(`"${name}" is only for state providers; nixops4-resources-opentofu is not a state provider`);
+      throw new RequestError(
+        `"${name}" is only for state providers; nixops4-resources-opentofu is not a state provider`,
+      );
     }
     throw new RequestError(`unknown request kind "${name}"; this provider handles ${Object.keys(KINDS).join(", ")}`);
   }

@@ -11,7 +11,12 @@ import { terraformArguments } from "../workspace/terraform-arguments.js";
 import { withoutNulls } from "../workspace/terraform-json.js";
 import { suggestion } from "./input-errors.js";
 import type { InputValidator } from "./validate-inputs.js";
-import { DATA_WIRE_PREFIX, parseWireType, type Lifecycle, type ResourceMode } from "../../opentofu/wire/wire-contract.js";
+import {
+  DATA_WIRE_PREFIX,
+  parseWireType,
+  type Lifecycle,
+  type ResourceMode,
+} from "../../opentofu/wire/wire-contract.js";
 
 export class UnknownTypeError extends Error {}
 
@@ -75,6 +80,10 @@ function unknownType(wireType: string, mode: ResourceMode, type: string, types: 
   const other = types.typeNames(mode === "data" ? "managed" : "data").includes(type);
   const kind = mode === "data" ? "data source" : "resource type";
   let hint = near ? ` (did you mean "${mode === "data" ? DATA_WIRE_PREFIX : ""}${near}"?)` : "";
-  if (other) hint = mode === "data" ? ` (there is a resource type "${type}")` : ` (there is a data source "${DATA_WIRE_PREFIX}${type}")`;
+  if (other)
+    hint =
+      mode === "data"
+        ? ` (there is a resource type "${type}")`
+        : ` (there is a data source "${DATA_WIRE_PREFIX}${type}")`;
   return new UnknownTypeError(`unknown ${kind} "${wireType}": the provider has no ${kind} named "${type}"${hint}`);
 }

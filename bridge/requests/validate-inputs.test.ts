@@ -30,7 +30,15 @@ console.log(JSON.stringify({ built, problems }));
 `;
 
 async function check(source: string, inputs: unknown, build = ""): Promise<{ built: boolean; problems: string[] }> {
-  const { stdout } = await execa(process.execPath, ["--input-type=module", "-e", script, cacheDir, source, JSON.stringify(inputs), build]);
+  const { stdout } = await execa(process.execPath, [
+    "--input-type=module",
+    "-e",
+    script,
+    cacheDir,
+    source,
+    JSON.stringify(inputs),
+    build,
+  ]);
   return JSON.parse(stdout);
 }
 
@@ -40,7 +48,11 @@ describe("InputValidator", () => {
     const first = await check("source-1", bad);
     expect(first).toEqual({
       built: true,
-      problems: ['attribute "tags.a": expected string, got integer', 'missing required attribute "name"', 'unknown attribute "nmae" (did you mean "name"?)'],
+      problems: [
+        'attribute "tags.a": expected string, got integer',
+        'missing required attribute "name"',
+        'unknown attribute "nmae" (did you mean "name"?)',
+      ],
     });
     expect(readdirSync(cacheDir).filter((f) => f.endsWith(".mjs"))).toHaveLength(1);
     expect(await check("source-1", bad)).toEqual({ ...first, built: false });

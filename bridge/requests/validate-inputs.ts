@@ -32,8 +32,7 @@ async function compileStandalone(schema: object): Promise<{ validate: Validate; 
   // Loaded only on a cache miss: Ajv itself is a good part of a bridge process's start-up.
   const { createInputAjv } = await import("../../opentofu/wire/ajv.js");
   const standalone = (await import("ajv/dist/standalone/index.js")).default as unknown as
-    | ((ajv: unknown, validate: unknown) => string)
-    | { default: (ajv: unknown, validate: unknown) => string };
+    ((ajv: unknown, validate: unknown) => string) | { default: (ajv: unknown, validate: unknown) => string };
   const toCode = typeof standalone === "function" ? standalone : standalone.default;
   // verbose: errors carry the failing sub-schema, which holds the valid names for "did you mean".
   const ajv = createInputAjv({ verbose: true, code: { source: true, esm: true } });

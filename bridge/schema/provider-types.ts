@@ -80,7 +80,10 @@ export async function loadProviderTypes(options: SchemaCacheOptions): Promise<Pr
   const deadline = Date.now() + DUMP_WAIT_MS;
   let lock = await tryAcquireLock(`${dir}.dump.lock`);
   for (let announced = false; !lock && Date.now() < deadline; lock = await tryAcquireLock(`${dir}.dump.lock`)) {
-    if (!announced) options.log(`waiting for another bridge to read the schema of ${options.provider.source} ${options.provider.version}`);
+    if (!announced)
+      options.log(
+        `waiting for another bridge to read the schema of ${options.provider.source} ${options.provider.version}`,
+      );
     announced = true;
     await sleep(250 + Math.random() * 250);
     const dumped = await readCatalogue(dir);

@@ -5,7 +5,8 @@ import { sensitivePaths, type ResourceState } from "../workspace/tfstate.js";
 import type { Redactor } from "./redactor.js";
 
 // Provider schemas rarely mark credentials sensitive (the AWS provider marks neither access_key nor secret_key).
-const CREDENTIAL_NAME = /(secret|token|password|passwd|passphrase|credential|private|api_?key|access_?key|auth|session|certificate|cert_?pem|key_?pem|signature)/i;
+const CREDENTIAL_NAME =
+  /(secret|token|password|passwd|passphrase|credential|private|api_?key|access_?key|auth|session|certificate|cert_?pem|key_?pem|signature)/i;
 const CREDENTIAL_ENV = /(SECRET|TOKEN|PASSWORD|PASSPHRASE|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY|API_KEY|SESSION)/;
 
 /** Adds every value under a sensitive attribute of `block` found in `value`. */

@@ -3,7 +3,9 @@ import { parseExact, stringifyExact } from "../json/exact-json.js";
 import { locatedJson } from "./located-json.js";
 
 describe("locatedJson", () => {
-  const value = parseExact('{"resource":{"aws_s3_bucket":{"this":{"bucket":"b","tags":{"Name":"x"},"n":[1,9007199254740993],"e":{}}}}}');
+  const value = parseExact(
+    '{"resource":{"aws_s3_bucket":{"this":{"bucket":"b","tags":{"Name":"x"},"n":[1,9007199254740993],"e":{}}}}}',
+  );
 
   it("prints the same JSON as a standard pretty-printer", () => {
     expect(locatedJson(value).text).toBe(stringifyExact(value, 2) + "\n");

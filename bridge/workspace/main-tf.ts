@@ -51,7 +51,10 @@ export function mainTfJson(
       provider: provider.name,
     };
     if (resource.lifecycle && Object.keys(resource.lifecycle).length > 0) body.lifecycle = resource.lifecycle;
-    const block = (config[resource.mode === "data" ? "data" : "resource"] ??= {}) as Record<string, Record<string, unknown>>;
+    const block = (config[resource.mode === "data" ? "data" : "resource"] ??= {}) as Record<
+      string,
+      Record<string, unknown>
+    >;
     (block[resource.type] ??= {})[name] = body;
     if (resource.importId !== undefined) {
       imports.push({ to: resourceAddress(resource, name), id: literalValue(resource.importId) });

@@ -36,7 +36,8 @@ function fieldValue(field: Field, value: unknown): unknown {
 
 function nestedValue(ty: Ty, value: unknown): unknown {
   if (ty.kind === "struct" && isRecord(value)) return blockValue(ty.struct, value);
-  if ((ty.kind === "list" || ty.kind === "set") && Array.isArray(value)) return value.map((v) => nestedValue(ty.element, v));
+  if ((ty.kind === "list" || ty.kind === "set") && Array.isArray(value))
+    return value.map((v) => nestedValue(ty.element, v));
   if (ty.kind === "map" && isRecord(value)) return mapValues(value, (v) => nestedValue(ty.element, v));
   return value;
 }
@@ -54,7 +55,9 @@ function objectValue(ty: Ty, value: unknown): unknown {
     case "set":
       return Array.isArray(value) ? (value as unknown[]).map((v) => objectValue(ty.element, v)) : value;
     case "tuple":
-      return Array.isArray(value) ? (value as unknown[]).map((v, i) => (ty.elements[i] ? objectValue(ty.elements[i], v) : v)) : value;
+      return Array.isArray(value)
+        ? (value as unknown[]).map((v, i) => (ty.elements[i] ? objectValue(ty.elements[i], v) : v))
+        : value;
     case "map":
       return isRecord(value) ? mapValues(value, (v) => objectValue(ty.element, v)) : value;
     case "dynamic":

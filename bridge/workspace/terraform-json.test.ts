@@ -15,11 +15,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** What the engine makes of `value` written into main.tf.json as an expression. */
 async function engineReads(values: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const output = Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { value: literalValue(value) }]));
+  const output = Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, { value: literalValue(value) }]),
+  );
   writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ output }));
   writeFileSync(join(dir, "cli.tfrc"), "");
   const env = engineEnvironment(process.env, { TF_CLI_CONFIG_FILE: join(dir, "cli.tfrc") });
-  await execa(engineBinary(), ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, extendEnv: false });
+  await execa(engineBinary(), ["apply", "-auto-approve", "-input=false", "-no-color"], {
+    cwd: dir,
+    env,
+    extendEnv: false,
+  });
   const { stdout } = await execa(engineBinary(), ["output", "-json"], { cwd: dir, env, extendEnv: false });
   const read = JSON.parse(stdout) as Record<string, { value: unknown }>;
   return Object.fromEntries(Object.entries(read).map(([name, o]) => [name, o.value]));

@@ -129,7 +129,13 @@ export function sensitivePaths(state: ResourceState): string[][] {
   return (Array.isArray(paths) ? paths : [])
     .filter((path): path is { value?: unknown }[] => Array.isArray(path) && path.length > 0)
     .map((path) =>
-      path.map((step) => String(typeof step.value === "object" && step.value !== null ? (step.value as { value?: unknown }).value : step.value)),
+      path.map((step) =>
+        String(
+          typeof step.value === "object" && step.value !== null
+            ? (step.value as { value?: unknown }).value
+            : step.value,
+        ),
+      ),
     );
 }
 

@@ -54,7 +54,9 @@ export async function codegenCommand(argv: string[], log: (line: string) => void
   const values = parse(argv);
   if (!values.out) throw new UsageError("codegen: --out DIR is required");
   if (values.provider && (values["provider-source"] || values["provider-version"])) {
-    throw new UsageError("codegen: give either --provider SOURCE@VERSION or --provider-source/--provider-version, not both");
+    throw new UsageError(
+      "codegen: give either --provider SOURCE@VERSION or --provider-source/--provider-version, not both",
+    );
   }
   let document: ProvidersSchemaDocument;
   let wanted: { source?: string; version?: string };
@@ -66,7 +68,9 @@ export async function codegenCommand(argv: string[], log: (line: string) => void
       ? providerFlag(values.provider)
       : { source: values["provider-source"], version: values["provider-version"] };
     if (!wanted.version) {
-      throw new UsageError("codegen: the provider version cannot be read from a schema; add --provider-version or --provider SOURCE@VERSION");
+      throw new UsageError(
+        "codegen: the provider version cannot be read from a schema; add --provider-version or --provider SOURCE@VERSION",
+      );
     }
     let text: string;
     try {
@@ -101,7 +105,9 @@ export async function codegenCommand(argv: string[], log: (line: string) => void
       if (error instanceof ProviderDocsError) throw new UsageError(`codegen: ${error.message}`);
       throw error;
     }
-    log(`read the docs of ${Object.keys(docs.resources).length} resources and ${Object.keys(docs.dataSources).length} data sources from ${values.docs}`);
+    log(
+      `read the docs of ${Object.keys(docs.resources).length} resources and ${Object.keys(docs.dataSources).length} data sources from ${values.docs}`,
+    );
   }
   const index = await generateProvider(selected, values.out, { docs });
   log(

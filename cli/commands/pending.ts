@@ -3,7 +3,13 @@
 // them by itself; these commands are for looking and for manual recovery.
 import { stringifyExact } from "../../bridge/json/exact-json.js";
 import { stateDirFrom } from "../../bridge/options.js";
-import { describeRecord, listRecords, readRecord, removeRecord, type OperationRecord } from "../../bridge/recovery/operation-records.js";
+import {
+  describeRecord,
+  listRecords,
+  readRecord,
+  removeRecord,
+  type OperationRecord,
+} from "../../bridge/recovery/operation-records.js";
 import { resourceLockOwner } from "../../bridge/recovery/resource-lock.js";
 import { RESOURCE_NAME } from "../../bridge/workspace/main-tf.js";
 import { stateFileDocument } from "../../bridge/workspace/tfstate.js";
@@ -22,7 +28,8 @@ export async function pendingCommand(argv: string[], log: (line: string) => void
   const [action, id, ...extra] = argv;
   if (extra.length > 0) throw new UsageError(`pending: unexpected argument "${extra[0]}"`);
   const record = async () => {
-    if (!id) throw new UsageError(`pending ${action}: which record? give its ID (see \`nixops4-opentofu pending list\`)`);
+    if (!id)
+      throw new UsageError(`pending ${action}: which record? give its ID (see \`nixops4-opentofu pending list\`)`);
     const found = await readRecord(stateDir, id);
     if (!found) throw new Error(`no kept state with ID ${id} in ${stateDir}/pending`);
     return found;
@@ -49,7 +56,10 @@ export async function pendingCommand(argv: string[], log: (line: string) => void
     case "forget": {
       await record();
       const owner = await resourceLockOwner(stateDir, id!);
-      if (owner) throw new Error(`record ${id} belongs to an operation that is still running (process ${owner.pid}); wait for it to finish`);
+      if (owner)
+        throw new Error(
+          `record ${id} belongs to an operation that is still running (process ${owner.pid}); wait for it to finish`,
+        );
       await removeRecord(stateDir, id!);
       log(`forgot ${id}`);
       return;

@@ -6,9 +6,21 @@ import { stringifyExact } from "../../bridge/json/exact-json.js";
 import { describeHolder } from "../../state-s3/lock-record.js";
 import { s3ClientFor } from "../../state-s3/s3-client.js";
 import { emptyState } from "../../state-s3/state-document.js";
-import { DEFAULT_KEY, locationUrl, parseStateInputs, StateInputError, type StateLocation } from "../../state-s3/state-inputs.js";
+import {
+  DEFAULT_KEY,
+  locationUrl,
+  parseStateInputs,
+  StateInputError,
+  type StateLocation,
+} from "../../state-s3/state-inputs.js";
 import { documentAt, listHistory, readHistoryEvent } from "../../state-s3/state-history.js";
-import { acquireLock, deleteLockIfUnchanged, readLock, releaseLock, UNREADABLE_LOCK } from "../../state-s3/state-lock.js";
+import {
+  acquireLock,
+  deleteLockIfUnchanged,
+  readLock,
+  releaseLock,
+  UNREADABLE_LOCK,
+} from "../../state-s3/state-lock.js";
 import { readCurrent } from "../../state-s3/state-read.js";
 import { commitEvent } from "../../state-s3/state-write.js";
 import { UsageError } from "../usage-error.js";
@@ -25,7 +37,13 @@ export const STATE_USAGE = `usage: nixops4-opentofu state <show | history | at I
 The location flags are the state resource's inputs (default key "${DEFAULT_KEY}"); credentials come from the AWS
 environment or profile, as for the state provider.`;
 
-function locationFrom(values: { bucket?: string; key?: string; endpoint?: string; region?: string; "force-path-style"?: boolean }): StateLocation {
+function locationFrom(values: {
+  bucket?: string;
+  key?: string;
+  endpoint?: string;
+  region?: string;
+  "force-path-style"?: boolean;
+}): StateLocation {
   try {
     return parseStateInputs({
       bucket: values.bucket ?? null,
@@ -35,13 +53,17 @@ function locationFrom(values: { bucket?: string; key?: string; endpoint?: string
       force_path_style: values["force-path-style"] ?? false,
     });
   } catch (error) {
-    if (error instanceof StateInputError) throw new UsageError(`state: ${error.message.replace(/input "(\w+)"/, (_, n: string) => `--${n.replace(/_/g, "-")}`)}`);
+    if (error instanceof StateInputError)
+      throw new UsageError(
+        `state: ${error.message.replace(/input "(\w+)"/, (_, n: string) => `--${n.replace(/_/g, "-")}`)}`,
+      );
     throw error;
   }
 }
 
 function indexArgument(text: string | undefined, action: string): number {
-  if (text === undefined || !/^\d+$/.test(text)) throw new UsageError(`state ${action}: give the event index (see \`nixops4-opentofu state history\`)`);
+  if (text === undefined || !/^\d+$/.test(text))
+    throw new UsageError(`state ${action}: give the event index (see \`nixops4-opentofu state history\`)`);
   return Number(text);
 }
 
@@ -82,7 +104,9 @@ export async function stateCommand(argv: string[], log: (line: string) => void):
         for (const index of indices) {
           const { meta, patch } = await readHistoryEvent(s3, location, index);
           const who = typeof meta.user === "string" ? `${meta.user}@${String(meta.host)}` : "-";
-          process.stdout.write(`${index}\t${meta.time}\t${(meta.event as string | undefined) ?? "-"}\t${who}\t${patch.length} operation(s)\n`);
+          process.stdout.write(
+            `${index}\t${meta.time}\t${(meta.event as string | undefined) ?? "-"}\t${who}\t${patch.length} operation(s)\n`,
+          );
         }
         return;
       }
@@ -95,9 +119,25 @@ export async function stateCommand(argv: string[], log: (line: string) => void):
         try {
           const document = await documentAt(s3, location, index);
           const current = await readCurrent(s3, location, log);
-          const meta = { time: new Date().toISOString(), event: "restore", restoredFrom: index, user: lock.record.user, host: lock.record.host, lock: lock.record.id };
-          const written = await commitEvent(s3, location, current, [{ op: "replace", path: "", value: document }], meta, log);
-          log(`recorded event ${written.snapshot.index}: the state of ${locationUrl(location)} is now what it was after event ${index}`);
+          const meta = {
+            time: new Date().toISOString(),
+            event: "restore",
+            restoredFrom: index,
+            user: lock.record.user,
+            host: lock.record.host,
+            lock: lock.record.id,
+          };
+          const written = await commitEvent(
+            s3,
+            location,
+            current,
+            [{ op: "replace", path: "", value: document }],
+            meta,
+            log,
+          );
+          log(
+            `recorded event ${written.snapshot.index}: the state of ${locationUrl(location)} is now what it was after event ${index}`,
+          );
         } finally {
           await releaseLock(s3, location, lock, log);
         }
@@ -106,18 +146,31 @@ export async function stateCommand(argv: string[], log: (line: string) => void):
       case "lock": {
         const held = await readLock(s3, location);
         if (!held) log(`${locationUrl(location)} is not locked`);
-        else process.stdout.write(held.record ? `${held.record.id}\t${describeHolder(held.record)}\n` : `unreadable lock object: ${held.text.slice(0, 200)}\n`);
+        else
+          process.stdout.write(
+            held.record
+              ? `${held.record.id}\t${describeHolder(held.record)}\n`
+              : `unreadable lock object: ${held.text.slice(0, 200)}\n`,
+          );
         return;
       }
       case "break-lock": {
-        if (!argument) throw new UsageError("state break-lock: give the lock ID the error named (see `nixops4-opentofu state lock`)");
+        if (!argument)
+          throw new UsageError(
+            "state break-lock: give the lock ID the error named (see `nixops4-opentofu state lock`)",
+          );
         const held = await readLock(s3, location);
         if (!held) throw new Error(`${locationUrl(location)} is not locked`);
         if ((held.record?.id ?? UNREADABLE_LOCK) !== argument) {
-          throw new Error(`the lock of ${locationUrl(location)} is ${held.record ? `${held.record.id}, held by ${describeHolder(held.record)}` : "unreadable"}, not ${argument}; nothing was removed`);
+          throw new Error(
+            `the lock of ${locationUrl(location)} is ${held.record ? `${held.record.id}, held by ${describeHolder(held.record)}` : "unreadable"}, not ${argument}; nothing was removed`,
+          );
         }
-        if (!(await deleteLockIfUnchanged(s3, location, held.etag))) throw new Error(`the lock changed while it was being broken; nothing was removed`);
-        log(`broke the lock ${argument} of ${locationUrl(location)}${held.record ? ` (held by ${describeHolder(held.record)})` : ""}`);
+        if (!(await deleteLockIfUnchanged(s3, location, held.etag)))
+          throw new Error(`the lock changed while it was being broken; nothing was removed`);
+        log(
+          `broke the lock ${argument} of ${locationUrl(location)}${held.record ? ` (held by ${describeHolder(held.record)})` : ""}`,
+        );
         return;
       }
     }

@@ -15,7 +15,9 @@ describe("generated Markdown of the edge fixture", () => {
   it("documents a resource: registry link, wire type, inputs, outputs, flags and nested structures", () => {
     const page = read(pkg.index.resources.edge_thing!.docs);
     expect(page).toContain("# edge_thing (resource)");
-    expect(page).toContain("[registry documentation](https://registry.terraform.io/providers/example/edge/1.0.0/docs/resources/thing)");
+    expect(page).toContain(
+      "[registry documentation](https://registry.terraform.io/providers/example/edge/1.0.0/docs/resources/thing)",
+    );
     expect(page).toContain("A thing that exercises every schema feature.");
     expect(page).toContain("| `password` | string | optional, sensitive, write-only (not kept in state) |  |");
     expect(page).toContain("| `old_name` | string | optional, deprecated |  |");
@@ -23,8 +25,12 @@ describe("generated Markdown of the edge fixture", () => {
     expect(page).toContain("| `pair` | tuple([string, number]) | optional |  |");
     expect(page).toContain('<a id="input-match_or_fallback"></a>\n### `match_or_fallback`');
     expect(page).toContain("| `arn` | string | computed | The ARN, computed by the provider. |");
-    expect(page).toContain("| `name` | string | required | Name of the thing; `must` be \"unique\" ${not interpolated}.<br>Second line. |");
-    expect(page).toContain("| `lifecycle` | [lifecycle](../meta-arguments.md#lifecycle) | optional, meta-argument |  |");
+    expect(page).toContain(
+      '| `name` | string | required | Name of the thing; `must` be "unique" ${not interpolated}.<br>Second line. |',
+    );
+    expect(page).toContain(
+      "| `lifecycle` | [lifecycle](../meta-arguments.md#lifecycle) | optional, meta-argument |  |",
+    );
     expect(page).toContain("The type of `list_nested`, `set_nested`.");
   });
 

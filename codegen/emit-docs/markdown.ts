@@ -37,7 +37,12 @@ class TableWriter {
   }
 
   /** `settable`: for outputs, the names of the inputs beside them (the legacy `id` is computed only). */
-  table(fields: ViewField[], direction: View["direction"], extraRows: string[] = [], settable?: ReadonlySet<string>): string {
+  table(
+    fields: ViewField[],
+    direction: View["direction"],
+    extraRows: string[] = [],
+    settable?: ReadonlySet<string>,
+  ): string {
     if (fields.length === 0 && extraRows.length === 0) return "_None._\n";
     const rows = fields.map((f) => {
       const notes = direction === "inputs" ? inputNotes(f) : outputNotes(f, settable ? settable.has(f.name) : true);
@@ -66,7 +71,8 @@ function inputNotes(f: ViewField): string[] {
 /** What a reader of an output needs: where its value comes from, and flags of the value itself. */
 function outputNotes(f: ViewField, settable: boolean): string[] {
   const { computed, required, optional, sensitive, deprecated } = f.field;
-  const origin = computed && (!settable || (!required && !optional)) ? "computed" : computed ? "as set, else computed" : "";
+  const origin =
+    computed && (!settable || (!required && !optional)) ? "computed" : computed ? "as set, else computed" : "";
   return [origin, sensitive ? "sensitive" : "", deprecated ? "deprecated" : ""];
 }
 
@@ -104,7 +110,9 @@ function exampleSection(options: MarkdownTypeOptions): string[] {
     if (example.origin === "schema") {
       out.push(
         "The smallest valid inputs: every required argument and block, with placeholder values." +
-          (options.skippedExamples.length > 0 ? ` (The provider's examples could not be converted: ${options.skippedExamples.join("; ")}.)` : ""),
+          (options.skippedExamples.length > 0
+            ? ` (The provider's examples could not be converted: ${options.skippedExamples.join("; ")}.)`
+            : ""),
         "",
       );
     }
@@ -123,7 +131,8 @@ export function markdownTypePage(options: MarkdownTypeOptions): string {
   return [
     `# ${options.type} (${kindLabel})`,
     "",
-    `Provider: ${options.providerLabel}` + (options.registryUrl ? ` · [registry documentation](${options.registryUrl})` : ""),
+    `Provider: ${options.providerLabel}` +
+      (options.registryUrl ? ` · [registry documentation](${options.registryUrl})` : ""),
     "",
     `NixOps4 resource type: \`resourceTypes.${options.nixName}\` · wire type: \`${options.wireType}\` · ` +
       `requires state: ${options.kind === "managed" ? "yes" : "no (re-read on every apply)"}`,
@@ -140,7 +149,9 @@ export function markdownTypePage(options: MarkdownTypeOptions): string {
       (options.inputs.root.fields.some((f) => f.field.writeOnly) ? " (write-only arguments are never in state)." : "."),
     "",
     outputs.table(options.outputs.root.fields, "outputs", [], new Set(options.inputs.root.fields.map((f) => f.name))),
-    ...(options.inputs.structs.length > 0 ? ["## Nested input structures", inputs.sections(options.inputs, "###")] : []),
+    ...(options.inputs.structs.length > 0
+      ? ["## Nested input structures", inputs.sections(options.inputs, "###")]
+      : []),
     ...(options.outputs.structs.length > 0
       ? ["## Nested output structures", outputs.sections(options.outputs, "###")]
       : []),

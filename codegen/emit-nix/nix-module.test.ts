@@ -17,8 +17,14 @@ describe("generated Nix modules of the edge fixture", () => {
   const minimal = `${base} rule = [ { priority = 1; } ];`;
 
   it("all parse", async () => {
-    const files = ["resources", "data-sources"].flatMap((d) => readdirSync(join(pkg.dir, d)).filter((f) => f.endsWith(".nix")).map((f) => join(pkg.dir, d, f)));
-    await expect(nixParse([...files, join(pkg.dir, "default.nix"), join(pkg.dir, "meta-arguments.nix")])).resolves.toBeUndefined();
+    const files = ["resources", "data-sources"].flatMap((d) =>
+      readdirSync(join(pkg.dir, d))
+        .filter((f) => f.endsWith(".nix"))
+        .map((f) => join(pkg.dir, d, f)),
+    );
+    await expect(
+      nixParse([...files, join(pkg.dir, "default.nix"), join(pkg.dir, "meta-arguments.nix")]),
+    ).resolves.toBeUndefined();
   });
 
   it("evaluate valid inputs to what NixOps4 sends: every declared input, unset ones null or empty", async () => {
@@ -29,7 +35,12 @@ describe("generated Nix modules of the edge fixture", () => {
          provider = { region = "r"; }; lifecycle.prevent_destroy = true; import.id = "i"; }`,
     );
     expect(result.error).toBe("");
-    const value = result.value as { type: string; requireState: boolean; inputs: Record<string, unknown>; outputNames: string[] };
+    const value = result.value as {
+      type: string;
+      requireState: boolean;
+      inputs: Record<string, unknown>;
+      outputNames: string[];
+    };
     expect(value.type).toBe("edge_thing");
     expect(value.requireState).toBe(true);
     expect(value.inputs).toMatchObject({
@@ -54,11 +65,17 @@ describe("generated Nix modules of the edge fixture", () => {
   });
 
   it("fails on a wrong attribute name or type, naming the option path", async () => {
-    const typo = await evalTypeInputs(typeModule(), `{ ${base} rule = [ { priority = 1; match = [ { feild = "x"; } ]; } ]; }`);
+    const typo = await evalTypeInputs(
+      typeModule(),
+      `{ ${base} rule = [ { priority = 1; match = [ { feild = "x"; } ]; } ]; }`,
+    );
     expect(typo.error).toContain("inputs.rule.0.match.0: unknown option(s): feild");
     const wrongType = await evalTypeInputs(typeModule(), `{ ${minimal} map_nested.a.weight = "heavy"; }`);
     expect(wrongType.error).toContain('inputs.map_nested.a.weight: expected number, got string "heavy"');
-    const missing = await evalTypeInputs(typeModule(), `{ zones = [ ]; list_nested = [ { cidr = "c"; } ]; rule = [ { priority = 1; } ]; }`);
+    const missing = await evalTypeInputs(
+      typeModule(),
+      `{ zones = [ ]; list_nested = [ { cidr = "c"; } ]; rule = [ { priority = 1; } ]; }`,
+    );
     expect(missing.error).toContain("inputs.name: required option has no value");
     const tuple = await evalTypeInputs(typeModule(), `{ ${minimal} pair = [ "a" ]; }`);
     expect(tuple.error).toContain("inputs.pair: expected tuple of 2 values, got a list");
@@ -69,7 +86,10 @@ describe("generated Nix modules of the edge fixture", () => {
   it("check item counts at evaluation, naming the option path and the bound", async () => {
     const two = await evalTypeInputs(typeModule(), `{ ${minimal} legacy = [ { flag = true; } { flag = false; } ]; }`);
     expect(two.error).toContain("inputs.legacy: expected list of submodule, at most 1 item, got a list");
-    const nested = await evalTypeInputs(typeModule(), `{ ${base} rule = [ { priority = 1; match = [ { field = "a"; } { field = "b"; } ]; } ]; }`);
+    const nested = await evalTypeInputs(
+      typeModule(),
+      `{ ${base} rule = [ { priority = 1; match = [ { field = "a"; } { field = "b"; } ]; } ]; }`,
+    );
     expect(nested.error).toContain("inputs.rule.0.match: expected list of submodule, at most 1 item");
     const none = await evalTypeInputs(typeModule(), `{ ${base} rule = [ ]; }`);
     expect(none.error).toContain("inputs.rule: expected list of submodule, 1..5 items, got a list");
@@ -80,9 +100,19 @@ describe("generated Nix modules of the edge fixture", () => {
   it("start every resource's provider block from the provider module's configuration, the resource's own settings winning", async () => {
     const configuration = '{ region = "from-provider"; retries = 3; }';
     const inherited = await evalTypeInputs(typeModule(), `{ ${minimal} }`, { configuration });
-    expect((inherited.value as { inputs: { provider: unknown } }).inputs.provider).toEqual({ region: "from-provider", retries: 3, token: null, assume_role: [] });
+    expect((inherited.value as { inputs: { provider: unknown } }).inputs.provider).toEqual({
+      region: "from-provider",
+      retries: 3,
+      token: null,
+      assume_role: [],
+    });
     const overridden = await evalTypeInputs(typeModule(), `{ ${minimal} provider.region = "own"; }`, { configuration });
-    expect((overridden.value as { inputs: { provider: unknown } }).inputs.provider).toEqual({ region: "own", retries: 3, token: null, assume_role: [] });
+    expect((overridden.value as { inputs: { provider: unknown } }).inputs.provider).toEqual({
+      region: "own",
+      retries: 3,
+      token: null,
+      assume_role: [],
+    });
     const unset = await evalTypeInputs(typeModule(), `{ ${minimal} }`);
     expect((unset.value as { inputs: { provider: unknown } }).inputs.provider).toBeNull();
     const wrong = await evalTypeInputs(typeModule(), `{ ${minimal} }`, { configuration: "{ region = 1; }" });
@@ -94,8 +124,13 @@ describe("generated Nix modules of the edge fixture", () => {
     expect((top.value as { inputs: { _member: unknown } }).inputs._member).toEqual(["bucket"]);
     const nested = await evalTypeInputs(typeModule(), `{ ${minimal} }`, { memberPath: '[ "site" "assets" ]' });
     expect((nested.value as { inputs: { _member: unknown } }).inputs._member).toEqual(["site", "assets"]);
-    const data = await evalTypeInputs(join(pkg.dir, pkg.index.dataSources.edge_thing!.nix), `{ name = "n"; }`, { memberPath: '[ "lookup" ]' });
-    expect((data.value as { inputs: Record<string, unknown> }).inputs).toMatchObject({ _member: ["lookup"], provider: null });
+    const data = await evalTypeInputs(join(pkg.dir, pkg.index.dataSources.edge_thing!.nix), `{ name = "n"; }`, {
+      memberPath: '[ "lookup" ]',
+    });
+    expect((data.value as { inputs: Record<string, unknown> }).inputs).toMatchObject({
+      _member: ["lookup"],
+      provider: null,
+    });
     const reserved = await evalTypeInputs(typeModule(), `{ ${minimal} _member = [ "other" ]; }`);
     expect(reserved.error).toContain("inputs._member: read-only, but it's set multiple times");
   });
@@ -118,6 +153,9 @@ describe("generated Nix modules of the edge fixture", () => {
       },
     });
     const defaults = await nixEval(join(MINI_LIB_DIR, "eval-provider.nix"), { providerDir: pkg.dir });
-    expect(defaults.value).toMatchObject({ executable: "nixops4-resources-opentofu", args: ["--provider", "example/edge@1.0.0"] });
+    expect(defaults.value).toMatchObject({
+      executable: "nixops4-resources-opentofu",
+      args: ["--provider", "example/edge@1.0.0"],
+    });
   });
 });

@@ -175,7 +175,11 @@ export function nixMetaArguments(header: string, providerConfig: Struct): string
     const type = writer.type({ kind: "struct", struct: view.root }, "  ");
     if (writer.usesItems) bindings.push(ITEMS_HELPER);
     bindings.push(...writer.bindings, `  ${typeName} = ${type};`);
-    const field = optionalAttribute(name, { kind: "struct", struct }, name === "provider" ? `${description}\n\n${PROVIDER_OPTION_NOTE}` : description);
+    const field = optionalAttribute(
+      name,
+      { kind: "struct", struct },
+      name === "provider" ? `${description}\n\n${PROVIDER_OPTION_NOTE}` : description,
+    );
     const option = `mkOption { type = nullOr ${typeName}; default = null;${name === "provider" ? ' visible = "shallow";' : ""} description = ${nixString(fieldDescription(field)!)}; }`;
     optionLines.push(`    ${nixAttrName(name)} = ${option};`);
   }
@@ -201,12 +205,12 @@ export function nixMetaArguments(header: string, providerConfig: Struct): string
     `    managed = { inherit (metaOptions) ${namesOf("managed")}; };`,
     `    data = { inherit (metaOptions) ${namesOf("data")}; };`,
     "  };",
-    "  # An inputs option's location is <root prefix> ++ [ \"members\" n1 … \"members\" nk \"inputs\" <name> ]; NixOps4's",
+    '  # An inputs option\'s location is <root prefix> ++ [ "members" n1 … "members" nk "inputs" <name> ]; NixOps4\'s',
     "  # absoluteMemberPath of that member is [ n1 … nk ] (nix/lib/lib.nix of nixops4, makePathInjector). The inputs",
     "  # module cannot see the member's own config, so the path is read from the location.",
     "  memberPath = loc:",
     "    let",
-    "      go = acc: i: if i >= 1 && builtins.elemAt loc (i - 1) == \"members\" then go ([ (builtins.elemAt loc i) ] ++ acc) (i - 2) else acc;",
+    '      go = acc: i: if i >= 1 && builtins.elemAt loc (i - 1) == "members" then go ([ (builtins.elemAt loc i) ] ++ acc) (i - 2) else acc;',
     "      path = go [ ] (builtins.length loc - 3);",
     "    in",
     "    if path == [ ] then null else path;",
@@ -219,7 +223,7 @@ export function nixMetaArguments(header: string, providerConfig: Struct): string
     "    config = {",
     "      # mkDefault on each setting, so that a resource's own `provider.<name>` wins over the provider-wide one.",
     "      provider = lib.mkIf (configuration != null) (",
-    "        builtins.mapAttrs (_: lib.mkDefault) (builtins.removeAttrs configuration [ \"_module\" ])",
+    '        builtins.mapAttrs (_: lib.mkDefault) (builtins.removeAttrs configuration [ "_module" ])',
     "      );",
     `      ${MEMBER_KEY} = memberPath options.${MEMBER_KEY}.loc;`,
     "    };",
@@ -247,7 +251,7 @@ export function nixProviderModule(options: NixProviderModuleOptions): string {
   return [
     options.header,
     "# A function of how to run the bridge, returning a NixOps4 provider module:",
-    "#   providers.aws = import ./this-dir { bridge = \"${pkgs.nixops4-resources-opentofu}/bin/nixops4-resources-opentofu\"; };",
+    '#   providers.aws = import ./this-dir { bridge = "${pkgs.nixops4-resources-opentofu}/bin/nixops4-resources-opentofu"; };',
     '{ bridge ? "nixops4-resources-opentofu", engine ? null, pluginDir ? null, extraArgs ? [ ] }:',
     "{ lib, config, ... }:",
     "let",

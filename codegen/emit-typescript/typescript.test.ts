@@ -66,7 +66,9 @@ export const data: EdgeThingDataInputs = { name: "n", id: "lookup", filter: [{ n
       /Type 'EdgeMinimalInputs' is not assignable to type 'FromJsonSchema'\.\s+Types of property 'value' are incompatible/,
     );
     writeFileSync(file, original.replace("  value: string;", "  value: string | number;"));
-    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, [["managed", "edge_minimal"]])).toMatch(/Types of property 'value' are incompatible/);
+    expect(await schemaTypeScriptDisagreements(pkg.dir, pkg.index, [["managed", "edge_minimal"]])).toMatch(
+      /Types of property 'value' are incompatible/,
+    );
     writeFileSync(file, original);
   });
 

@@ -25,7 +25,9 @@ export function exampleModule(providerName: string, members: ExampleMember[]): s
   const entries: string[] = [];
   for (const member of members) {
     const nixName = member.kind === "data" ? `data_${member.type}` : member.type;
-    const fields: [string, NixExpr][] = [["type", nix.ref(`providers.${nixAttrName(providerName)}.${nixAttrName(nixName)}`)]];
+    const fields: [string, NixExpr][] = [
+      ["type", nix.ref(`providers.${nixAttrName(providerName)}.${nixAttrName(nixName)}`)],
+    ];
     if (member.kind === "managed") fields.push(["state", nix.ref("members.state")]);
     fields.push(["inputs", member.inputs]);
     entries.push(`  members.${nixAttrName(member.name)} = ${printNix(nix.attrs(fields), "  ")};\n`);

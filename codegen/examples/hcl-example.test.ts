@@ -8,10 +8,13 @@ import { convertHclExample } from "./hcl-example.js";
 import { exampleTypes } from "./usage-examples.js";
 
 const aws = exampleTypes(
-  (JSON.parse(readFileSync(AWS_GOLDEN_SCHEMA, "utf8")) as ProvidersSchemaDocument).provider_schemas!["registry.terraform.io/hashicorp/aws"]!,
+  (JSON.parse(readFileSync(AWS_GOLDEN_SCHEMA, "utf8")) as ProvidersSchemaDocument).provider_schemas![
+    "registry.terraform.io/hashicorp/aws"
+  ]!,
 );
 const edge = exampleTypes(edgeEntry());
-const toNix = async (hcl: string, types = aws, provider = "aws") => exampleModule(provider, await convertHclExample(hcl, types));
+const toNix = async (hcl: string, types = aws, provider = "aws") =>
+  exampleModule(provider, await convertHclExample(hcl, types));
 
 describe("convertHclExample", () => {
   it("turns resources into members and references into the members' outputs", async () => {
@@ -80,7 +83,9 @@ resource "aws_iam_user_policy" "read" {
       "}",
     ].join("\n");
     const text = await toNix(hcl);
-    expect(text).toContain("  members.p_iam_policy_document_data = {\n    type = providers.aws.data_aws_iam_policy_document;\n    inputs = {");
+    expect(text).toContain(
+      "  members.p_iam_policy_document_data = {\n    type = providers.aws.data_aws_iam_policy_document;\n    inputs = {",
+    );
     expect(text).toContain("resources = [ members.p_s3_bucket.outputs.arn ];");
     expect(text).toContain(
       [
@@ -119,7 +124,10 @@ resource "edge_thing" "t" {
 
   it.each([
     ['resource "aws_s3_bucket" "b" {\n  count = 2\n}', "aws_s3_bucket.b: uses `count`"],
-    ['resource "aws_s3_bucket" "b" {\n  bucket = var.name\n}', "refers to `var.name`, which the example does not define"],
+    [
+      'resource "aws_s3_bucket" "b" {\n  bucket = var.name\n}',
+      "refers to `var.name`, which the example does not define",
+    ],
     ['resource "aws_vpc" "v" {}', "uses resource aws_vpc, which the provider's schema does not have"],
     ['resource "aws_s3_bucket" "b" {\n  buckt = "x"\n}', "aws_s3_bucket.b.buckt: not an input of this type"],
     ['resource "aws_iam_user_policy" "p" {\n  user = "u"\n}', "aws_iam_user_policy.p.policy: required, not set"],

@@ -30,7 +30,15 @@ type ExpressionType = TFExpressionSyntaxTree.ExpressionType;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const IGNORED_TOP_LEVEL = new Set(["terraform", "provider", "output"]);
-const META_ARGUMENTS = new Set(["count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"]);
+const META_ARGUMENTS = new Set([
+  "count",
+  "for_each",
+  "depends_on",
+  "provider",
+  "lifecycle",
+  "provisioner",
+  "connection",
+]);
 /** Member names the example itself uses. */
 const RESERVED_MEMBERS = new Set(["state"]);
 
@@ -53,7 +61,8 @@ export async function convertHclExample(hcl: string, types: ExampleTypes): Promi
     if (top !== "resource" && top !== "data") throw new ExampleConversionError(`uses a \`${top}\` block`);
     for (const [type, byLabel] of Object.entries(content as Record<string, Record<string, unknown>[]>)) {
       for (const [label, bodies] of Object.entries(byLabel)) {
-        for (const body of bodies as unknown as Record<string, unknown>[]) blocks.push({ kind: top === "data" ? "data" : "managed", type, label, body });
+        for (const body of bodies as unknown as Record<string, unknown>[])
+          blocks.push({ kind: top === "data" ? "data" : "managed", type, label, body });
       }
     }
   }
@@ -112,7 +121,10 @@ class Converter {
 
   private viewsOf(kind: ResourceMode, type: string): { inputs: View; outputs: View } {
     const views = this.types.views(kind, type);
-    if (!views) throw new ExampleConversionError(`uses ${kind === "data" ? "data source" : "resource"} ${type}, which the provider's schema does not have`);
+    if (!views)
+      throw new ExampleConversionError(
+        `uses ${kind === "data" ? "data source" : "resource"} ${type}, which the provider's schema does not have`,
+      );
     return views;
   }
 
@@ -120,7 +132,8 @@ class Converter {
     // hcl2json writes every block as a list of bodies; a single or group block has one.
     if (Array.isArray(value) && value.length === 1) value = value[0]!;
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      if (typeof value === "string" && value.includes("${")) throw new ExampleConversionError(`${where}: an expression where an object is expected`);
+      if (typeof value === "string" && value.includes("${"))
+        throw new ExampleConversionError(`${where}: an expression where an object is expected`);
       throw new ExampleConversionError(`${where}: expected a block or object`);
     }
     const entries: [string, NixExpr][] = [];
@@ -130,14 +143,16 @@ class Converter {
       entries.push([key, await this.value(v, field.type, `${where}.${key}`)]);
     }
     for (const field of struct.fields) {
-      if (field.required && !(field.name in value)) throw new ExampleConversionError(`${where}.${field.name}: required, not set`);
+      if (field.required && !(field.name in value))
+        throw new ExampleConversionError(`${where}.${field.name}: required, not set`);
     }
     return nix.attrs(entries);
   }
 
   /** `ty` undefined: an untyped value (inside jsonencode, or a dynamic attribute). */
   private async value(value: Json, ty: VTy | undefined, where: string): Promise<NixExpr> {
-    if (typeof value === "string" && (value.includes("${") || value.includes("%{"))) return this.expression(value, ty, where);
+    if (typeof value === "string" && (value.includes("${") || value.includes("%{")))
+      return this.expression(value, ty, where);
     if (value === null) return nix.null;
     switch (ty?.kind) {
       case "string":
@@ -159,13 +174,15 @@ class Converter {
         return nix.list(items);
       }
       case "tuple": {
-        if (!Array.isArray(value) || value.length !== ty.elements.length) throw new ExampleConversionError(`${where}: expected ${ty.elements.length} items`);
+        if (!Array.isArray(value) || value.length !== ty.elements.length)
+          throw new ExampleConversionError(`${where}: expected ${ty.elements.length} items`);
         const items: NixExpr[] = [];
         for (const [i, item] of value.entries()) items.push(await this.value(item, ty.elements[i], `${where}[${i}]`));
         return nix.list(items);
       }
       case "map": {
-        if (typeof value !== "object" || Array.isArray(value)) throw new ExampleConversionError(`${where}: expected a map`);
+        if (typeof value !== "object" || Array.isArray(value))
+          throw new ExampleConversionError(`${where}: expected a map`);
         const entries: [string, NixExpr][] = [];
         for (const [k, v] of Object.entries(value)) entries.push([k, await this.value(v, ty.element, `${where}.${k}`)]);
         return nix.attrs(entries);
@@ -182,7 +199,8 @@ class Converter {
     if (typeof value === "number") return nix.num(value);
     if (typeof value === "boolean") return nix.bool(value);
     if (value === null) return nix.null;
-    if (Array.isArray(value)) return nix.list(await Promise.all(value.map((v, i) => this.value(v, undefined, `${where}[${i}]`))));
+    if (Array.isArray(value))
+      return nix.list(await Promise.all(value.map((v, i) => this.value(v, undefined, `${where}[${i}]`))));
     const entries: [string, NixExpr][] = [];
     for (const [k, v] of Object.entries(value)) entries.push([k, await this.value(v, undefined, `${where}.${k}`)]);
     return nix.attrs(entries);
@@ -207,13 +225,20 @@ class Converter {
   }
 
   /** `members.<name>.outputs.<attribute>…` for a traversal of a resource or data source of the example. */
-  reference(parts: { name?: string; index?: string }[], where: string, accessor: string): { expr: NixExpr; ty: VTy | undefined } {
+  reference(
+    parts: { name?: string; index?: string }[],
+    where: string,
+    accessor: string,
+  ): { expr: NixExpr; ty: VTy | undefined } {
     const names = parts.map((p) => p.name);
     const isData = names[0] === "data";
     const [type, label] = isData ? [names[1], names[2]] : [names[0], names[1]];
     const rest = parts.slice(isData ? 3 : 2);
-    const block = this.blocks.find((b) => b.kind === (isData ? "data" : "managed") && b.type === type && b.label === label);
-    if (!block || !type || !label) throw new ExampleConversionError(`${where}: refers to \`${accessor}\`, which the example does not define`);
+    const block = this.blocks.find(
+      (b) => b.kind === (isData ? "data" : "managed") && b.type === type && b.label === label,
+    );
+    if (!block || !type || !label)
+      throw new ExampleConversionError(`${where}: refers to \`${accessor}\`, which the example does not define`);
     this.refersTo.get(this.current!)!.add(block);
     const attribute = rest[0]?.name;
     if (!attribute) throw new ExampleConversionError(`${where}: refers to \`${accessor}\` as a whole`);
@@ -304,7 +329,9 @@ class ExpressionConverter {
   }
 
   private traversal(node: TFExpressionSyntaxTree.ScopeTraversalExpression): { expr: NixExpr; ty: VTy | undefined } {
-    const parts = node.meta.traversal.map((p) => (p.type === "nameTraversal" ? { name: p.segment } : { index: p.segment }));
+    const parts = node.meta.traversal.map((p) =>
+      p.type === "nameTraversal" ? { name: p.segment } : { index: p.segment },
+    );
     return this.converter.reference(parts, this.where, node.meta.fullAccessor);
   }
 
@@ -329,9 +356,10 @@ class ExpressionConverter {
         for (let i = 0; i + 1 < node.children.length; i += 2) {
           const keyNode = node.children[i]!;
           const quoted = keyNode.children?.[0];
-          const key = quoted?.type === "template" && quoted.children.length === 1 && quoted.children[0]!.type === "literalValue"
-            ? quoted.children[0]!.meta.value
-            : this.text(keyNode);
+          const key =
+            quoted?.type === "template" && quoted.children.length === 1 && quoted.children[0]!.type === "literalValue"
+              ? quoted.children[0]!.meta.value
+              : this.text(keyNode);
           if (!/^[A-Za-z0-9_.:/ -]+$/.test(key)) this.unsupported(keyNode);
           entries.push([key, await this.convert(node.children[i + 1]!)]);
         }

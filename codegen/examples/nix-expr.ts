@@ -59,8 +59,13 @@ export function printNix(expr: NixExpr, indent = ""): string {
 }
 
 function isScalar(expr: NixExpr): boolean {
-  return expr.kind === "number" || expr.kind === "bool" || expr.kind === "null" || expr.kind === "ref" ||
-    (expr.kind === "string" && expr.parts.every((p) => (typeof p === "string" ? !p.includes("\n") : p.kind === "ref")));
+  return (
+    expr.kind === "number" ||
+    expr.kind === "bool" ||
+    expr.kind === "null" ||
+    expr.kind === "ref" ||
+    (expr.kind === "string" && expr.parts.every((p) => (typeof p === "string" ? !p.includes("\n") : p.kind === "ref")))
+  );
 }
 
 /** List items and function arguments need parentheses around applications. */
@@ -88,7 +93,8 @@ function printIndentedString(parts: (string | NixExpr)[], indent: string): strin
   const inner = indent + "  ";
   let body = "";
   for (const part of parts) {
-    body += typeof part === "string" ? part.replace(/''/g, "'''").replace(/\$\{/g, "''${") : `\${${printNix(part, inner)}}`;
+    body +=
+      typeof part === "string" ? part.replace(/''/g, "'''").replace(/\$\{/g, "''${") : `\${${printNix(part, inner)}}`;
   }
   const lines = body.split("\n").map((line) => (line.length > 0 ? inner + line : line));
   // A text that ends in a newline leaves an empty last line, which then holds only the closing indentation.

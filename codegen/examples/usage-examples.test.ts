@@ -10,7 +10,13 @@ describe("convertDocsExamples", () => {
 
   it("converts the examples of registry-layout docs (docs/resources/<name>.md)", async () => {
     const docs = readProviderDocs(join(repoRoot, "fixtures", "edge-docs-registry"), "edge");
-    const result = await convertDocsExamples("edge", "managed", "edge_minimal", docs.resources.edge_minimal!.examples!, types);
+    const result = await convertDocsExamples(
+      "edge",
+      "managed",
+      "edge_minimal",
+      docs.resources.edge_minimal!.examples!,
+      types,
+    );
     expect(result.skipped).toEqual([]);
     expect(result.examples).toEqual([
       {
@@ -22,9 +28,21 @@ describe("convertDocsExamples", () => {
 
   it("leaves out, with the reason, an example that would not evaluate or does not show the type", async () => {
     const docs = readProviderDocs(join(repoRoot, "fixtures", "edge-docs"), "edge");
-    const thing = await convertDocsExamples("edge", "managed", "edge_thing", docs.resources.edge_thing!.examples!, types);
+    const thing = await convertDocsExamples(
+      "edge",
+      "managed",
+      "edge_thing",
+      docs.resources.edge_thing!.examples!,
+      types,
+    );
     expect(thing).toEqual({ examples: [], skipped: ["example 1: edge_thing.example.zones: required, not set"] });
-    const other = await convertDocsExamples("edge", "managed", "edge_thing", [{ title: "T", hcl: 'resource "edge_minimal" "m" {\n  value = "v"\n}\n' }], types);
+    const other = await convertDocsExamples(
+      "edge",
+      "managed",
+      "edge_thing",
+      [{ title: "T", hcl: 'resource "edge_minimal" "m" {\n  value = "v"\n}\n' }],
+      types,
+    );
     expect(other.skipped).toEqual(['example "T": does not use edge_thing']);
   });
 });

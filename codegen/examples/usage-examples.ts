@@ -46,8 +46,13 @@ export async function convertDocsExamples(
     const label = example.title ? `"${example.title}"` : `${i + 1}`;
     try {
       const members = await convertHclExample(example.hcl, types);
-      if (!members.some((m) => m.kind === kind && m.type === type)) throw new ExampleConversionError(`does not use ${type}`);
-      result.examples.push({ ...(example.title ? { title: example.title } : {}), origin: "docs", nix: exampleModule(providerName, members) });
+      if (!members.some((m) => m.kind === kind && m.type === type))
+        throw new ExampleConversionError(`does not use ${type}`);
+      result.examples.push({
+        ...(example.title ? { title: example.title } : {}),
+        origin: "docs",
+        nix: exampleModule(providerName, members),
+      });
     } catch (error) {
       if (!(error instanceof ExampleConversionError)) throw error;
       result.skipped.push(`example ${label}: ${error.message}`);
@@ -57,5 +62,8 @@ export async function convertDocsExamples(
 }
 
 export function schemaExample(providerName: string, kind: ResourceMode, type: string, inputs: View): UsageExample {
-  return { origin: "schema", nix: exampleModule(providerName, [{ name: "example", kind, type, inputs: minimalInputs(inputs) }]) };
+  return {
+    origin: "schema",
+    nix: exampleModule(providerName, [{ name: "example", kind, type, inputs: minimalInputs(inputs) }]),
+  };
 }

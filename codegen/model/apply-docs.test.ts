@@ -5,13 +5,18 @@ import { applyDocs } from "./apply-docs.js";
 import type { Struct } from "../../opentofu/provider/model.js";
 
 const block: SchemaBlock = {
-  attributes: { name: { type: "string", required: true, description: "From the schema." }, size: { type: "number", optional: true } },
+  attributes: {
+    name: { type: "string", required: true, description: "From the schema." },
+    size: { type: "number", optional: true },
+  },
   block_types: {
     rule: {
       nesting_mode: "list",
       block: {
         attributes: { priority: { type: "number", required: true } },
-        block_types: { filter: { nesting_mode: "list", block: { attributes: { key: { type: "string", optional: true } } } } },
+        block_types: {
+          filter: { nesting_mode: "list", block: { attributes: { key: { type: "string", optional: true } } } },
+        },
       },
     },
     filter: { nesting_mode: "list", block: { attributes: { key: { type: "string", optional: true } } } },
@@ -22,7 +27,13 @@ function fieldOf(struct: Struct, ...path: string[]) {
   let current = struct;
   for (const name of path.slice(0, -1)) {
     const ty = current.fields.find((f) => f.name === name)!.type;
-    current = (ty.kind === "list" && ty.element.kind === "struct" ? ty.element.struct : ty.kind === "struct" ? ty.struct : undefined)!;
+    current = (
+      ty.kind === "list" && ty.element.kind === "struct"
+        ? ty.element.struct
+        : ty.kind === "struct"
+          ? ty.struct
+          : undefined
+    )!;
   }
   return current.fields.find((f) => f.name === path.at(-1))!;
 }
@@ -33,7 +44,11 @@ describe("applyDocs", () => {
     applyDocs(struct, {
       summary: "What t is.",
       fields: { name: "From the docs.", size: "Size." },
-      blocks: { rule: { priority: "Order." }, filter: { key: "Ambiguous: rule.filter or filter?" }, "rule.filter": { key: "By path." } },
+      blocks: {
+        rule: { priority: "Order." },
+        filter: { key: "Ambiguous: rule.filter or filter?" },
+        "rule.filter": { key: "By path." },
+      },
     });
     expect(struct.description).toBe("What t is.");
     expect(fieldOf(struct, "name").description).toBe("From the schema.");

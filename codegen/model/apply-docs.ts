@@ -10,7 +10,9 @@ export function applyDocs(root: Struct, docs: TypeDocs): void {
   const byPath = new Map<string, Struct>();
   collectStructs(root, [], byName, byPath);
   for (const [key, fields] of Object.entries(docs.blocks)) {
-    const candidates = key.includes(".") ? [byPath.get(key)].filter((s): s is Struct => s !== undefined) : (byName.get(key) ?? []);
+    const candidates = key.includes(".")
+      ? [byPath.get(key)].filter((s): s is Struct => s !== undefined)
+      : (byName.get(key) ?? []);
     // A block name used in several places of one type (`filter`, `rule`…) cannot tell which one the docs mean.
     if (candidates.length === 1) describeFields(candidates[0]!, fields);
   }
@@ -23,7 +25,12 @@ function describeFields(struct: Struct, descriptions: Record<string, string>): v
   }
 }
 
-function collectStructs(struct: Struct, path: string[], byName: Map<string, Struct[]>, byPath: Map<string, Struct>): void {
+function collectStructs(
+  struct: Struct,
+  path: string[],
+  byName: Map<string, Struct[]>,
+  byPath: Map<string, Struct>,
+): void {
   for (const field of struct.fields) {
     const child = structOf(field);
     if (!child) continue;

@@ -15,7 +15,8 @@ export function docExamples(markdown: string): DocExample[] {
   for (const line of markdown.replace(/\r\n?/g, "\n").split("\n")) {
     if (fence) {
       if (line.trim().startsWith(fence.marker) && line.trim().replace(/[`~]/g, "") === "") {
-        if (inExamples && HCL_LANGUAGES.has(fence.language)) examples.push({ ...(title ? { title } : {}), hcl: fence.lines.join("\n") + "\n" });
+        if (inExamples && HCL_LANGUAGES.has(fence.language))
+          examples.push({ ...(title ? { title } : {}), hcl: fence.lines.join("\n") + "\n" });
         fence = undefined;
       } else {
         fence.lines.push(line);

@@ -33,9 +33,14 @@ describe("readProviderDocs", () => {
       timeouts: { create: "(Default `10m`) How long creating a thing may take." },
     });
     // Bullets indented under a bullet describe that block's fields.
-    expect(docs.dataSources.edge_thing!.blocks).toEqual({ filter: { name: "Field to filter on.", values: "Values the field may have." } });
+    expect(docs.dataSources.edge_thing!.blocks).toEqual({
+      filter: { name: "Field to filter on.", values: "Values the field may have." },
+    });
     expect(docs.provider?.fields.token).toBe("API token. Can also be set with the `EDGE_TOKEN` environment variable.");
-    expect(docs.provider?.blocks.assume_role).toEqual({ role_arn: "ARN of the role to assume.", session_name: "Session name to use." });
+    expect(docs.provider?.blocks.assume_role).toEqual({
+      role_arn: "ARN of the role to assume.",
+      session_name: "Session name to use.",
+    });
   });
 
   it("reads the registry layout tfplugindocs writes (docs/resources, docs/data-sources)", () => {
@@ -48,14 +53,19 @@ describe("readProviderDocs", () => {
       examples: [{ hcl: 'resource "edge_minimal" "m" {\n  value = "v"\n}\n' }],
     });
     expect(docs.dataSources.edge_thing!.fields.filter).toBe("Narrows the search.");
-    expect(docs.dataSources.edge_thing!.blocks.filter).toEqual({ name: "Field to filter on.", values: "Values the field may have." });
+    expect(docs.dataSources.edge_thing!.blocks.filter).toEqual({
+      name: "Field to filter on.",
+      values: "Values the field may have.",
+    });
   });
 
   it("says where it looked when a folder holds no provider docs", () => {
     const empty = mkdtempSync(join(tmpdir(), "no-docs-"));
     try {
       expect(() => readProviderDocs(empty, "edge")).toThrow(ProviderDocsError);
-      expect(() => readProviderDocs(empty, "edge")).toThrow(/no provider documentation found \(looked for resources\/ and data-sources\/, or r\/ and d\/, in it, in docs\/ and in website\/docs\/\)/);
+      expect(() => readProviderDocs(empty, "edge")).toThrow(
+        /no provider documentation found \(looked for resources\/ and data-sources\/, or r\/ and d\/, in it, in docs\/ and in website\/docs\/\)/,
+      );
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
@@ -65,7 +75,19 @@ describe("readProviderDocs", () => {
 describe("parseTypeDoc", () => {
   it("falls back to the front matter's description and keeps the first description of a name", () => {
     const docs = parseTypeDoc(
-      ["---", "description: |-", "  From the front matter.", "---", "# Resource: x", "", "## Argument Reference", "", "* `a` - first", "* `a` - second", ""].join("\n"),
+      [
+        "---",
+        "description: |-",
+        "  From the front matter.",
+        "---",
+        "# Resource: x",
+        "",
+        "## Argument Reference",
+        "",
+        "* `a` - first",
+        "* `a` - second",
+        "",
+      ].join("\n"),
     );
     expect(docs.summary).toBe("From the front matter.");
     expect(docs.fields).toEqual({ a: "first" });
@@ -73,7 +95,14 @@ describe("parseTypeDoc", () => {
 
   it("places bullets under headings that name a block by path (tfplugindocs) or in backticks", () => {
     const docs = parseTypeDoc(
-      ["# x", "## Schema", "### Nested Schema for `rule.match`", "- `field` (String) F.", "### The `named` block", "* `value` - V."].join("\n"),
+      [
+        "# x",
+        "## Schema",
+        "### Nested Schema for `rule.match`",
+        "- `field` (String) F.",
+        "### The `named` block",
+        "* `value` - V.",
+      ].join("\n"),
     );
     expect(docs.blocks).toEqual({ "rule.match": { field: "F." }, named: { value: "V." } });
   });

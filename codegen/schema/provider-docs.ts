@@ -79,7 +79,8 @@ type Section = "fields" | "other";
 type Scope = { kind: "root" } | { kind: "block"; key: string } | { kind: "unknown" };
 
 const BULLET = /^(\s*)[*-]\s+`([A-Za-z0-9_]+)`\s*(?:[-–—:]\s*)?(.*)$/;
-const INTRO = /^(?:the|each|an?)\s+`([A-Za-z0-9_.]+)`\s+(?:(?:configuration|nested|config)\s+)?(?:block|object|argument|attribute|map|list|set)s?\b.*\b(?:support|contain|accept|export|include|ha(?:s|ve)|consist)/i;
+const INTRO =
+  /^(?:the|each|an?)\s+`([A-Za-z0-9_.]+)`\s+(?:(?:configuration|nested|config)\s+)?(?:block|object|argument|attribute|map|list|set)s?\b.*\b(?:support|contain|accept|export|include|ha(?:s|ve)|consist)/i;
 const NOTE = /^(->|~>|!>)/;
 
 export function parseTypeDoc(markdown: string): TypeDocs {
@@ -132,7 +133,13 @@ export function parseTypeDoc(markdown: string): TypeDocs {
         seenSection = true;
         section = /argument|attribute|schema|export|^timeouts$/i.test(text) ? "fields" : "other";
         // "## Timeouts" lists the fields of the `timeouts` block.
-        enter(/^timeouts$/i.test(text) ? { kind: "block", key: "timeouts" } : section === "fields" ? { kind: "root" } : { kind: "unknown" });
+        enter(
+          /^timeouts$/i.test(text)
+            ? { kind: "block", key: "timeouts" }
+            : section === "fields"
+              ? { kind: "root" }
+              : { kind: "unknown" },
+        );
         continue;
       }
       if (section !== "fields") continue;
@@ -193,7 +200,10 @@ function headingScope(text: string): Scope {
   if (nestedSchema) return { kind: "block", key: nestedSchema[1]! };
   const quoted = /`([A-Za-z0-9_.]+)`/.exec(text);
   if (quoted) return { kind: "block", key: quoted[1]! };
-  const bare = /^([a-z0-9]+(?:_[a-z0-9]+)*)(?:\s+(?:configuration\s+)?(?:block|blocks|object|arguments?|attributes?))?$/i.exec(text);
+  const bare =
+    /^([a-z0-9]+(?:_[a-z0-9]+)*)(?:\s+(?:configuration\s+)?(?:block|blocks|object|arguments?|attributes?))?$/i.exec(
+      text,
+    );
   if (bare && /[_a-z]/.test(bare[1]!) && bare[1] === bare[1]!.toLowerCase()) return { kind: "block", key: bare[1] };
   return { kind: "unknown" };
 }
@@ -204,7 +214,11 @@ function splitFrontMatter(text: string): { body: string; description?: string } 
   const yaml = match[1]!;
   const block = /^description:\s*\|-?\s*\n((?:[ \t]+.*\n?)+)/m.exec(yaml);
   const inline = /^description:\s*["']?(.+?)["']?\s*$/m.exec(yaml);
-  const description = block ? block[1]!.replace(/^[ \t]+/gm, "").trim() : inline && !inline[1]!.startsWith("|") ? inline[1] : undefined;
+  const description = block
+    ? block[1]!.replace(/^[ \t]+/gm, "").trim()
+    : inline && !inline[1]!.startsWith("|")
+      ? inline[1]
+      : undefined;
   return { body: text.slice(match[0].length), description: description ? cleanText(description) : undefined };
 }
 
@@ -226,7 +240,8 @@ function withoutCodeBlocks(text: string): string[] {
 // What every output already says from the schema: a bare "(Required)"/"(Optional)", tfplugindocs' type in
 // parentheses and its pointer to the nested schema. "(Optional, Forces new resource)" and the like stay: the
 // schema does not know that.
-const RESTATED_PREFIX = /^\((?:Required|Optional|String|Number|Boolean|Bool|Dynamic|Object|(?:List|Set|Map) of [^)]*|Block[^)]*|Attributes[^)]*)\)\s*/;
+const RESTATED_PREFIX =
+  /^\((?:Required|Optional|String|Number|Boolean|Bool|Dynamic|Object|(?:List|Set|Map) of [^)]*|Block[^)]*|Attributes[^)]*)\)\s*/;
 const NESTED_SCHEMA_POINTER = /\s*\(see (?:\[)?below for nested schema(?:\]\([^)]*\))?\)/gi;
 
 function withoutRestatedFacts(text: string): string {

@@ -24,7 +24,10 @@ export function cliConfigText(options: { pluginDir?: string; pluginCacheDir?: st
 }
 
 /** Writes `<dir>/cli.tfrc` and returns its path, for TF_CLI_CONFIG_FILE. */
-export async function writeCliConfig(dir: string, options: { pluginDir?: string; pluginCacheDir?: string }): Promise<string> {
+export async function writeCliConfig(
+  dir: string,
+  options: { pluginDir?: string; pluginCacheDir?: string },
+): Promise<string> {
   const path = join(dir, "cli.tfrc");
   await writeFile(path, cliConfigText(options), { mode: 0o600 });
   return path;

@@ -38,7 +38,8 @@ export interface EngineOutcome {
 const STDERR_TAIL = 16 * 1024;
 
 // Variables that would let the user's shell settings redirect or alter what the workspace runs.
-const DROPPED_ENV = /^(TF_CLI_ARGS(_.*)?|TF_DATA_DIR|TF_WORKSPACE|TF_PLUGIN_CACHE_DIR|TF_REATTACH_PROVIDERS|TF_CLI_CONFIG_FILE)$/;
+const DROPPED_ENV =
+  /^(TF_CLI_ARGS(_.*)?|TF_DATA_DIR|TF_WORKSPACE|TF_PLUGIN_CACHE_DIR|TF_REATTACH_PROVIDERS|TF_CLI_CONFIG_FILE)$/;
 
 export function engineEnvironment(
   base: NodeJS.ProcessEnv,
@@ -82,7 +83,10 @@ function checkStarted(command: EngineCommand, result: Result): void {
   }
 }
 
-export async function runEngine(command: EngineCommand, onMessage: (message: UiMessage) => void): Promise<EngineOutcome> {
+export async function runEngine(
+  command: EngineCommand,
+  onMessage: (message: UiMessage) => void,
+): Promise<EngineOutcome> {
   const child = startEngine(command, false);
   const interrupt = () => child.kill("SIGINT");
   if (command.signal?.aborted) interrupt();
@@ -92,19 +96,22 @@ export async function runEngine(command: EngineCommand, onMessage: (message: UiM
   if (command.deadline) {
     const { at, graceMs } = command.deadline;
     timers.push(
-      setTimeout(() => {
-        // SIGINT first: the engine asks the provider to stop, ends its in-flight calls and writes its state.
-        timedOut = "interrupted";
-        child.kill("SIGINT");
-        timers.push(
-          setTimeout(() => {
-            // A call that never returns (an API that accepted the request and never answers) keeps it waiting for
-            // good; the whole process group goes, so that no provider process the engine started is left behind.
-            timedOut = "killed";
-            killGroup(child.pid);
-          }, graceMs),
-        );
-      }, Math.max(0, at - Date.now())),
+      setTimeout(
+        () => {
+          // SIGINT first: the engine asks the provider to stop, ends its in-flight calls and writes its state.
+          timedOut = "interrupted";
+          child.kill("SIGINT");
+          timers.push(
+            setTimeout(() => {
+              // A call that never returns (an API that accepted the request and never answers) keeps it waiting for
+              // good; the whole process group goes, so that no provider process the engine started is left behind.
+              timedOut = "killed";
+              killGroup(child.pid);
+            }, graceMs),
+          );
+        },
+        Math.max(0, at - Date.now()),
+      ),
     );
   }
   const messages: UiMessage[] = [];
@@ -166,7 +173,10 @@ export interface SavedPlan {
 }
 
 /** Reads a saved plan as JSON (it may hold sensitive values: kept in memory, never shown as it is). */
-export async function showPlan(command: Omit<EngineCommand, "deadline" | "args">, planFile: string): Promise<SavedPlan> {
+export async function showPlan(
+  command: Omit<EngineCommand, "deadline" | "args">,
+  planFile: string,
+): Promise<SavedPlan> {
   const result = await runEngineForDocument({ ...command, args: ["show", "-json", "-no-color", planFile] });
   if (result.exitCode !== 0) throw new Error(`could not read the saved plan (engine exited with ${result.exitCode})`);
   return JSON.parse(result.stdout) as SavedPlan;

@@ -23,8 +23,14 @@ describe("obtainProviderSchema", () => {
   });
 
   it("fails with the engine's own message when the mirror lacks the version", async () => {
-    const attempt = obtainProviderSchema({ provider: "hashicorp/aws@9.9.9", engine: engineBinary(), pluginDir: pluginMirrorDir() });
+    const attempt = obtainProviderSchema({
+      provider: "hashicorp/aws@9.9.9",
+      engine: engineBinary(),
+      pluginDir: pluginMirrorDir(),
+    });
     await expect(attempt).rejects.toThrow(SchemaDumpError);
-    await expect(attempt).rejects.toThrow(/init -input=false -no-color failed for provider hashicorp\/aws@9\.9\.9.*9\.9\.9/s);
+    await expect(attempt).rejects.toThrow(
+      /init -input=false -no-color failed for provider hashicorp\/aws@9\.9\.9.*9\.9\.9/s,
+    );
   });
 });

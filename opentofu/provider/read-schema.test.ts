@@ -34,8 +34,18 @@ describe("readBlock", () => {
   it("keeps flags, descriptions and nesting of attributes, nested attribute types and blocks", () => {
     expect(field("password")).toMatchObject({ sensitive: true, writeOnly: true, optional: true });
     expect(field("old_name").deprecated).toBe(true);
-    expect(field("arn")).toMatchObject({ computed: true, optional: false, description: "The ARN, computed by the provider." });
-    expect(field("list_nested")).toMatchObject({ origin: "attribute", nesting: "list", minItems: 1, maxItems: 3, required: true });
+    expect(field("arn")).toMatchObject({
+      computed: true,
+      optional: false,
+      description: "The ARN, computed by the provider.",
+    });
+    expect(field("list_nested")).toMatchObject({
+      origin: "attribute",
+      nesting: "list",
+      minItems: 1,
+      maxItems: 3,
+      required: true,
+    });
     expect(field("map_nested").type).toMatchObject({ kind: "map", element: { kind: "struct" } });
     expect(field("single_nested").type.kind).toBe("struct");
     expect(field("rule")).toMatchObject({ origin: "block", nesting: "list", minItems: 1, maxItems: 5 });

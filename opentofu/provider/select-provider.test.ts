@@ -19,7 +19,11 @@ describe("selectProvider", () => {
     };
     expect(() => selectProvider(two, { version: "1.0.0" })).toThrow(ProviderSelectionError);
     // a hostname-less source matches the public registry the engine happened to use (tofu: registry.opentofu.org)
-    expect(selectProvider(two, { source: "example/edge", version: "1.0.0" }).address).toBe("registry.opentofu.org/example/edge");
-    expect(() => selectProvider(two, { source: "example/other", version: "1.0.0" })).toThrow(/has no provider registry.terraform.io\/example\/other/);
+    expect(selectProvider(two, { source: "example/edge", version: "1.0.0" }).address).toBe(
+      "registry.opentofu.org/example/edge",
+    );
+    expect(() => selectProvider(two, { source: "example/other", version: "1.0.0" })).toThrow(
+      /has no provider registry.terraform.io\/example\/other/,
+    );
   });
 });

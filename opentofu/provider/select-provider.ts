@@ -57,7 +57,9 @@ export function selectProvider(
   const ref = parseProviderRef(`${source}@${wanted.version}`);
   const found = findProviderEntry(document, ref);
   if (!found) {
-    throw new ProviderSelectionError(`the schema document has no provider ${ref.address} (it has: ${addresses.join(", ")})`);
+    throw new ProviderSelectionError(
+      `the schema document has no provider ${ref.address} (it has: ${addresses.join(", ")})`,
+    );
   }
   return { ref, ...found };
 }

@@ -14,6 +14,7 @@ export function createInputAjv(options: Options = {}): Ajv {
  */
 export function createGeneratedInputAjv(metaArgumentsSchema: JsonSchema, options: Options = {}): Ajv {
   const ajv = createInputAjv({ inlineRefs: false, ...options });
-  for (const schema of Object.values(metaArgumentsSchema.definitions as Record<string, JsonSchema>)) ajv.addSchema(schema);
+  for (const schema of Object.values(metaArgumentsSchema.definitions as Record<string, JsonSchema>))
+    ajv.addSchema(schema);
   return ajv;
 }

@@ -48,7 +48,9 @@ describe("input JSON Schema of the edge fixture", () => {
 
   it("accepts valid inputs, with null for anything optional", () => {
     expect(decide(valid)).toEqual({ ok: true, errors: [] });
-    expect(decide({ name: "n", zones: [], list_nested: [{ cidr: "c" }], rule: [{ priority: 0 }], provider: null })).toMatchObject({ ok: true });
+    expect(
+      decide({ name: "n", zones: [], list_nested: [{ cidr: "c" }], rule: [{ priority: 0 }], provider: null }),
+    ).toMatchObject({ ok: true });
   });
 
   it("rejects unknown attributes at every level", () => {
@@ -77,7 +79,9 @@ describe("input JSON Schema of the edge fixture", () => {
   it("rejects missing required attributes, also inside objects and the meta-arguments", () => {
     const { name: _name, ...withoutName } = valid;
     expect(decide(withoutName).errors).toContain(" must have required property 'name'");
-    expect(decide({ ...valid, endpoint: { host: "h" } }).errors).toContain("/endpoint must have required property 'port'");
+    expect(decide({ ...valid, endpoint: { host: "h" } }).errors).toContain(
+      "/endpoint must have required property 'port'",
+    );
     expect(decide({ ...valid, import: {} }).ok).toBe(false);
     expect(decide({ ...valid, provider: { assume_role: [{}] } }).ok).toBe(false);
   });
@@ -99,7 +103,9 @@ describe("input JSON Schema of the edge fixture", () => {
 
   it("gives data sources only the provider meta-argument", () => {
     const validate = createInputAjv().compile(inputJsonSchema(edgeEntry(), "data", "edge_thing"));
-    expect(validate({ name: "n", id: "lookup", filter: [{ name: "a", values: ["b"] }], provider: { region: "r" } })).toBe(true);
+    expect(
+      validate({ name: "n", id: "lookup", filter: [{ name: "a", values: ["b"] }], provider: { region: "r" } }),
+    ).toBe(true);
     expect(validate({ name: "n", lifecycle: {} })).toBe(false);
   });
 

@@ -20,7 +20,9 @@ export function metaArgumentsBaseId(address: string, version: string): string {
 
 /** One meta-argument's schema; its repeated structs go into `definitions` under `prefix`. */
 function metaArgumentSchema(struct: Struct, definitions: Record<string, JsonSchema>, prefix: string): JsonSchema {
-  return new DefinitionWriter(definitions, prefix).root(inputView(struct, "provider", ["provider", "lifecycle", "import"]));
+  return new DefinitionWriter(definitions, prefix).root(
+    inputView(struct, "provider", ["provider", "lifecycle", "import"]),
+  );
 }
 
 /**
@@ -38,7 +40,11 @@ export function metaArgumentsJsonSchema(providerConfig: Struct, baseId: string):
       ...(Object.keys(own).length > 0 ? { definitions: sortKeys(own) } : {}),
     };
   }
-  return { $schema: DRAFT_07, title: "Terraform meta-arguments: provider configuration, lifecycle, import", definitions };
+  return {
+    $schema: DRAFT_07,
+    title: "Terraform meta-arguments: provider configuration, lifecycle, import",
+    definitions,
+  };
 }
 
 /** The meta-argument schemas as definitions of the document that embeds them, all named `meta.*`. */
@@ -91,7 +97,9 @@ export function inputJsonSchema(entry: ProviderSchemaEntry, kind: ResourceMode, 
   const schemas = kind === "managed" ? entry.resource_schemas : entry.data_source_schemas;
   const typeSchema = schemas?.[type];
   if (!typeSchema) {
-    throw new Error(`the provider has no ${kind === "data" ? "data source" : "resource type"} named ${JSON.stringify(type)}`);
+    throw new Error(
+      `the provider has no ${kind === "data" ? "data source" : "resource type"} named ${JSON.stringify(type)}`,
+    );
   }
   const struct = readBlock(typeSchema.block, type);
   checkReservedNames(struct, kind, type);

@@ -28,21 +28,41 @@ export const LIFECYCLE_STRUCT: Struct = {
   deprecated: false,
   fields: [
     optionalAttribute("prevent_destroy", { kind: "bool" }, "Refuse any destroy or replacement of this resource."),
-    optionalAttribute("create_before_destroy", { kind: "bool" }, "Create the replacement before destroying the old object."),
-    optionalAttribute("ignore_changes", { kind: "list", element: { kind: "string" } }, "Attribute names whose changes are ignored."),
+    optionalAttribute(
+      "create_before_destroy",
+      { kind: "bool" },
+      "Create the replacement before destroying the old object.",
+    ),
+    optionalAttribute(
+      "ignore_changes",
+      { kind: "list", element: { kind: "string" } },
+      "Attribute names whose changes are ignored.",
+    ),
   ],
 };
 
 export const IMPORT_STRUCT: Struct = {
   description: "Adopt an existing object with this import ID on create instead of creating one.",
   deprecated: false,
-  fields: [{ ...optionalAttribute("id", { kind: "string" }, "The provider's import ID of the existing object."), required: true, optional: false }],
+  fields: [
+    {
+      ...optionalAttribute("id", { kind: "string" }, "The provider's import ID of the existing object."),
+      required: true,
+      optional: false,
+    },
+  ],
 };
 
 /** The three meta-arguments with the struct each is typed by, in the order every output lists them. */
-export function metaArgumentStructs(providerConfig: Struct): { name: MetaArgument; struct: Struct; description: string }[] {
+export function metaArgumentStructs(
+  providerConfig: Struct,
+): { name: MetaArgument; struct: Struct; description: string }[] {
   return [
-    { name: "provider", struct: providerConfig, description: "Configuration of the provider for this resource (Terraform's provider block)." },
+    {
+      name: "provider",
+      struct: providerConfig,
+      description: "Configuration of the provider for this resource (Terraform's provider block).",
+    },
     { name: "lifecycle", struct: LIFECYCLE_STRUCT, description: LIFECYCLE_STRUCT.description! },
     { name: "import", struct: IMPORT_STRUCT, description: IMPORT_STRUCT.description! },
   ];

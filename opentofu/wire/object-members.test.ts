@@ -10,12 +10,19 @@ import { inputView } from "./views.js";
 // object attribute and an object whose `note` member the type marks optional.
 const block = {
   attributes: {
-    ingress: { type: ["set", ["object", { from_port: "number", description: "string" }]], optional: true, computed: true },
+    ingress: {
+      type: ["set", ["object", { from_port: "number", description: "string" }]],
+      optional: true,
+      computed: true,
+    },
     settings: { type: ["object", { a: "string", b: "string" }], optional: true },
     tagged: { type: ["list", ["object", { key: "string", note: "string" }, ["note"]]], optional: true },
   },
 } as const;
-const entry = { provider: { version: 0, block: {} }, resource_schemas: { x_group: { version: 0, block } } } as unknown as ProviderSchemaEntry;
+const entry = {
+  provider: { version: 0, block: {} },
+  resource_schemas: { x_group: { version: 0, block } },
+} as unknown as ProviderSchemaEntry;
 const struct = readBlock(entry.resource_schemas!.x_group!.block, "x_group");
 
 describe("Terraform's acceptance of object members", () => {
@@ -31,11 +38,22 @@ describe("Terraform's acceptance of object members", () => {
     const fields = new Map(inputView(struct, "managed").root.fields.map((f) => [f.name, f]));
     const members = (name: string) => {
       const ty = fields.get(name)!.type;
-      const s = ty.kind === "struct" ? ty.struct : (ty.kind === "set" || ty.kind === "list") && ty.element.kind === "struct" ? ty.element.struct : undefined;
+      const s =
+        ty.kind === "struct"
+          ? ty.struct
+          : (ty.kind === "set" || ty.kind === "list") && ty.element.kind === "struct"
+            ? ty.element.struct
+            : undefined;
       return s!.fields.map((f) => [f.name, f.required, f.nullable, f.nixNullable, f.nixDefault]);
     };
-    expect(members("ingress")).toEqual([["from_port", false, true, true, "null"], ["description", false, true, true, "null"]]);
-    expect(members("settings")).toEqual([["a", true, true, true, "null"], ["b", true, true, true, "null"]]);
+    expect(members("ingress")).toEqual([
+      ["from_port", false, true, true, "null"],
+      ["description", false, true, true, "null"],
+    ]);
+    expect(members("settings")).toEqual([
+      ["a", true, true, true, "null"],
+      ["b", true, true, true, "null"],
+    ]);
   });
 
   it("the bridge's JSON Schema accepts the rule as Terraform users write it, and nulls, and refuses a missing member of a plain object", () => {

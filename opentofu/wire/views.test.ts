@@ -51,7 +51,8 @@ describe("inputView", () => {
     // set_nested has the same settable shape as list_nested; both point at one struct
     const list = inputs.get("list_nested")!.type;
     const set = inputs.get("set_nested")!.type;
-    const structOf = (t: typeof list) => (t.kind === "list" || t.kind === "set") && t.element.kind === "struct" && t.element.struct;
+    const structOf = (t: typeof list) =>
+      (t.kind === "list" || t.kind === "set") && t.element.kind === "struct" && t.element.struct;
     expect(structOf(list)).toBeTruthy();
     expect(structOf(list)).toBe(structOf(set));
   });
@@ -59,9 +60,15 @@ describe("inputView", () => {
   it("counts the children of a repeated struct once, not once per copy", () => {
     const leaf: Struct = { deprecated: false, fields: [attr("v")] };
     const middle = (): Struct => ({ deprecated: false, fields: [block("leaf", leaf)] });
-    const root: Struct = { deprecated: false, fields: [block("a", middle()), block("b", middle()), block("c", middle())] };
+    const root: Struct = {
+      deprecated: false,
+      fields: [block("a", middle()), block("b", middle()), block("c", middle())],
+    };
     const view = inputView(root, "managed");
-    expect(view.structs.map((s) => [s.name, s.uses])).toEqual([["a_or_b_or_c", 3], ["leaf", 1]]);
+    expect(view.structs.map((s) => [s.name, s.uses])).toEqual([
+      ["a_or_b_or_c", 3],
+      ["leaf", 1],
+    ]);
   });
 
   it("names a struct that fields of different names share by all of them, never by the first one alone", () => {
@@ -69,15 +76,29 @@ describe("inputView", () => {
     const fieldType = (name: string) => view.root.fields.find((f) => f.name === name)!.type;
     const setting = fieldType("setting");
     // `setting` (a set block) and `single_nested` (a nested attribute) have the same settable shape.
-    expect(setting.kind === "set" && setting.element.kind === "struct" && setting.element.struct.name).toBe("single_nested_or_setting");
+    expect(setting.kind === "set" && setting.element.kind === "struct" && setting.element.struct.name).toBe(
+      "single_nested_or_setting",
+    );
     const kv = (): Struct => ({ deprecated: false, fields: [attr("k")] });
     const many: Struct = { deprecated: false, fields: ["a", "b", "c", "d"].map((n) => block(n, kv())) };
     expect(inputView(many, "managed").structs.map((s) => s.name)).toEqual(["shared_object"]);
-    const three: Struct = { deprecated: false, fields: [block("shared_object", kv()), ...["a", "b", "c"].map((n) => block(n, { deprecated: false, fields: [attr("z")] }))] };
-    expect(inputView(three, "managed", ["a_or_b_or_c"]).structs.map((s) => s.name)).toEqual(["shared_object", "a_or_b_or_c_2"]);
+    const three: Struct = {
+      deprecated: false,
+      fields: [
+        block("shared_object", kv()),
+        ...["a", "b", "c"].map((n) => block(n, { deprecated: false, fields: [attr("z")] })),
+      ],
+    };
+    expect(inputView(three, "managed", ["a_or_b_or_c"]).structs.map((s) => s.name)).toEqual([
+      "shared_object",
+      "a_or_b_or_c_2",
+    ]);
     // Words all names share make the name, unless they are too little or another field's name.
     const affix = (names: string[], extra: string[] = []): string[] =>
-      inputView({ deprecated: false, fields: [...names.map((n) => block(n, kv())), ...extra.map((n) => attr(n))] }, "managed").structs.map((s) => s.name);
+      inputView(
+        { deprecated: false, fields: [...names.map((n) => block(n, kv())), ...extra.map((n) => attr(n))] },
+        "managed",
+      ).structs.map((s) => s.name);
     expect(affix(["amazon_managed_kafka_config", "self_managed_kafka_config"])).toEqual(["managed_kafka_config"]);
     expect(affix(["list_nested", "set_nested"])).toEqual(["nested"]);
     expect(affix(["list_nested", "set_nested"], ["nested"])).toEqual(["list_nested_or_set_nested"]);
@@ -114,5 +135,10 @@ function attr(name: string): Struct["fields"][number] {
 }
 
 function block(name: string, struct: Struct): Struct["fields"][number] {
-  return { ...attr(name), origin: "block", nesting: "list", type: { kind: "list", element: { kind: "struct", struct } } };
+  return {
+    ...attr(name),
+    origin: "block",
+    nesting: "list",
+    type: { kind: "list", element: { kind: "struct", struct } },
+  };
 }

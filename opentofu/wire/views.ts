@@ -96,7 +96,15 @@ class ViewBuilder {
       return existing;
     }
     const usedAs = path.length > 0 ? [path[path.length - 1]!] : [];
-    const struct: ViewStruct = { id: this.created.length, name: "", path, usedAs, fields, uses: depth === 0 ? 0 : 1, source };
+    const struct: ViewStruct = {
+      id: this.created.length,
+      name: "",
+      path,
+      usedAs,
+      fields,
+      uses: depth === 0 ? 0 : 1,
+      source,
+    };
     this.byKey.set(key, struct);
     this.created.push(struct);
     return struct;
@@ -110,7 +118,14 @@ class ViewBuilder {
     const type = this.type(field.type, [...parentPath, field.name], depth + 1, inputs && takesBlockSyntax(field));
     if (!type) return undefined;
     const base = { name: field.name, type, field };
-    if (!inputs) return { ...base, required: false, nullable: true, nixNullable: true, nixDefault: depth > 0 ? "null" : undefined };
+    if (!inputs)
+      return {
+        ...base,
+        required: false,
+        nullable: true,
+        nixNullable: true,
+        nixDefault: depth > 0 ? "null" : undefined,
+      };
     const required = { ...base, required: true, nullable: false, nixNullable: false };
     const optional = { ...base, required: false, nullable: true, nixNullable: true, nixDefault: "null" as const };
     if (field.origin === "member") {
@@ -126,7 +141,9 @@ class ViewBuilder {
       case "map":
         return { ...base, required: false, nullable: true, nixNullable: false, nixDefault: "{ }" };
       default:
-        return atLeastOne ? required : { ...base, required: false, nullable: true, nixNullable: false, nixDefault: "[ ]" };
+        return atLeastOne
+          ? required
+          : { ...base, required: false, nullable: true, nixNullable: false, nixDefault: "[ ]" };
     }
   }
 
@@ -163,7 +180,8 @@ class ViewBuilder {
     const taken = new Set<string>(reservedNames);
     const fieldNames = new Set([root, ...structs].flatMap((s) => s.fields.map((f) => f.name)));
     for (const struct of structs) {
-      struct.name = struct.usedAs.length > 1 ? sharedName(struct.usedAs, taken, fieldNames) : uniqueName(struct.path, taken);
+      struct.name =
+        struct.usedAs.length > 1 ? sharedName(struct.usedAs, taken, fieldNames) : uniqueName(struct.path, taken);
     }
     return { direction: this.direction, root, structs };
   }
@@ -197,7 +215,11 @@ function commonAffix(names: string[]): string {
   let prefix = 0;
   while (prefix < shortest && words.every((w) => w[prefix] === words[0]![prefix])) prefix++;
   let suffix = 0;
-  while (prefix + suffix < shortest && words.every((w) => w[w.length - 1 - suffix] === words[0]![words[0]!.length - 1 - suffix])) suffix++;
+  while (
+    prefix + suffix < shortest &&
+    words.every((w) => w[w.length - 1 - suffix] === words[0]![words[0]!.length - 1 - suffix])
+  )
+    suffix++;
   const first = words[0]!;
   const common = [...first.slice(0, prefix), ...first.slice(first.length - suffix)];
   // One short word in common (`on_failure`, `on_success` → `on`) names nothing.

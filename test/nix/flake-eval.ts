@@ -44,7 +44,9 @@ export async function standInArgs(): Promise<string> {
     engine: await absoluteEngine(),
     pluginMirror: pluginMirrorDir(),
   };
-  return `{ ${Object.entries(fields).map(([k, v]) => `${k} = ${nixString(v)};`).join(" ")} }`;
+  return `{ ${Object.entries(fields)
+    .map(([k, v]) => `${k} = ${nixString(v)};`)
+    .join(" ")} }`;
 }
 
 /** `nix-instantiate --eval --strict --json` allowed to build; never throws on an evaluation error. */
@@ -58,7 +60,9 @@ export async function nixEvalBuilding(file: string, args: Record<string, string>
   ];
   for (const [name, value] of Object.entries(args)) argv.push("--arg", name, value);
   const result = await execa("nix-instantiate", argv, { reject: false, stdin: "ignore" });
-  return result.exitCode === 0 ? { ok: true, value: JSON.parse(result.stdout), error: "" } : { ok: false, error: result.stderr };
+  return result.exitCode === 0
+    ? { ok: true, value: JSON.parse(result.stdout), error: "" }
+    : { ok: false, error: result.stderr };
 }
 
 export { nixString };

@@ -37,7 +37,9 @@ async function newDir(): Promise<string> {
 
 function hostStartsIn(logPath: string): number {
   if (!existsSync(logPath)) return 0;
-  return readFileSync(logPath, "utf8").split("\n").filter((line) => / starting for /.test(line)).length;
+  return readFileSync(logPath, "utf8")
+    .split("\n")
+    .filter((line) => / starting for /.test(line)).length;
 }
 
 // The same lease another bridge process takes: the built client, from a fresh Node process.

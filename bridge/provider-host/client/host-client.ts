@@ -31,8 +31,7 @@ export interface HostSettings extends HostLaunch {
 }
 
 export type LeaseOutcome =
-  | { kind: "granted"; grant: GrantedMessage; socket: Socket }
-  | { kind: "unsupported"; reason: string };
+  { kind: "granted"; grant: GrantedMessage; socket: Socket } | { kind: "unsupported"; reason: string };
 
 /** The compiled host entry point (also when this module runs from TypeScript sources under vitest). */
 export function hostEntryPath(): string {
@@ -89,11 +88,22 @@ function spawnHost(settings: HostSettings, execa: typeof import("execa").execa):
     process.execPath,
     [entry, ...hostArguments(settings)],
     // cwd: not the bridge's (a workspace that is about to be deleted), the host's own directory.
-    { detached: true, stdio: "ignore", env: settings.env, extendEnv: false, cleanup: false, reject: false, cwd: settings.dir },
+    {
+      detached: true,
+      stdio: "ignore",
+      env: settings.env,
+      extendEnv: false,
+      cleanup: false,
+      reject: false,
+      cwd: settings.dir,
+    },
   );
   child.unref();
   settings.log(`started provider host pid ${child.pid ?? "?"} for ${settings.providerAddress}`);
-  return child.then(() => undefined, () => undefined);
+  return child.then(
+    () => undefined,
+    () => undefined,
+  );
 }
 
 /** How long bridges wait for a key's host: its provider may take the start timeout to come up, plus slack for a
@@ -134,7 +144,8 @@ export async function leaseFromHost(
         exitedHosts++;
         await claim.lock.release();
         claim = undefined;
-        if (exitedHosts >= 3) throw new Error(`provider hosts keep exiting without serving (see ${settings.paths.log})`);
+        if (exitedHosts >= 3)
+          throw new Error(`provider hosts keep exiting without serving (see ${settings.paths.log})`);
       } else if (!claim) {
         const lock = await claimHostStart(settings.paths);
         if (lock) {

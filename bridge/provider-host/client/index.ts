@@ -152,7 +152,14 @@ export function hostRunner(lease: ProviderLease, context: HostJobContext): JobRu
         if (!(error instanceof HostRunError)) throw error;
         // The host went away mid-operation, or withdrew it after an interrupt: what the engine did is unknown
         // here, so it is a failed apply (a create is remembered, and its retry looks for the object first).
-        return { kind: "failed", stage: "apply", details: error.message, providerLost: false, state: undefined, unknown: true };
+        return {
+          kind: "failed",
+          stage: "apply",
+          details: error.message,
+          providerLost: false,
+          state: undefined,
+          unknown: true,
+        };
       }
     },
     release: () => lease.release(),

@@ -52,7 +52,10 @@ describe("Batcher", () => {
     }
     while (batcher.busy) await sleep(5);
     // All four together, spread over both run slots (the second slot's batch may be handed to `run` first).
-    expect([...batches].sort()).toEqual([["first", "second"], ["third", "fourth"]]);
+    expect([...batches].sort()).toEqual([
+      ["first", "second"],
+      ["third", "fourth"],
+    ]);
 
     // Nobody comes: the lone operation starts once maxGatherMs has passed.
     const lone: string[][] = [];

@@ -33,7 +33,8 @@ export class Batcher<T> {
 
   submit(entry: Queued<T>): void {
     this.queue.push({ ...entry, at: Date.now() });
-    if (this.running < this.options.concurrency && !this.timer) this.timer = setTimeout(() => void this.next(), this.options.gatherMs);
+    if (this.running < this.options.concurrency && !this.timer)
+      this.timer = setTimeout(() => void this.next(), this.options.gatherMs);
   }
 
   /** Takes a queued item out before its batch starts; false when it is not queued (running or done). */
@@ -52,7 +53,11 @@ export class Batcher<T> {
     this.timer = undefined;
     if (this.running >= this.options.concurrency || this.queue.length === 0) return;
     const waited = Date.now() - this.queue[0]!.at;
-    if ((this.options.expected?.() ?? 0) > 0 && waited < (this.options.maxGatherMs ?? 0) && this.queue.length < this.options.maxBatch) {
+    if (
+      (this.options.expected?.() ?? 0) > 0 &&
+      waited < (this.options.maxGatherMs ?? 0) &&
+      this.queue.length < this.options.maxBatch
+    ) {
       this.timer = setTimeout(() => void this.next(), this.options.gatherMs);
       return;
     }
@@ -62,7 +67,7 @@ export class Batcher<T> {
     const share = Math.ceil(sameGroup / (this.options.concurrency - this.running));
     const size = Math.min(this.options.maxBatch, Math.max(share, 1));
     const taken: T[] = [];
-    for (let i = 0; i < this.queue.length && taken.length < size; ) {
+    for (let i = 0; i < this.queue.length && taken.length < size;) {
       if (this.queue[i]!.group === group) taken.push(this.queue.splice(i, 1)[0]!.item);
       else i++;
     }

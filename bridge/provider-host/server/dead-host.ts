@@ -18,7 +18,10 @@ export async function clearDeadHost(
   const previous = await readHostMetadata(paths.metadata);
   if (previous && previous.hostPid !== process.pid) {
     // Without setpriv the provider does not die with its host; once the metadata is gone nothing names it.
-    if (!isAlive({ pid: previous.hostPid, start: previous.hostStart }) && isAlive({ pid: previous.providerPid, start: previous.providerStart })) {
+    if (
+      !isAlive({ pid: previous.hostPid, start: previous.hostStart }) &&
+      isAlive({ pid: previous.providerPid, start: previous.providerStart })
+    ) {
       log(`killing orphaned provider ${previous.providerPid} of dead host ${previous.hostPid}`);
       try {
         process.kill(previous.providerPid, "SIGKILL");

@@ -19,12 +19,7 @@ import {
   type ProtocolSpec,
 } from "./plugin-protocol.js";
 import { encodeVarintField, payloadsOf } from "./protobuf-wire.js";
-import {
-  hasErrorDiagnostic,
-  pruneIdentitySchemas,
-  pruneProviderSchema,
-  type RegisteredTypes,
-} from "./schema-prune.js";
+import { hasErrorDiagnostic, pruneIdentitySchemas, pruneProviderSchema, type RegisteredTypes } from "./schema-prune.js";
 
 const identity = {
   serialize: (value: Buffer) => value,
@@ -63,10 +58,16 @@ export class ProviderProxy {
    * so the answer cannot change, and the AWS provider spends 0.1–0.25 s on each (three per operation). */
   private readonly validatedConfigs = new Map<string, Promise<Buffer>>();
   private configureQueue: Promise<unknown> = Promise.resolve();
-  private readonly openStreams = new Set<grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>>();
+  private readonly openStreams = new Set<
+    grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>
+  >();
 
   private constructor(private readonly options: ProxyOptions) {
-    this.client = new grpc.Client(`unix://${options.upstreamSocket}`, grpc.credentials.createInsecure(), UNLIMITED_MESSAGES);
+    this.client = new grpc.Client(
+      `unix://${options.upstreamSocket}`,
+      grpc.credentials.createInsecure(),
+      UNLIMITED_MESSAGES,
+    );
     this.server = new grpc.Server(UNLIMITED_MESSAGES);
   }
 
@@ -214,9 +215,7 @@ export class ProviderProxy {
     for (const method of this.options.spec.methods) {
       definition[method.name] = this.methodDefinition(this.options.spec.service, method);
       const handler = special.get(method.name);
-      implementation[method.name] = handler
-        ? this.unaryHandler(method.name, handler)
-        : this.forwardingHandler(method);
+      implementation[method.name] = handler ? this.unaryHandler(method.name, handler) : this.forwardingHandler(method);
     }
     this.server.addService(definition, implementation);
   }
@@ -251,7 +250,13 @@ export class ProviderProxy {
       case "server-stream":
         return (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
           this.count(method.name);
-          const upstream = this.client.makeServerStreamRequest(path, identity.serialize, identity.deserialize, call.request, new grpc.Metadata());
+          const upstream = this.client.makeServerStreamRequest(
+            path,
+            identity.serialize,
+            identity.deserialize,
+            call.request,
+            new grpc.Metadata(),
+          );
           upstream.on("data", (chunk: Buffer) => call.write(chunk));
           upstream.on("end", () => call.end());
           upstream.on("error", (error: grpc.ServiceError) => call.destroy(error));
@@ -260,8 +265,12 @@ export class ProviderProxy {
       case "client-stream":
         return (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
           this.count(method.name);
-          const upstream = this.client.makeClientStreamRequest(path, identity.serialize, identity.deserialize, new grpc.Metadata(), (error, response) =>
-            error ? callback(error) : callback(null, response),
+          const upstream = this.client.makeClientStreamRequest(
+            path,
+            identity.serialize,
+            identity.deserialize,
+            new grpc.Metadata(),
+            (error, response) => (error ? callback(error) : callback(null, response)),
           );
           call.on("data", (chunk: Buffer) => upstream.write(chunk));
           call.on("end", () => upstream.end());
@@ -270,7 +279,12 @@ export class ProviderProxy {
       case "bidi":
         return (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
           this.count(method.name);
-          const upstream = this.client.makeBidiStreamRequest(path, identity.serialize, identity.deserialize, new grpc.Metadata());
+          const upstream = this.client.makeBidiStreamRequest(
+            path,
+            identity.serialize,
+            identity.deserialize,
+            new grpc.Metadata(),
+          );
           upstream.on("data", (chunk: Buffer) => call.write(chunk));
           upstream.on("end", () => call.end());
           upstream.on("error", (error: grpc.ServiceError) => call.destroy(error));
@@ -288,10 +302,14 @@ export class ProviderProxy {
     };
     // The engine opens a stdio stream to mirror the plugin's output into its log; the shared provider's output
     // is not the engine's, so the stream stays open and silent until the engine hangs up.
-    add(stdio.service, { name: stdio.method, kind: "server-stream" }, (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
-      this.count(`${stdio.service}/${stdio.method}`);
-      this.holdOpen(call);
-    });
+    add(
+      stdio.service,
+      { name: stdio.method, kind: "server-stream" },
+      (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
+        this.count(`${stdio.service}/${stdio.method}`);
+        this.holdOpen(call);
+      },
+    );
     // The broker serves plugin-to-host callbacks, which providers do not use: accept and ignore.
     add(broker.service, { name: broker.method, kind: "bidi" }, (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
       this.count(`${broker.service}/${broker.method}`);
@@ -300,10 +318,18 @@ export class ProviderProxy {
       this.holdOpen(call);
     });
     // An engine shutting "its" plugin down must not stop the provider other engines share.
-    add(controller.service, { name: controller.method, kind: "unary" }, this.unaryHandler(`${controller.service}/${controller.method}`, async () => Buffer.alloc(0)));
-    add(health.service, { name: health.method, kind: "unary" }, this.unaryHandler(`${health.service}/${health.method}`, async () =>
-      encodeVarintField(healthServing.field, healthServing.value),
-    ));
+    add(
+      controller.service,
+      { name: controller.method, kind: "unary" },
+      this.unaryHandler(`${controller.service}/${controller.method}`, async () => Buffer.alloc(0)),
+    );
+    add(
+      health.service,
+      { name: health.method, kind: "unary" },
+      this.unaryHandler(`${health.service}/${health.method}`, async () =>
+        encodeVarintField(healthServing.field, healthServing.value),
+      ),
+    );
   }
 
   private holdOpen(call: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>): void {

@@ -84,7 +84,9 @@ async function lease(configKey: string, env: NodeJS.ProcessEnv = process.env): P
 }
 
 function filesOf(stem: string): string[] {
-  return readdirSync(hostDir).filter((n) => n.startsWith(stem)).sort();
+  return readdirSync(hostDir)
+    .filter((n) => n.startsWith(stem))
+    .sort();
 }
 
 function pluginSocketsNow(): Set<string> {
@@ -104,7 +106,9 @@ async function deadSockets(names: string[]): Promise<void> {
     for (const path of JSON.parse(process.argv[1])) net.createServer().listen(path, () => {
       if (++listening === JSON.parse(process.argv[1]).length) console.log("listening");
     });`;
-  const child = execa(process.execPath, ["-e", script, JSON.stringify(names.map((n) => join(hostDir, n)))], { reject: false });
+  const child = execa(process.execPath, ["-e", script, JSON.stringify(names.map((n) => join(hostDir, n)))], {
+    reject: false,
+  });
   await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
   child.kill("SIGKILL");
   await child;
@@ -118,10 +122,18 @@ describe("host directory sweep", () => {
     makeOld(`${liveStem}.log`, 8);
     const liveFiles = filesOf(liveStem);
     expect(liveFiles).toEqual(
-      [`${liveStem}.${live.host.hostPid}.grpc.sock`, `${liveStem}.ctl.sock`, `${liveStem}.json`, `${liveStem}.lock`, `${liveStem}.log`].sort(),
+      [
+        `${liveStem}.${live.host.hostPid}.grpc.sock`,
+        `${liveStem}.ctl.sock`,
+        `${liveStem}.json`,
+        `${liveStem}.lock`,
+        `${liveStem}.log`,
+      ].sort(),
     );
     const liveLock = readFileSync(join(hostDir, `${liveStem}.lock`), "utf8");
-    const liveMetadata = JSON.parse(readFileSync(join(hostDir, `${liveStem}.json`), "utf8")) as { providerSocket: string };
+    const liveMetadata = JSON.parse(readFileSync(join(hostDir, `${liveStem}.json`), "utf8")) as {
+      providerSocket: string;
+    };
 
     // A host SIGKILLed as a crash would: it keeps its lock (naming a dead process), sockets and metadata. Without
     // setpriv on its PATH its provider outlives it, an orphan only the metadata names.
@@ -135,14 +147,21 @@ describe("host directory sweep", () => {
     const killedProviderSocket = [...pluginSocketsNow()].find((n) => !killedSockets.has(n))!;
     expect(killedProviderSocket).toBeDefined();
     expect(filesOf(killedStem)).toEqual(
-      [`${killedStem}.${killed.host.hostPid}.grpc.sock`, `${killedStem}.ctl.sock`, `${killedStem}.json`, `${killedStem}.lock`, `${killedStem}.log`].sort(),
+      [
+        `${killedStem}.${killed.host.hostPid}.grpc.sock`,
+        `${killedStem}.ctl.sock`,
+        `${killedStem}.json`,
+        `${killedStem}.lock`,
+        `${killedStem}.log`,
+      ].sort(),
     );
     makeOld(`${killedStem}.log`, 8);
 
     // Logs of keys without a host: old ones go, a recent one stays.
     const oldStem = "e".repeat(32);
     const recentStem = "d".repeat(32);
-    for (const name of [`${oldStem}.log`, `${oldStem}.log.1`, `${recentStem}.log`]) writeFileSync(join(hostDir, name), "a line\n");
+    for (const name of [`${oldStem}.log`, `${oldStem}.log.1`, `${recentStem}.log`])
+      writeFileSync(join(hostDir, name), "a line\n");
     makeOld(`${oldStem}.log`, 8);
     makeOld(`${oldStem}.log.1`, 30);
     makeOld(`${recentStem}.log`, 6);
@@ -179,7 +198,9 @@ describe("host directory sweep", () => {
       expect(readFileSync(join(hostDir, `${liveStem}.lock`), "utf8")).toBe(liveLock);
       expect(existsSync(liveMetadata.providerSocket)).toBe(true);
       expect(isAlive({ pid: live.host.providerPid })).toBe(true);
-      expect(readFileSync(sweeperLog, "utf8")).toContain("cleared 1 dead host(s), 1 dead plugin socket(s), 3 old log(s)");
+      expect(readFileSync(sweeperLog, "utf8")).toContain(
+        "cleared 1 dead host(s), 1 dead plugin socket(s), 3 old log(s)",
+      );
       const again = await lease("a");
       expect(again.host.hostPid).toBe(live.host.hostPid);
       await again.release();

@@ -49,7 +49,15 @@ export async function sweepHostDir(dir: string, ownStem: string, log: (line: str
     try {
       const hostFiles = files.filter((f) => !f.suffix.startsWith("log"));
       if (hostFiles.length > 0) {
-        if (!(await clearIfDead(dir, stem, hostFiles.map((f) => f.name), log))) continue; // a live host's
+        if (
+          !(await clearIfDead(
+            dir,
+            stem,
+            hostFiles.map((f) => f.name),
+            log,
+          ))
+        )
+          continue; // a live host's
         counts.deadHosts++;
       }
       for (const { name } of files.filter((f) => f.suffix.startsWith("log"))) {
@@ -74,7 +82,8 @@ export async function sweepHostDir(dir: string, ownStem: string, log: (line: str
       await rm(path, { force: true });
       counts.pluginSockets++;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") log(`sweep: could not check ${name}: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+        log(`sweep: could not check ${name}: ${(error as Error).message}`);
     }
   }
   return counts;
@@ -86,7 +95,12 @@ async function clearIfDead(dir: string, stem: string, names: string[], log: (lin
   const lock = await tryAcquireLock(hostPaths(dir, stem).lock);
   if (!lock) return false;
   try {
-    await clearDeadHost(dir, stem, log, names.filter((n) => n.endsWith(".grpc.sock")));
+    await clearDeadHost(
+      dir,
+      stem,
+      log,
+      names.filter((n) => n.endsWith(".grpc.sock")),
+    );
   } finally {
     await lock.release();
   }

@@ -349,7 +349,10 @@ export class ProviderHost {
     let message: RunMessage | InterruptMessage;
     try {
       message = parseExact(line) as RunMessage | InterruptMessage;
-      if (message.type === "interrupt") { this.onInterrupt(socket, message.signal); return; }
+      if (message.type === "interrupt") {
+        this.onInterrupt(socket, message.signal);
+        return;
+      }
       if (message.type !== "run" || !message.job) throw new Error("not a run message");
     } catch {
       sendExact(socket, { type: "error", message: "malformed run request" });
@@ -378,7 +381,10 @@ export class ProviderHost {
     if (this.batcher.remove(run) || !run.batch) {
       this.runs.delete(socket);
       const details = `interrupted by ${signal} before its engine run started; nothing was changed`;
-      sendExact(socket, { type: "result", outcome: { kind: "failed", stage: "plan", details, providerLost: false, state: undefined } });
+      sendExact(socket, {
+        type: "result",
+        outcome: { kind: "failed", stage: "plan", details, providerLost: false, state: undefined },
+      });
       return;
     }
     const batch = run.batch;
@@ -402,7 +408,11 @@ export class ProviderHost {
 
   private async runBatch(runs: QueuedRun[]): Promise<void> {
     const first = runs[0]!.message;
-    const grant = { protocolVersion: this.provider!.endpoint.protocolVersion, hostPid: process.pid, proxySocket: this.paths.proxySocket(process.pid) };
+    const grant = {
+      protocolVersion: this.provider!.endpoint.protocolVersion,
+      hostPid: process.pid,
+      proxySocket: this.paths.proxySocket(process.pid),
+    };
     const batch = { runs, abort: new AbortController() };
     for (const run of runs) run.batch = batch;
     const release = await acquireEngineSlot({ env: this.options.env, log: (line) => this.log(line) });
@@ -434,12 +444,17 @@ export class ProviderHost {
       const withheld = error instanceof ApplyWithheldError;
       for (const run of runs) {
         this.runs.delete(run.socket);
-        await recordOnHost(run.message.pending, { kind: "error", message: (error as Error).message }).catch(() => false);
+        await recordOnHost(run.message.pending, { kind: "error", message: (error as Error).message }).catch(
+          () => false,
+        );
         if (run.socket.destroyed || run.withdrawn) continue;
         if (!withheld) sendExact(run.socket, { type: "error", message: (error as Error).message });
         else {
           const details = `interrupted by ${run.interrupted ?? "a signal"} before applying; nothing was changed`;
-          sendExact(run.socket, { type: "result", outcome: { kind: "failed", stage: "plan", details, providerLost: false, state: undefined } });
+          sendExact(run.socket, {
+            type: "result",
+            outcome: { kind: "failed", stage: "plan", details, providerLost: false, state: undefined },
+          });
         }
       }
       return;
@@ -456,7 +471,8 @@ export class ProviderHost {
     this.runs.delete(run.socket);
     if (run.withdrawn) {
       // A withdrawn bridge records the attempt itself as it leaves; ours, with the state, must come after it.
-      if (!run.socket.destroyed) await Promise.race([new Promise((resolve) => run.socket.once("close", resolve)), sleep(10_000)]);
+      if (!run.socket.destroyed)
+        await Promise.race([new Promise((resolve) => run.socket.once("close", resolve)), sleep(10_000)]);
       await sleep(250);
     }
     const filed = await recordOnHost(run.message.pending, outcome).catch((error: Error) => {
@@ -467,7 +483,9 @@ export class ProviderHost {
       sendExact(run.socket, { type: "result", outcome });
       return;
     }
-    this.log(`a bridge left before its ${run.message.pending.operation} finished; ${filed ? "its outcome is in its record" : "its record is no longer its own, nothing filed"}`);
+    this.log(
+      `a bridge left before its ${run.message.pending.operation} finished; ${filed ? "its outcome is in its record" : "its record is no longer its own, nothing filed"}`,
+    );
   }
 
   private onRelease(socket: Socket): void {
@@ -482,16 +500,19 @@ export class ProviderHost {
 
   private armIdle(): void {
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
-      if (this.active > 0 || this.state !== "ready") return;
-      // Operations whose bridges left still run: their state must be kept before the provider goes.
-      if (this.batcher.busy) {
-        this.armIdle();
-        return;
-      }
-      if (this.uses >= this.options.maxUses) void this.drain(`served ${this.uses} leases`);
-      else void this.drain(`idle for ${this.options.idleMs} ms`);
-    }, this.uses >= this.options.maxUses ? 1000 : this.options.idleMs);
+    this.idleTimer = setTimeout(
+      () => {
+        if (this.active > 0 || this.state !== "ready") return;
+        // Operations whose bridges left still run: their state must be kept before the provider goes.
+        if (this.batcher.busy) {
+          this.armIdle();
+          return;
+        }
+        if (this.uses >= this.options.maxUses) void this.drain(`served ${this.uses} leases`);
+        else void this.drain(`idle for ${this.options.idleMs} ms`);
+      },
+      this.uses >= this.options.maxUses ? 1000 : this.options.idleMs,
+    );
   }
 
   private flushWaiting(): void {

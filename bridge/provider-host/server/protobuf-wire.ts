@@ -85,5 +85,10 @@ export function stringOf(message: Uint8Array, fieldNumber: number): string | und
 
 /** Encodes a message with a single varint field, for the tiny replies the host answers itself. */
 export function encodeVarintField(fieldNumber: number, value: number): Buffer {
-  return Buffer.from(Writer.create().uint32((fieldNumber << 3) | WIRE_VARINT).uint32(value).finish());
+  return Buffer.from(
+    Writer.create()
+      .uint32((fieldNumber << 3) | WIRE_VARINT)
+      .uint32(value)
+      .finish(),
+  );
 }

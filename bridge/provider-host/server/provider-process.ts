@@ -143,7 +143,8 @@ export async function startDebugProvider(options: {
       await exited;
       clearTimeout(timer);
       // A provider that was killed leaves its socket file behind.
-      if (options.socketDir && dirname(endpoint.address) === options.socketDir) await rm(endpoint.address, { force: true });
+      if (options.socketDir && dirname(endpoint.address) === options.socketDir)
+        await rm(endpoint.address, { force: true });
     },
   };
 }

@@ -31,7 +31,14 @@ function schemaResponse(): Uint8Array {
   for (const t of ["aws_iam_user", "aws_s3_bucket", "aws_instance"]) bytesField(w, 2, mapEntry(t, schemaBody(t)));
   for (const t of ["aws_caller_identity", "aws_region"]) bytesField(w, 3, mapEntry(t, schemaBody(t)));
   bytesField(w, 5, schemaBody("provider_meta"));
-  bytesField(w, 6, Writer.create().uint32((1 << 3) | 0).uint32(1).finish()); // plan_destroy = true
+  bytesField(
+    w,
+    6,
+    Writer.create()
+      .uint32((1 << 3) | 0)
+      .uint32(1)
+      .finish(),
+  ); // plan_destroy = true
   bytesField(w, 7, mapEntry("arn_parse", schemaBody("function")));
   bytesField(w, 8, mapEntry("aws_kms_secrets", schemaBody("ephemeral")));
   bytesField(w, 99, schemaBody("a field from a newer protocol minor version"));
@@ -92,7 +99,11 @@ describe("schema pruning", () => {
   });
 
   it("recognises error diagnostics", () => {
-    const diagnostic = (severity: number) => Writer.create().uint32((1 << 3) | 0).uint32(severity).finish();
+    const diagnostic = (severity: number) =>
+      Writer.create()
+        .uint32((1 << 3) | 0)
+        .uint32(severity)
+        .finish();
     const warningOnly = bytesField(Writer.create(), 1, diagnostic(2)).finish();
     const withError = bytesField(bytesField(Writer.create(), 1, diagnostic(2)), 1, diagnostic(1)).finish();
     expect(hasErrorDiagnostic(warningOnly, 1)).toBe(false);

@@ -2,12 +2,7 @@
 // engine decodes all of it on every command; a workspace of this project only uses a few types, so the proxy
 // answers with the provider/provider_meta schemas plus the resource and data-source types leases registered.
 import { filterFields, payloadsOf, stringOf, varintOf, type WireField } from "./protobuf-wire.js";
-import {
-  DIAGNOSTIC,
-  IDENTITY_SCHEMAS_RESPONSE,
-  MAP_ENTRY,
-  SCHEMA_RESPONSE,
-} from "./plugin-protocol.js";
+import { DIAGNOSTIC, IDENTITY_SCHEMAS_RESPONSE, MAP_ENTRY, SCHEMA_RESPONSE } from "./plugin-protocol.js";
 
 /** The types leases have asked for so far. Only grows: an engine that already fetched a schema keeps its view. */
 export class RegisteredTypes {
