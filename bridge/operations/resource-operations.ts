@@ -220,6 +220,7 @@ export class OpenTofuResources implements ResourceHandler {
       configHash: canonicalHash(prepared.providerConfig),
       token,
       phase: "running",
+      handedOver: "none",
       startedAt: new Date().toISOString(),
       bridge: selfIdentity(),
       ...(previous ? { previous } : {}),

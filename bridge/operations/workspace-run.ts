@@ -85,10 +85,14 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
   };
   let outcome: JobOutcome;
   const runner = await request.connect();
-  // Written before the host gets the operation: a retry that finds this bridge gone waits for the host instead.
+  // Written before any engine gets the operation: a retry that finds this bridge gone waits for the host instead,
+  // and one that finds no hand-over knows that nothing can have changed.
   const hostPid = runner.hostPid;
-  if (request.record && hostPid !== undefined) {
-    await updateRecord(request.record, (r) => (r.host = { pid: hostPid, start: processStart(hostPid) }));
+  if (request.record) {
+    await updateRecord(request.record, (r) => {
+      r.handedOver = hostPid === undefined ? "local" : "host";
+      if (hostPid !== undefined) r.host = { pid: hostPid, start: processStart(hostPid) };
+    });
   }
   try {
     outcome = await runner.run(job, {

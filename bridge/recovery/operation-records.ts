@@ -55,6 +55,9 @@ export interface OperationRecord {
   bridge: ProcessIdentity;
   /** The provider host the operation was handed to, and whether it took it. */
   host?: ProcessIdentity & { accepted?: boolean };
+  /** "none" until just before the operation is handed to an engine run (this bridge's own, or a host's): an owner
+   * that stopped at "none" stopped before any engine could change anything. Absent in records of older bridges. */
+  handedOver?: "none" | "local" | "host";
   outcome?: RecordOutcome;
   /** What the record said before this operation took it over (an adopted state, an unknown outcome): restored
    * if this operation changes nothing, so that it is not lost. */

@@ -61,6 +61,13 @@ describe("a running record", () => {
       /bridge \(pid 10\) and provider host \(pid 20\) stopped while it ran/,
     );
   });
+  it("whose bridge died before it handed the operation to any engine changed nothing: a fresh start", () => {
+    expect(continuationOf(base({ handedOver: "none" }), create, alive([]), NOW)).toEqual({ kind: "fresh" });
+  });
+  it("whose bridge died after handing it to its own engine is unknown", () => {
+    const c = continuationOf(base({ handedOver: "local" }), create, alive([]), NOW);
+    expect(c.kind === "unknown" && c.why).toMatch(/bridge \(pid 10\) stopped while it ran and recorded no outcome/);
+  });
   it("of a create with other inputs is foreign, not guessed at", () => {
     expect(continuationOf(base(), { operation: "create", inputsHash: "other" }, alive([]), NOW).kind).toBe("foreign");
   });

@@ -72,10 +72,14 @@ export function continuationOf(
     const who = record.host
       ? `its bridge (pid ${record.bridge.pid}) and provider host (pid ${record.host.pid})`
       : `its bridge (pid ${record.bridge.pid})`;
+    // A record of an older bridge says nothing about its hand-over: it counts as handed over.
+    const handedOver = record.handedOver !== "none" || record.host !== undefined;
     outcome = {
       result: "failed",
-      changed: "unknown",
-      reason: `${who} stopped while it ran and recorded no outcome`,
+      changed: handedOver ? "unknown" : false,
+      reason: handedOver
+        ? `${who} stopped while it ran and recorded no outcome`
+        : `${who} stopped before it handed the operation to an engine, so nothing was changed`,
       at: record.startedAt,
     };
   } else {
