@@ -5,13 +5,14 @@ import { DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetUserCommand, IAMClient, ListUserTagsCommand } from "@aws-sdk/client-iam";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { execa, type ResultPromise } from "execa";
-import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
+import { filesHolding } from "../testkit/secret-scan.js";
 import { startMoto, type MotoServer } from "../testkit/moto.js";
 import { assertValidResponse } from "../testkit/protocol.js";
 import { startSlowEndpoint, type SlowEndpoint } from "../testkit/slow-endpoint.js";
@@ -425,30 +426,6 @@ describe("after every fault above", () => {
       process.env.XDG_RUNTIME_DIR ?? "",
       join(process.env.HOME ?? "/root", ".cache", "nixops4-resources-opentofu"),
     ];
-    const offenders: string[] = [];
-    const scan = (dir: string, depth: number) => {
-      let names: string[];
-      try {
-        names = readdirSync(dir);
-      } catch {
-        return;
-      }
-      for (const name of names) {
-        const path = join(dir, name);
-        let info;
-        try {
-          info = statSync(path);
-        } catch {
-          continue;
-        }
-        if (info.isDirectory()) {
-          if (depth < 6 && !name.startsWith("vitest")) scan(path, depth + 1);
-        } else if (info.isFile() && info.mtimeMs >= started - 1000 && info.size < 50_000_000) {
-          if (readFileSync(path).includes(SECRET_KEY)) offenders.push(path);
-        }
-      }
-    };
-    roots.filter(Boolean).forEach((r) => scan(r, 0));
-    expect(offenders).toEqual([]);
+    expect(filesHolding(roots, [SECRET_KEY], started)).toEqual([]);
   });
 });

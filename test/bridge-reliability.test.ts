@@ -12,13 +12,14 @@ import {
 } from "@aws-sdk/client-iam";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { execa } from "execa";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
+import { filesHolding } from "../testkit/secret-scan.js";
 import { startMoto, type MotoServer } from "../testkit/moto.js";
 import { assertValidResponse } from "../testkit/protocol.js";
 import { startSlowEndpoint } from "../testkit/slow-endpoint.js";
@@ -425,31 +426,6 @@ describe("secrets", () => {
       bridge.stateDir,
       join(process.env.HOME ?? "/root", ".cache", "nixops4-resources-opentofu"),
     ];
-    const offenders: string[] = [];
-    const scan = (dir: string, depth: number) => {
-      let names: string[];
-      try {
-        names = readdirSync(dir);
-      } catch {
-        return;
-      }
-      for (const name of names) {
-        const path = join(dir, name);
-        let info;
-        try {
-          info = statSync(path);
-        } catch {
-          continue;
-        }
-        if (info.isDirectory()) {
-          if (depth < 6 && !name.startsWith("vitest")) scan(path, depth + 1);
-        } else if (info.isFile() && info.mtimeMs >= started - 1000 && info.size < 50_000_000) {
-          const content = readFileSync(path);
-          if (content.includes(secretValue) || content.includes(secretKey)) offenders.push(path);
-        }
-      }
-    };
-    roots.forEach((r) => scan(r, 0));
-    expect(offenders).toEqual([]);
+    expect(filesHolding(roots, [secretValue, secretKey], started)).toEqual([]);
   });
 });

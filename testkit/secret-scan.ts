@@ -1,0 +1,35 @@
+// Where a secret may have been left on disk: every file written since a test started, under the given roots (the
+// temp dir, the bridge's cache, state and runtime dirs), that holds any of the given strings.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+/** Paths of files modified at or after `sinceMs` (less a second of clock slack) that contain one of `needles`. */
+export function filesHolding(roots: string[], needles: string[], sinceMs: number): string[] {
+  const offenders: string[] = [];
+  const scan = (dir: string, depth: number) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      let info;
+      try {
+        info = statSync(path);
+      } catch {
+        continue;
+      }
+      if (info.isDirectory()) {
+        // Vitest's own temp files hold the test sources, and so the secrets the tests use.
+        if (depth < 6 && !name.startsWith("vitest")) scan(path, depth + 1);
+      } else if (info.isFile() && info.mtimeMs >= sinceMs - 1000 && info.size < 50_000_000) {
+        const content = readFileSync(path);
+        if (needles.some((needle) => content.includes(needle))) offenders.push(path);
+      }
+    }
+  };
+  roots.filter(Boolean).forEach((root) => scan(root, 0));
+  return offenders;
+}
