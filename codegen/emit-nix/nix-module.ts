@@ -42,7 +42,8 @@ class OptionWriter {
   usesItems = false;
   private bound = new Set<number>();
 
-  /** `checkItems`: check item counts (inputs; the provider's state is not held to them). */
+  /** `checkItems`: inputs, whose item counts are checked and whose notes say how to set them (the provider's state
+   * is not held to counts, and outputs are only read). */
   constructor(
     private prefix: string,
     private checkItems = true,
@@ -67,7 +68,7 @@ class OptionWriter {
     if (field.nixNullable) type = `nullOr ${paren(type)}`;
     const parts = [`type = ${type};`];
     if (field.nixDefault) parts.push(`default = ${field.nixDefault};`);
-    const description = fieldDescription(field.field);
+    const description = fieldDescription(field.field, this.checkItems ? "inputs" : "outputs");
     if (description) parts.push(`description = ${nixString(description)};`);
     return `mkOption { ${parts.join(" ")} }`;
   }

@@ -61,7 +61,11 @@ class InterfaceWriter {
     const type = this.type(field.type);
     const optional = field.required ? "" : "?";
     const nullable = field.nullable ? " | null" : "";
-    const doc = docComment(fieldDescription({ ...field.field, deprecated: false }), "  ", field.field.deprecated);
+    const doc = docComment(
+      fieldDescription({ ...field.field, deprecated: false }, this.view.direction),
+      "  ",
+      field.field.deprecated,
+    );
     return `${doc}  ${this.readonly}${propertyName(field.name)}${optional}: ${type}${nullable};\n`;
   }
 

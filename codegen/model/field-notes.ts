@@ -20,20 +20,25 @@ export function itemRange(field: Field): string | undefined {
   return min === max ? `exactly ${min} item${min === 1 ? "" : "s"}` : `${min}..${max} items`;
 }
 
-export function fieldNotes(field: Field): string[] {
+/** Notes about setting a field (inputs), or about reading it (outputs: what an input note says of how to set it,
+ * item counts and write-only included, is no news to a reader of the resulting state). */
+export function fieldNotes(field: Field, direction: "inputs" | "outputs" = "inputs"): string[] {
   const notes: string[] = [];
-  if (field.optional && field.computed) notes.push("computed by the provider when not set");
-  const range = field.nesting && field.nesting !== "single" && field.nesting !== "group" ? itemRange(field) : undefined;
-  if (range) notes.push(range);
+  if (direction === "inputs") {
+    if (field.optional && field.computed) notes.push("computed by the provider when not set");
+    const range =
+      field.nesting && field.nesting !== "single" && field.nesting !== "group" ? itemRange(field) : undefined;
+    if (range) notes.push(range);
+  }
   if (field.sensitive) notes.push("sensitive");
-  if (field.writeOnly) notes.push("write-only (not kept in state)");
+  if (direction === "inputs" && field.writeOnly) notes.push("write-only (not kept in state)");
   if (field.deprecated) notes.push("deprecated");
   return notes;
 }
 
 /** The field's description followed by its notes, or undefined when there is nothing to say. */
-export function fieldDescription(field: Field): string | undefined {
-  const notes = fieldNotes(field);
+export function fieldDescription(field: Field, direction: "inputs" | "outputs" = "inputs"): string | undefined {
+  const notes = fieldNotes(field, direction);
   const noteText = notes.length > 0 ? `(${notes.join("; ")})` : "";
   if (field.description && noteText) return `${field.description}\n\n${noteText}`;
   return field.description || noteText || undefined;
