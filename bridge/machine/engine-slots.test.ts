@@ -11,7 +11,7 @@ import { acquireEngineSlot, engineSlotCount } from "./engine-slots.js";
 import { tryAcquireLock } from "./lock-file.js";
 import { processStart } from "./process-identity.js";
 
-const slotsModule = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/bridge/provider-host/engine-slots.js");
+const slotsModule = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/bridge/machine/engine-slots.js");
 
 async function deadPid(): Promise<number> {
   const child = execa(process.execPath, ["-e", ""]);

@@ -72,8 +72,8 @@ describe("InputValidator", () => {
     // The default is this build's id: file times (all 1 in the Nix store) play no part.
     expect((await check("source-4", inputs)).built).toBe(true);
     const now = new Date();
-    for (const file of readdirSync(join(repoRoot, "dist/codegen/emit-json-schema"))) {
-      utimesSync(join(repoRoot, "dist/codegen/emit-json-schema", file), now, now);
+    for (const file of readdirSync(join(repoRoot, "dist/opentofu/wire"))) {
+      utimesSync(join(repoRoot, "dist/opentofu/wire", file), now, now);
     }
     expect((await check("source-4", inputs)).built).toBe(false);
   });
