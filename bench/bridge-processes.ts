@@ -4,6 +4,7 @@
 // (other test runs, other hosts) are never counted.
 import { readdirSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export type ProcessKind = "bridge" | "engine" | "host" | "provider";
 const KINDS: ProcessKind[] = ["bridge", "engine", "host", "provider"];
@@ -90,6 +91,23 @@ export class ProcessTable {
     if (argv.some((a) => a.endsWith("bridge/main.js"))) return "bridge";
     if (this.matchers.engineNames.some((name) => argv.slice(0, 2).some((a) => basename(a) === name))) return "engine";
     return undefined;
+  }
+
+  /** SIGTERM to our provider hosts, then waits (30 s at most) until no host or provider of ours runs: a cold
+   * start must find none. */
+  async stopHosts(): Promise<void> {
+    for (const host of this.owned().filter((p) => p.kind === "host")) {
+      try {
+        process.kill(host.pid, "SIGTERM");
+      } catch {
+        // gone already
+      }
+    }
+    for (let waited = 0; waited < 30_000; waited += 200) {
+      if (!this.owned().some((p) => p.kind === "host" || p.kind === "provider")) return;
+      await sleep(200);
+    }
+    throw new Error("our provider host did not stop within 30 s");
   }
 
   /** Our processes of the four kinds: descendants of this process, plus our hosts and their descendants. */

@@ -14,7 +14,6 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { resolveEngine } from "../opentofu/engine/engine-binary.js";
 import { awsBridgeEnv } from "../testkit/aws-bridge.js";
 import { repoRoot } from "../testkit/bridge-process.js";
@@ -121,21 +120,6 @@ function hostStartsSoFar(): number {
           .filter((l) => / starting for /.test(l)).length,
       0,
     );
-}
-
-async function stopOurHosts(): Promise<void> {
-  for (const host of table.owned().filter((p) => p.kind === "host")) {
-    try {
-      process.kill(host.pid, "SIGTERM");
-    } catch {
-      // gone already
-    }
-  }
-  for (let waited = 0; waited < 30_000; waited += 200) {
-    if (!table.owned().some((p) => p.kind === "host" || p.kind === "provider")) return;
-    await sleep(200);
-  }
-  throw new Error("our provider host did not stop within 30 s");
 }
 
 const PAGE = 4096;
@@ -310,7 +294,7 @@ for (const scenario of scenarios) {
     const tag = `${scenario.n}x${scenario.concurrency}-${rep}`;
     for (const phase of ["cold", "warm", "terraform"] as const) {
       try {
-        if (phase === "cold") await stopOurHosts();
+        if (phase === "cold") await table.stopHosts();
         const prefix = `bs-${phase[0]}-${tag}`;
         runs[phase].push(
           phase === "terraform" ? await handRun(workspace, scenario, prefix) : await bridgeRun(scenario, prefix),
@@ -412,5 +396,5 @@ const brief = Object.fromEntries(
   ]),
 );
 process.stdout.write(JSON.stringify({ scenarios: brief, failures: failures.length }, null, 2) + "\n");
-await stopOurHosts();
+await table.stopHosts();
 await moto.stop();

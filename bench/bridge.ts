@@ -129,21 +129,6 @@ async function assertUserGone(name: string): Promise<void> {
   if (users.some((u) => u.UserName === name)) throw new Error(`${name} still exists in moto after destroy`);
 }
 
-async function stopOurHosts(): Promise<void> {
-  for (const host of table.owned().filter((p) => p.kind === "host")) {
-    try {
-      process.kill(host.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-  for (let waited = 0; waited < 30_000; waited += 200) {
-    if (!table.owned().some((p) => p.kind === "host" || p.kind === "provider")) return;
-    await sleep(200);
-  }
-  throw new Error("our provider host did not stop within 30 s");
-}
-
 interface CpuSnapshot {
   reaped: number;
   hosts: Map<number, number>;
@@ -199,7 +184,7 @@ function cpuUsed(before: CpuSnapshot, after: CpuSnapshot, wallMs: number, engine
 // ---- Cold start, warm-up, bridge start-up cost -------------------------------------------------------------
 progress("cold first operation (empty schema cache, no provider host)");
 const coldFirst = await runBridgeOp(target, "cold", createRequest(target, iamUser("bench-cold-0", { rev: "0" })));
-await stopOurHosts();
+await table.stopHosts();
 progress("cold provider host (schema cached)");
 const coldHost = await runBridgeOp(target, "cold host", createRequest(target, iamUser("bench-cold-1", { rev: "0" })));
 progress("warm-up (untimed)");
@@ -598,5 +583,5 @@ process.stdout.write(
   JSON.stringify({ ratios: output.ratios, goals: output.goals, memory: output.memory }, null, 2) + "\n",
 );
 
-await stopOurHosts();
+await table.stopHosts();
 await moto.stop();
