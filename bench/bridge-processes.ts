@@ -88,7 +88,7 @@ export class ProcessTable {
       const dir = argv[argv.indexOf("--dir") + 1];
       return dir === this.matchers.hostDir ? "host" : "host-of-others";
     }
-    if (argv.some((a) => a.endsWith("bridge/main.js"))) return "bridge";
+    if (argv.some((a) => a.endsWith("bridge/main.js") || a.endsWith("bundle/bridge.js"))) return "bridge";
     if (this.matchers.engineNames.some((name) => argv.slice(0, 2).some((a) => basename(a) === name))) return "engine";
     return undefined;
   }

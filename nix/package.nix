@@ -52,7 +52,7 @@ buildNpmPackage {
     mkdir -p "$app" $out/bin
     cp -r package.json dist node_modules "$app"/
     rm -rf "$app"/dist/test "$app"/dist/bench "$app"/dist/demo
-    makeWrapper ${lib.getExe nodejs_20} $out/bin/nixops4-resources-opentofu --add-flags "$app/dist/bridge/main.js"
+    makeWrapper ${lib.getExe nodejs_20} $out/bin/nixops4-resources-opentofu --add-flags "$app/dist/bundle/bridge.js"
     makeWrapper ${lib.getExe nodejs_20} $out/bin/nixops4-opentofu --add-flags "$app/dist/cli/main.js"
     makeWrapper ${lib.getExe nodejs_20} $out/bin/nixops4-state-s3 --add-flags "$app/dist/state-s3/main.js"
     runHook postInstall

@@ -6,7 +6,8 @@ import { assertValidResponse } from "./protocol.js";
 import { repoRoot } from "./repo-root.js";
 
 export { repoRoot };
-export const bridgeBin = join(repoRoot, "dist", "bridge", "main.js");
+// The bundle package.json's bin names: what NixOps4 runs.
+export const bridgeBin = join(repoRoot, "dist", "bundle", "bridge.js");
 
 export interface BridgeRun {
   responses: Record<string, any>[];

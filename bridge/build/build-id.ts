@@ -4,19 +4,18 @@
 // that leaves file sizes equal would look like the same build.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "./package-root.js";
 
 export interface BuildId {
   version: string;
-  /** sha256 hex of the compiled bridge and codegen and of package-lock.json. */
+  /** sha256 hex of the compiled bridge and codegen, the bundle and package-lock.json. */
   contentHash: string;
 }
 
-// From dist/bridge/build/ or bridge/build/ (vitest runs the sources): the package root is three or two levels up.
-const here = fileURLToPath(new URL(".", import.meta.url));
-const compiled = fileURLToPath(import.meta.url).endsWith(".js");
-const packageRoot = join(here, compiled ? "../../.." : "../..");
+// Compiled or bundled (.js), or the sources under vitest (.ts).
+const compiled = import.meta.url.endsWith(".js");
 export const BUILD_ID_FILE = join(packageRoot, "dist", "build-id.json");
 
 function filesUnder(dir: string, extension: string): string[] {
@@ -32,7 +31,11 @@ function filesUnder(dir: string, extension: string): string[] {
 /** Hashes the code under `root` (dist when built, the sources under vitest) and the lockfile. */
 export function computeBuildId(root: string, extension: ".js" | ".ts"): BuildId {
   const hash = createHash("sha256");
-  const files = ["bridge", "codegen"].flatMap((dir) => filesUnder(join(root, dir), extension)).sort();
+  // bundle/: what the executable runs (dist only; the sources have none).
+  const files = ["bridge", "codegen", "bundle"]
+    .filter((dir) => existsSync(join(root, dir)))
+    .flatMap((dir) => filesUnder(join(root, dir), extension))
+    .sort();
   for (const file of files) hash.update(relative(root, file)).update("\0").update(readFileSync(file)).update("\0");
   hash.update(readFileSync(join(packageRoot, "package-lock.json")));
   const { version } = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string };

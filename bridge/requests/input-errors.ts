@@ -42,6 +42,14 @@ function child(path: string, name: string): string {
   return path ? `${path}.${name}` : name;
 }
 
+function unknownAttribute(path: string, name: string, valid: string[]): string {
+  const near = suggestion(name, valid);
+  return (
+    `unknown attribute "${child(path, name)}"` +
+    (near ? ` (did you mean "${child(path, near)}"?)` : valid.length > 0 ? `; valid here: ${valid.join(", ")}` : "")
+  );
+}
+
 /** One line per problem, most specific first; duplicate messages from union branches are dropped. */
 export function describeInputErrors(errors: ErrorObject[]): string[] {
   const lines = new Set<string>();
@@ -51,17 +59,11 @@ export function describeInputErrors(errors: ErrorObject[]): string[] {
       case "additionalProperties": {
         const name = (error.params as { additionalProperty: string }).additionalProperty;
         const properties = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-        const near = suggestion(name, properties);
-        lines.add(
-          `unknown attribute "${child(path, name)}"` +
-            (near
-              ? ` (did you mean "${child(path, near)}"?)`
-              : properties.length > 0
-                ? `; valid here: ${properties.join(", ")}`
-                : ""),
-        );
+        lines.add(unknownAttribute(path, name, properties));
         break;
       }
+      case "propertyNames":
+        break; // its enum error below names the attribute
       case "required":
         lines.add(
           `missing required attribute "${child(path, (error.params as { missingProperty: string }).missingProperty)}"`,
@@ -84,6 +86,13 @@ export function describeInputErrors(errors: ErrorObject[]): string[] {
         break;
       }
       case "enum":
+        // An unknown name under an object validator-schema.ts compacted: the enum lists the valid names.
+        if (error.propertyName !== undefined) {
+          lines.add(
+            unknownAttribute(path, error.propertyName, (error.params as { allowedValues: string[] }).allowedValues),
+          );
+          break;
+        }
         lines.add(
           `${where(path)}: expected one of ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues)}`,
         );

@@ -15,7 +15,12 @@ const { InputValidator } = await import(${JSON.stringify(join(repoRoot, "dist/br
 const [cacheDir, source, inputs, build] = process.argv.slice(1);
 const schema = {
   type: "object",
-  properties: { name: { type: "string" }, tags: { type: ["object", "null"], additionalProperties: { type: "string" } } },
+  properties: {
+    name: { type: "string" },
+    tags: { type: ["object", "null"], additionalProperties: { type: "string" } },
+    // Long enough that Ajv's code needs a runtime helper (deep equality), as the AWS provider's endpoints do.
+    kind: { enum: Array.from({ length: 300 }, (_, i) => "kind" + i) },
+  },
   required: ["name"],
   additionalProperties: false,
 };
@@ -57,6 +62,10 @@ describe("InputValidator", () => {
     expect(readdirSync(cacheDir).filter((f) => f.endsWith(".mjs"))).toHaveLength(1);
     expect(await check("source-1", bad)).toEqual({ ...first, built: false });
     expect(await check("source-1", { name: "ok", tags: null })).toEqual({ built: false, problems: [] });
+    expect(await check("source-1", { name: "ok", kind: "kind299" })).toEqual({ built: false, problems: [] });
+    expect((await check("source-1", { name: "ok", kind: "other" })).problems).toEqual([
+      'attribute "kind": expected one of ' + JSON.stringify(Array.from({ length: 300 }, (_, i) => `kind${i}`)),
+    ]);
     // Another schema source is another validator.
     expect((await check("source-2", bad)).built).toBe(true);
     expect(readdirSync(cacheDir).filter((f) => f.endsWith(".mjs"))).toHaveLength(2);

@@ -14,6 +14,8 @@ import { pathToFileURL } from "node:url";
 import { buildId } from "../build/build-id.js";
 import { toPlainJson } from "../json/exact-json.js";
 import { describeInputErrors } from "./input-errors.js";
+import { compactForValidation } from "./validator-schema.js";
+import type { JsonSchema } from "../../opentofu/wire/json-schema.js";
 
 export class InputValidationError extends Error {
   constructor(
@@ -28,6 +30,25 @@ type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
 
 const require = createRequire(import.meta.url);
 
+/** Ajv's standalone code reaches its runtime helpers (deep equality for long enums, string length, …) with
+ * require(), which an ES module in the cache directory does not have: each becomes an import of the helper's file
+ * in this package. Without this a validator that needs one fails to load, and every process compiles it anew. */
+export function asEsModule(
+  code: string,
+  resolveHelper: (spec: string) => string = (spec) => require.resolve(spec),
+): string {
+  const imports = new Map<string, string>();
+  const body = code.replace(/\brequire\((["'])(ajv\/dist\/runtime\/[^"']+)\1\)/g, (_m, _q: string, spec: string) => {
+    let name = imports.get(spec);
+    if (!name) imports.set(spec, (name = `ajvRuntime${imports.size}`));
+    return name;
+  });
+  const header = [...imports].map(
+    ([spec, name]) => `import ${name} from ${JSON.stringify(pathToFileURL(resolveHelper(spec)).href)};`,
+  );
+  return [...header, body].join("\n");
+}
+
 async function compileStandalone(schema: object): Promise<{ validate: Validate; code: string }> {
   // Loaded only on a cache miss: Ajv itself is a good part of a bridge process's start-up.
   const { createInputAjv } = await import("../../opentofu/wire/ajv.js");
@@ -36,12 +57,8 @@ async function compileStandalone(schema: object): Promise<{ validate: Validate; 
   const toCode = typeof standalone === "function" ? standalone : standalone.default;
   // verbose: errors carry the failing sub-schema, which holds the valid names for "did you mean".
   const ajv = createInputAjv({ verbose: true, code: { source: true, esm: true } });
-  const validate = ajv.compile(schema) as Validate;
-  // Runtime helpers the code may import resolve from this package, not from the cache directory.
-  const code = toCode(ajv, validate).replace(/(["'])(ajv\/dist\/runtime\/[^"']+)\1/g, (_m, q: string, spec: string) => {
-    return `${q}${pathToFileURL(require.resolve(spec)).href}${q}`;
-  });
-  return { validate, code };
+  const validate = ajv.compile(compactForValidation(schema as JsonSchema)) as Validate;
+  return { validate, code: asEsModule(toCode(ajv, validate)) };
 }
 
 export class InputValidator {

@@ -39,7 +39,7 @@ let
 
   bridge = runCommand "nixops4-resources-opentofu-stand-in" { inherit buildStamp; } ''
     mkdir -p "$out/bin"
-    ${wrapper "nixops4-resources-opentofu" "bridge/main.js"}
+    ${wrapper "nixops4-resources-opentofu" "bundle/bridge.js"}
     ${wrapper "nixops4-opentofu" "cli/main.js"}
     ${wrapper "nixops4-state-s3" "state-s3/main.js"}
   '';

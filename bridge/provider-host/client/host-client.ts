@@ -2,8 +2,8 @@
 // connection for as long as the lease lasts.
 import { existsSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../../build/package-root.js";
 import { hostArguments, type HostLaunch } from "../control-protocol.js";
 import type { JobOutcome } from "../../jobs/batch-run.js";
 import {
@@ -33,11 +33,9 @@ export interface HostSettings extends HostLaunch {
 export type LeaseOutcome =
   { kind: "granted"; grant: GrantedMessage; socket: Socket } | { kind: "unsupported"; reason: string };
 
-/** The compiled host entry point (also when this module runs from TypeScript sources under vitest). */
+/** The compiled host entry point, whether this module runs compiled, bundled or from the sources under vitest. */
 export function hostEntryPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith(".js")) return join(dirname(here), "..", "server", "host-main.js");
-  return resolve(dirname(here), "../../../dist/bridge/provider-host/server/host-main.js");
+  return join(packageRoot, "dist", "bridge", "provider-host", "server", "host-main.js");
 }
 
 function connectControl(path: string): Promise<Socket | null> {
