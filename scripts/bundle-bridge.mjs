@@ -31,5 +31,9 @@ await build({
       "const __filename = __bundlePath(import.meta.url);",
     ].join(" "),
   },
+  // A dynamic import() of a CommonJS package comes out of a split bundle with only a default export, so the
+  // bridge's lazy `const { dir } = await import("tmp-promise")` would find no `dir`: such packages stay with
+  // Node's own loader.
+  external: ["tmp-promise"],
   logLevel: "warning",
 });

@@ -75,6 +75,33 @@ describe("Batcher", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
   });
 
+  it("waits for the rest of a burst until every free slot could start a whole batch", async () => {
+    const batches: string[][] = [];
+    let onTheirWay = 8;
+    const batcher = new Batcher<string>({
+      gatherMs: 5,
+      maxGatherMs: 2000,
+      expected: () => onTheirWay,
+      maxBatch: 5,
+      concurrency: 2,
+      log: () => undefined,
+      run: async (items) => {
+        batches.push(items);
+        await sleep(50);
+      },
+    });
+    // 6 queued is more than one batch but less than the two slots' 10: the 4 still on their way are waited for.
+    for (let i = 0; i < 6; i++) batcher.submit({ group: "g", item: `early${i}` });
+    await sleep(60);
+    expect(batches).toEqual([]);
+    for (let i = 0; i < 4; i++) {
+      onTheirWay--;
+      batcher.submit({ group: "g", item: `late${i}` });
+    }
+    while (batcher.busy) await sleep(5);
+    expect(batches.map((b) => b.length)).toEqual([5, 5]);
+  });
+
   it("keeps going after a failed batch", async () => {
     const seen: string[] = [];
     const batcher = new Batcher<string>({

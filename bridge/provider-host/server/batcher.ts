@@ -53,10 +53,13 @@ export class Batcher<T> {
     this.timer = undefined;
     if (this.running >= this.options.concurrency || this.queue.length === 0) return;
     const waited = Date.now() - this.queue[0]!.at;
+    // Full means every free slot could start a whole batch: with 62 queued, 2 slots of 50 and 38 on their way,
+    // starting now would run 31 + 31 and leave 38 to wait for a whole engine run.
+    const capacity = this.options.maxBatch * (this.options.concurrency - this.running);
     if (
       (this.options.expected?.() ?? 0) > 0 &&
       waited < (this.options.maxGatherMs ?? 0) &&
-      this.queue.length < this.options.maxBatch
+      this.queue.length < capacity
     ) {
       this.timer = setTimeout(() => void this.next(), this.options.gatherMs);
       return;

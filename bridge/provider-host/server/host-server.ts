@@ -116,7 +116,10 @@ export class ProviderHost {
   private readonly batcher = new Batcher<QueuedRun>({
     run: (runs) => this.runBatch(runs),
     gatherMs: 10,
-    maxGatherMs: 1000,
+    // A cold burst of 100 bridges on 2 cores hands its operations over across ~2 s after the host grants their
+    // leases (each bridge is short of CPU); a batch waits for those leaseholders (never for anyone else) for up to
+    // this long rather than leave the late ones a whole engine run behind.
+    maxGatherMs: 3000,
     expected: () => this.active - this.runs.size,
     maxBatch: 50,
     // The machine-wide engine slots bound this further.
