@@ -424,6 +424,7 @@ export class ProviderHost {
           engine: first.engine,
           provider: parseProviderRef(first.provider),
           providerConfig: first.providerConfig,
+          providerCredentials: first.providerCredentials,
           pluginDir: first.pluginDir,
           baseEnv: this.options.env,
           attach: async () => ({
