@@ -8,7 +8,7 @@
 import { GetBucketTaggingCommand, HeadBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { execa, type ResultPromise } from "execa";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -164,6 +164,53 @@ describe.each([
       expect(((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).filter((b) => b.Name === bucket)).toHaveLength(
         1,
       );
+    });
+  }, 240_000);
+});
+
+describe("a provider call that never returns, on the provider host", () => {
+  const DEADLINE_S = 12;
+  const GRACE_MS = 5000; // operationDeadline's least grace period
+
+  it("ends at the operation's deadline, keeps the record, and another engine run's call in flight completes", async () => {
+    const rules: FaultRule[] = [
+      { operation: "CreateBucket", fault: { kind: "hang" } },
+      // The other operation's create is in flight when the hung one's deadline passes.
+      { operation: "CreateBucket", nth: 2, fault: { kind: "delay", ms: 12_000 } },
+    ];
+    await withRelay(rules, async (env, relay) => {
+      const createIn = (bucket: string) => ({
+        createResourceRequest: { ...create(bucket).createResourceRequest },
+      });
+      const start = Date.now();
+      const hung = spawnBridge(createIn("deadline-hung"), {
+        ...env,
+        NIXOPS4_OPENTOFU_OPERATION_TIMEOUT: String(DEADLINE_S),
+      });
+      expect(await waitUntil(() => relay.seen.some((s) => s.fault === "hang"), 90_000)).toBe(true);
+      const other = spawnBridge(createIn("deadline-other"), { ...env, NIXOPS4_OPENTOFU_OPERATION_TIMEOUT: "120" });
+      expect(await waitUntil(() => relay.seen.some((s) => s.fault === "delay"), 60_000)).toBe(true);
+
+      const hungResult = await hung;
+      const elapsed = Date.now() - start;
+      const message = (JSON.parse(String(hungResult.stdout).split("\n")[0]!) as Record<string, any>).errorResponse
+        ?.message as string;
+      if (process.env.SECRETS_REPORT) console.error(`hung create answered after ${elapsed} ms: ${message}`);
+      expect(message).toMatch(new RegExp(`ran into its deadline \\(${DEADLINE_S} s, --operation-timeout`));
+      // Stopped by its interrupt, not killed after the grace period.
+      expect(message).toMatch(/the engine was interrupted\. /);
+      expect(message).not.toMatch(/after the grace period/);
+      expect(message).toMatch(/Retry once the API answers again[\s\S]*nixops4-opentofu pending list/);
+      expect(elapsed).toBeLessThan(DEADLINE_S * 1000 + GRACE_MS);
+      const records = readdirSync(join(bridge.stateDir, "pending")).map(
+        (name) => JSON.parse(readFileSync(join(bridge.stateDir, "pending", name), "utf8")) as Record<string, any>,
+      );
+      expect(records.filter((r) => r.member?.join("/") === "secrets/deadline-hung")).toHaveLength(1);
+
+      const otherResult = await other;
+      expect(outputsOf(JSON.parse(String(otherResult.stdout).split("\n")[0]!)).bucket).toBe("deadline-other");
+      await expect(s3.send(new HeadBucketCommand({ Bucket: "deadline-other" }))).resolves.toBeDefined();
+      expect(relay.seen.filter((s) => s.operation === "CreateBucket")).toHaveLength(2);
     });
   }, 240_000);
 });
