@@ -92,7 +92,7 @@ async function scanWhileHeld(
 ) {
   const running = spawnBridge(request, env);
   const held = await waitUntil(() => relay.seen.some((s) => s.operation === operation && s.fault === "delay"), 90_000);
-  if (!held) throw new Error(`the relay never held ${operation}:\n${(await running).stderr}`);
+  if (!held) throw new Error(`the relay never held ${operation}:\n${String((await running).stderr)}`);
   const scanned = Date.now();
   const holding = filesHolding(roots(), CORES, started);
   // The same scan finds the workspace the engine is working in (its main.tf.json references the variables), and
@@ -179,16 +179,13 @@ describe("a provider call that never returns, on the provider host", () => {
       { operation: "CreateBucket", nth: 2, fault: { kind: "delay", ms: 12_000 } },
     ];
     await withRelay(rules, async (env, relay) => {
-      const createIn = (bucket: string) => ({
-        createResourceRequest: { ...create(bucket).createResourceRequest },
-      });
       const start = Date.now();
-      const hung = spawnBridge(createIn("deadline-hung"), {
+      const hung = spawnBridge(create("deadline-hung"), {
         ...env,
         NIXOPS4_OPENTOFU_OPERATION_TIMEOUT: String(DEADLINE_S),
       });
       expect(await waitUntil(() => relay.seen.some((s) => s.fault === "hang"), 90_000)).toBe(true);
-      const other = spawnBridge(createIn("deadline-other"), { ...env, NIXOPS4_OPENTOFU_OPERATION_TIMEOUT: "120" });
+      const other = spawnBridge(create("deadline-other"), { ...env, NIXOPS4_OPENTOFU_OPERATION_TIMEOUT: "120" });
       expect(await waitUntil(() => relay.seen.some((s) => s.fault === "delay"), 60_000)).toBe(true);
 
       const hungResult = await hung;
@@ -205,7 +202,9 @@ describe("a provider call that never returns, on the provider host", () => {
       const records = readdirSync(join(bridge.stateDir, "pending")).map(
         (name) => JSON.parse(readFileSync(join(bridge.stateDir, "pending", name), "utf8")) as Record<string, any>,
       );
-      expect(records.filter((r) => r.member?.join("/") === "secrets/deadline-hung")).toHaveLength(1);
+      expect(
+        records.filter((r) => (r.member as string[] | undefined)?.join("/") === "secrets/deadline-hung"),
+      ).toHaveLength(1);
 
       const otherResult = await other;
       expect(outputsOf(JSON.parse(String(otherResult.stdout).split("\n")[0]!)).bucket).toBe("deadline-other");

@@ -69,7 +69,10 @@ export function providerCredentialPaths(block: SchemaBlock | undefined, config: 
     }
   };
   const walkEach = (value: unknown, path: ValuePath, schema: SchemaBlock) => {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return walk(value, path, schema);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      walk(value, path, schema);
+      return;
+    }
     for (const [label, item] of Object.entries(value as Record<string, unknown>)) {
       walk(item, [...path, label], schema);
     }

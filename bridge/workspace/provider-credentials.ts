@@ -41,7 +41,7 @@ export function splitProviderConfig(config: Record<string, unknown>, paths: Conf
     if (path.length === 0) return hide(value);
     const [step, ...rest] = path;
     if (Array.isArray(value) && typeof step === "number" && step < value.length) {
-      return value.map((item, i) => (i === step ? replace(item, rest) : item));
+      return (value as unknown[]).map((item, i) => (i === step ? replace(item, rest) : item));
     }
     if (value !== null && typeof value === "object" && !Array.isArray(value) && typeof step === "string") {
       const object = value as Record<string, unknown>;

@@ -58,11 +58,9 @@ export interface ProxyDoor {
 }
 
 /** What the engine gets for a call its own StopProvider cancelled. */
-function stoppedError(method: string): Partial<grpc.StatusObject> {
-  return {
-    code: grpc.status.CANCELLED,
-    details: `${method} was cancelled by the engine's own stop request (its interrupt); the shared provider goes on`,
-  };
+function stoppedError(method: string): grpc.ServiceError {
+  const details = `${method} was cancelled by the engine's own stop request (its interrupt); the shared provider goes on`;
+  return Object.assign(new Error(details), { code: grpc.status.CANCELLED, details, metadata: new grpc.Metadata() });
 }
 
 export class ProviderProxy {
@@ -310,7 +308,7 @@ export class ProviderProxy {
     const trackStream = (upstream: grpc.Call, call: { destroy(error?: Error): void } | null) => {
       const ended = scope?.track(() => {
         upstream.cancel();
-        call?.destroy(stoppedError(method.name) as grpc.ServiceError);
+        call?.destroy(stoppedError(method.name));
       });
       if (ended) upstream.on("status", ended);
     };
