@@ -6,10 +6,11 @@
 // - GetSchema / GetProviderSchema (and GetResourceIdentitySchemas): fetched once, answered with only the types
 //   leases registered, so each engine decodes a few KB instead of the whole provider schema.
 // - Stop(Provider): would cancel every engine's in-flight calls, so it is never forwarded. Each engine run of the
-//   host attaches through a door of its own (openDoor, a socket in its workspace), and a Stop that comes through
-//   a door cancels that door's calls in flight and nothing else: an engine interrupted at its deadline gets its
-//   hung call back at once, as from a provider of its own, while other engine runs' calls go on. On the shared
-//   socket, which several engines may use at once, Stop is only acknowledged.
+//   host attaches through a door of its own (openDoor, a socket in its workspace). A Stop that comes through a
+//   door once the run's deadline has passed cancels that door's calls in flight and nothing else: an engine
+//   interrupted at its deadline gets its hung call back at once, as from a provider of its own, while other
+//   engine runs' calls go on. Before the deadline (Ctrl-C) a Stop is only acknowledged, so that the calls in
+//   flight finish and their state is written; so it is on the shared socket, which several engines may use.
 // - go-plugin's own services (stdio, broker, controller, health) are answered by the proxy itself: the provider
 //   process belongs to the host, not to any engine, and its output never goes to an engine.
 import * as grpc from "@grpc/grpc-js";
@@ -57,6 +58,12 @@ export interface ProxyDoor {
   close(): Promise<void>;
 }
 
+interface DoorCalls {
+  scope: CallScope;
+  /** Whether a Stop now cancels the calls in flight (else it is only acknowledged). */
+  stopCancels: () => boolean;
+}
+
 /** What the engine gets for a call its own StopProvider cancelled. */
 function stoppedError(method: string): grpc.ServiceError {
   const details = `${method} was cancelled by the engine's own stop request (its interrupt); the shared provider goes on`;
@@ -97,11 +104,12 @@ export class ProviderProxy {
     return proxy;
   }
 
-  /** A socket of its own for one engine run (in its private workspace): its Stop cancels only its own calls. */
-  async openDoor(socketPath: string): Promise<ProxyDoor> {
+  /** A socket of its own for one engine run (in its private workspace): a Stop through it while `stopCancels()`
+   * cancels its own calls in flight, never another door's. */
+  async openDoor(socketPath: string, stopCancels: () => boolean): Promise<ProxyDoor> {
     const server = new grpc.Server(UNLIMITED_MESSAGES);
     const scope = new CallScope();
-    this.addProviderService(server, scope);
+    this.addProviderService(server, { scope, stopCancels });
     this.addGoPluginServices(server);
     await listen(server, socketPath);
     const door: ProxyDoor = {
@@ -239,17 +247,17 @@ export class ProviderProxy {
     return answer;
   }
 
-  private special(scope: CallScope | undefined): Map<string, UnaryHandler> {
+  private special(door: DoorCalls | undefined): Map<string, UnaryHandler> {
     const { spec, prune } = this.options;
     const handlers = new Map<string, UnaryHandler>();
     handlers.set(spec.schemaMethod, () => this.servedSchema());
     handlers.set(spec.configureMethod, (request, call) => this.configure(request, call));
     handlers.set(spec.validateConfigMethod, (request, call) => this.validateConfig(request, call));
     handlers.set(spec.stopMethod, async () => {
-      if (!scope) {
+      if (!door?.stopCancels()) {
         this.options.log(`${spec.stopMethod} from an engine acknowledged without stopping the shared provider`);
       } else {
-        const cancelled = scope.stop();
+        const cancelled = door.scope.stop();
         this.options.log(
           `${spec.stopMethod} from an engine run: cancelled its ${cancelled} call(s) in flight; the shared provider goes on`,
         );
@@ -264,12 +272,13 @@ export class ProviderProxy {
     return handlers;
   }
 
-  /** The provider's service on `server`; `scope` holds its forwarded calls, for its Stop (none: Stop is only
-   * acknowledged). */
-  private addProviderService(server: grpc.Server, scope?: CallScope): void {
+  /** The provider's service on `server`; a door's scope holds its forwarded calls, for its Stop (none: Stop is
+   * only acknowledged). */
+  private addProviderService(server: grpc.Server, door?: DoorCalls): void {
     const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
     const implementation: grpc.UntypedServiceImplementation = {};
-    const special = this.special(scope);
+    const special = this.special(door);
+    const scope = door?.scope;
     for (const method of this.options.spec.methods) {
       definition[method.name] = this.methodDefinition(this.options.spec.service, method);
       const handler = special.get(method.name);

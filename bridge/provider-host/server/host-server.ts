@@ -426,7 +426,7 @@ export class ProviderHost {
           providerCredentials: first.providerCredentials,
           pluginDir: first.pluginDir,
           baseEnv: this.options.env,
-          attach: (workspace) => this.attachEngine(workspace, grant),
+          attach: (workspace) => this.attachEngine(workspace, grant, runs),
           progress: (i, line) => {
             const socket = runs[i]!.socket;
             if (!socket.destroyed && !runs[i]!.withdrawn) sendExact(socket, { type: "progress", line });
@@ -463,12 +463,15 @@ export class ProviderHost {
   }
 
   /** How one engine run reaches the shared provider: through a door of its own in its private workspace, so that
-   * its Stop (at its deadline) cancels its own calls in flight and no other run's (grpc-proxy.ts); through the
-   * shared socket only if the workspace's path is too long for a unix socket. */
+   * its Stop at the run's deadline cancels its own calls in flight and no other run's (grpc-proxy.ts); through
+   * the shared socket only if the workspace's path is too long for a unix socket. */
   private async attachEngine(
     workspace: string,
     grant: Omit<Parameters<typeof reattachValue>[1], "proxySocket">,
+    runs: QueuedRun[],
   ): Promise<Attachment> {
+    // The engine runner interrupts the engine at the earliest deadline of the run's operations (batch-run.ts).
+    const deadline = Math.min(...runs.map((run) => run.message.job.deadline?.at ?? Infinity));
     const socketPath = join(workspace, "provider.sock");
     const shared = {
       engineEnv: {
@@ -483,7 +486,7 @@ export class ProviderHost {
       this.log(`workspace path too long for a socket of its own; the engine's stop cannot end its hung calls`);
       return shared;
     }
-    const door = await this.proxy!.openDoor(socketPath);
+    const door = await this.proxy!.openDoor(socketPath, () => Date.now() >= deadline);
     return {
       engineEnv: {
         TF_REATTACH_PROVIDERS: reattachValue(this.options.providerAddress, { ...grant, proxySocket: socketPath }),
