@@ -56,6 +56,7 @@ function makeHandler(options: BridgeOptions): ResourceHandler {
         engine,
         provider: options.provider,
         providerConfig: prepared.providerConfig,
+        providerCredentials: prepared.providerCredentials,
         resources: [prepared.resource],
         pluginDir: options.pluginDir,
         cacheDir: options.cacheDir,

@@ -30,7 +30,9 @@ export type Fault =
   /** Answer with this status and body instead of forwarding. */
   | { kind: "answer"; status: number; body?: string; contentType?: string }
   /** Forward, let moto act on it, then close the connection instead of passing the answer on. */
-  | { kind: "drop-answer" };
+  | { kind: "drop-answer" }
+  /** Hold the request this long, then forward it as it is (an API that is slow, not gone). */
+  | { kind: "delay"; ms: number };
 
 export interface FaultRule {
   operation: string;
@@ -43,15 +45,15 @@ export interface FaultRule {
 
 export interface FaultRelay {
   endpoint: string;
-  /** Operations seen, in order, with the fault applied (if any). */
-  seen: { operation: string; fault?: Fault["kind"] }[];
+  /** Operations seen, in order, with the fault applied (if any), and the header `recordHeader` names. */
+  seen: { operation: string; fault?: Fault["kind"]; header?: string }[];
   stop(): Promise<void>;
 }
 
 export async function startFaultRelay(
   target: string,
   rules: FaultRule[],
-  options: { holdMs?: number; lifetimeMs?: number } = {},
+  options: { holdMs?: number; lifetimeMs?: number; recordHeader?: string } = {},
 ): Promise<FaultRelay> {
   const holdMs = options.holdMs ?? 120_000;
   const upstream = new URL(target);
@@ -97,7 +99,12 @@ export async function startFaultRelay(
       const body = Buffer.concat(chunks);
       const operation = awsOperation(req.method ?? "GET", req.url ?? "/", req.headers, body.toString("utf8"));
       const fault = faultFor(operation);
-      seen.push({ operation, ...(fault ? { fault: fault.kind } : {}) });
+      const header = options.recordHeader ? req.headers[options.recordHeader.toLowerCase()] : undefined;
+      seen.push({
+        operation,
+        ...(fault ? { fault: fault.kind } : {}),
+        ...(typeof header === "string" ? { header } : {}),
+      });
       if (fault?.kind === "hang") {
         held.add(res);
         const release = setTimeout(() => res.destroy(), holdMs);
@@ -112,22 +119,31 @@ export async function startFaultRelay(
         res.end(fault.body ?? "");
         return;
       }
-      forward(
-        req,
-        body,
-        (status, headers, data) => {
-          if (fault?.kind === "drop-answer") {
-            res.socket?.destroy();
-            return;
-          }
-          res.writeHead(status, headers);
-          res.end(data);
-        },
-        () => {
-          res.writeHead(502);
-          res.end();
-        },
-      );
+      const pass = () =>
+        forward(
+          req,
+          body,
+          (status, headers, data) => {
+            if (fault?.kind === "drop-answer") {
+              res.socket?.destroy();
+              return;
+            }
+            res.writeHead(status, headers);
+            res.end(data);
+          },
+          () => {
+            res.writeHead(502);
+            res.end();
+          },
+        );
+      if (fault?.kind === "delay") {
+        held.add(res);
+        const later = setTimeout(pass, Math.min(fault.ms, holdMs));
+        res.on("close", () => {
+          clearTimeout(later);
+          held.delete(res);
+        });
+      } else pass();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

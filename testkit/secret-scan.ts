@@ -1,5 +1,7 @@
 // Where a secret may have been left on disk: every file written since a test started, under the given roots (the
-// temp dir, the bridge's cache, state and runtime dirs), that holds any of the given strings.
+// temp dir, the bridge's cache, state and runtime dirs), that holds any of the given strings. Zip archives (the
+// engine's saved plan, tfplan) are looked into: their entries are compressed.
+import { unzipSync } from "fflate";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -27,9 +29,21 @@ export function filesHolding(roots: string[], needles: string[], sinceMs: number
       } else if (info.isFile() && info.mtimeMs >= sinceMs - 1000 && info.size < 50_000_000) {
         const content = readFileSync(path);
         if (needles.some((needle) => content.includes(needle))) offenders.push(path);
+        else if (zipEntries(content).some((entry) => needles.some((needle) => entry.includes(needle))))
+          offenders.push(path);
       }
     }
   };
   roots.filter(Boolean).forEach((root) => scan(root, 0));
   return offenders;
+}
+
+/** The inflated entries of a zip archive; none for anything else (or a zip still being written). */
+function zipEntries(content: Buffer): Buffer[] {
+  if (content.length < 4 || content.readUInt32LE(0) !== 0x04034b50) return [];
+  try {
+    return Object.values(unzipSync(content)).map((bytes) => Buffer.from(bytes));
+  } catch {
+    return [];
+  }
 }

@@ -8,6 +8,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeCliConfig } from "../../opentofu/engine/cli-config.js";
+import { readEngineVersion, supportsEphemeralVariables } from "../../opentofu/engine/engine-version.js";
 import { formatDiagnostic } from "../engine/diagnostics.js";
 import type { Diagnostic, UiMessage } from "../../opentofu/engine/json-ui.js";
 import { progressLine } from "../engine/progress.js";
@@ -21,6 +22,13 @@ import {
 } from "../../opentofu/engine/run-engine.js";
 import { locatedJson, type JsonPath } from "../workspace/located-json.js";
 import { mainTfJson, resourceAddress, resourceName, type WorkspaceResource } from "../workspace/main-tf.js";
+import {
+  credentialVariableBlocks,
+  credentialVariableEnv,
+  splitProviderConfig,
+  type ConfigPath,
+  type SplitProviderConfig,
+} from "../workspace/provider-credentials.js";
 import { readStateFile, writeStateFile, type ResourceState } from "../workspace/tfstate.js";
 import { withWorkspaceDir } from "../workspace/workspace-dir.js";
 import type { Attachment } from "./attachment.js";
@@ -64,6 +72,9 @@ export interface BatchContext {
   engine: string;
   provider: ProviderRef;
   providerConfig: Record<string, unknown>;
+  /** Where providerConfig holds credentials (secrets/sensitive-values.ts): given to the engine through ephemeral
+   * variables in its environment, never written into the workspace, where the engine can do that. */
+  providerCredentials?: ConfigPath[];
   pluginDir?: string;
   baseEnv: NodeJS.ProcessEnv;
   attach: (workspace: string, env: Record<string, string | undefined>) => Promise<Attachment>;
@@ -94,15 +105,32 @@ export async function runBatch(context: BatchContext, jobs: BatchJob[]): Promise
   return withWorkspaceDir(async (workspace) => {
     const cliConfig = await writeCliConfig(workspace, { pluginDir: context.pluginDir });
     const env = engineEnvironment(context.baseEnv, { TF_CLI_CONFIG_FILE: cliConfig });
-    const batch = new Batch(context, jobs, workspace);
+    const provider = await providerBlock(context, jobs.length);
+    const batch = new Batch(context, jobs, workspace, provider);
     await batch.writeFiles();
+    // The credentials go to the commands that configure the provider, not to `init`, which never does.
     const attachment = await context.attach(workspace, env);
     try {
-      return await batch.run({ ...env, ...attachment.engineEnv });
+      return await batch.run({ ...env, ...attachment.engineEnv, ...credentialVariableEnv(provider.variables) });
     } finally {
       await attachment.release();
     }
   });
+}
+
+/** The provider block of the workspace: its credentials as ephemeral variables when the engine has them, else
+ * inline (said on every job's progress, without the values). */
+async function providerBlock(context: BatchContext, jobs: number): Promise<SplitProviderConfig> {
+  const split = splitProviderConfig(context.providerConfig, context.providerCredentials ?? []);
+  if (split.variables.length === 0) return split;
+  const version = await readEngineVersion(context.engine, context.baseEnv);
+  if (supportsEphemeralVariables(version)) return split;
+  const line =
+    `the provider's credentials are written into this run's workspace (main.tf.json, 0600, removed after the run): ` +
+    `${version?.text ?? `engine ${context.engine}`} has no ephemeral input variables to pass them in its ` +
+    "environment instead (Terraform 1.10 and OpenTofu 1.11 have them)";
+  for (let i = 0; i < jobs; i++) context.progress(i, line);
+  return { config: context.providerConfig, variables: [] };
 }
 
 /** The value at a plan path (attribute names and indexes) inside a plan's before/after value. */
@@ -127,6 +155,7 @@ class Batch {
     private readonly context: BatchContext,
     private readonly jobs: BatchJob[],
     private readonly workspace: string,
+    private readonly provider: SplitProviderConfig,
   ) {
     this.outcomes = jobs.map(() => undefined);
     this.live = new Set(jobs.map((_, i) => i));
@@ -139,7 +168,14 @@ class Batch {
     const configured = live
       .filter((i) => this.jobs[i]!.action !== "destroy")
       .map((i) => ({ name: resourceName(i), resource: this.jobs[i]!.resource }));
-    const config = locatedJson(mainTfJson(this.context.provider, this.context.providerConfig, configured));
+    const config = locatedJson(
+      mainTfJson(
+        this.context.provider,
+        this.provider.config,
+        configured,
+        credentialVariableBlocks(this.provider.variables),
+      ),
+    );
     await writeFile(join(this.workspace, "main.tf.json"), config.text, { mode: 0o600 });
     this.pathAtLine = config.pathAtLine;
     const priors = live.flatMap((i) => {

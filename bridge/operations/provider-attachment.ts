@@ -23,6 +23,8 @@ export interface ConnectOptions {
   engine: string;
   provider: ProviderRef;
   providerConfig: Record<string, unknown>;
+  /** Where providerConfig holds credentials (kept out of the workspace's files, jobs/batch-run.ts). */
+  providerCredentials?: (string | number)[][];
   /** The resources the workspace holds (their schemas are what the shared provider serves). */
   resources: { mode: ResourceMode; type: string }[];
   pluginDir?: string;
@@ -50,6 +52,7 @@ export async function connectProvider(options: ConnectOptions): Promise<JobRunne
     engine: options.engine,
     provider: options.provider,
     providerConfig: options.providerConfig,
+    providerCredentials: options.providerCredentials,
     pluginDir: options.pluginDir,
     baseEnv: process.env,
     attach: async (workspace, baseEnv) =>

@@ -142,6 +142,8 @@ export interface RunMessage {
   /** SOURCE@VERSION as the bridge was configured. */
   provider: string;
   providerConfig: Record<string, unknown>;
+  /** Where providerConfig holds credentials: the host's engine gets them in its environment, not in a file. */
+  providerCredentials?: (string | number)[][];
   job: BatchJob;
   pending: PendingTarget;
 }

@@ -3,7 +3,7 @@
 import type { ProviderSchemaEntry, TypeSchema } from "../../opentofu/provider/provider-schema.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { ProviderTypes } from "../schema/provider-types.js";
-import { addProviderCredentials, addSensitiveByBlock } from "../secrets/sensitive-values.js";
+import { addProviderCredentials, addSensitiveByBlock, providerCredentialPaths } from "../secrets/sensitive-values.js";
 import type { Redactor } from "../secrets/redactor.js";
 import { readBlock } from "../../opentofu/provider/read-schema.js";
 import type { WorkspaceResource } from "../workspace/main-tf.js";
@@ -25,6 +25,8 @@ export interface PreparedResource {
   label: string;
   resource: WorkspaceResource;
   providerConfig: Record<string, unknown>;
+  /** Where providerConfig holds credentials: the workspace passes them to the engine through its environment. */
+  providerCredentials: (string | number)[][];
   typeSchema: TypeSchema;
 }
 
@@ -71,6 +73,7 @@ export async function prepareInputs(
       importId,
     },
     providerConfig,
+    providerCredentials: providerCredentialPaths(types.providerBlock, providerConfig),
     typeSchema,
   };
 }

@@ -35,18 +35,65 @@ function itemsOf(value: unknown): unknown[] {
   return [];
 }
 
-/** Provider configuration: schema-sensitive attributes plus anything whose name says it is a credential. */
-export function addProviderCredentials(redactor: Redactor, block: SchemaBlock | undefined, config: unknown): void {
-  addSensitiveByBlock(redactor, block, config);
-  const walk = (value: unknown, name: string) => {
-    if (typeof value === "string") {
-      if (CREDENTIAL_NAME.test(name)) redactor.add(value);
-    } else if (Array.isArray(value)) value.forEach((v) => walk(v, name));
-    else if (value !== null && typeof value === "object") {
-      for (const [key, inner] of Object.entries(value)) walk(inner, CREDENTIAL_NAME.test(name) ? name : key);
+/** A path into a value: object keys and list indexes. */
+export type ValuePath = (string | number)[];
+
+/** Where the provider configuration holds credentials: under attributes the provider schema marks sensitive or
+ * write-only, and under any key whose name says it is a credential (the outermost such path; the value there may
+ * be a string, a list or an object). The redactor and the workspace (which passes them through ephemeral
+ * variables, workspace/provider-credentials.ts) use the same answer. */
+export function providerCredentialPaths(block: SchemaBlock | undefined, config: unknown): ValuePath[] {
+  const paths: ValuePath[] = [];
+  const walk = (value: unknown, path: ValuePath, schema: SchemaBlock | undefined) => {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, [...path, i], schema));
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+      const attribute = schema?.attributes?.[key];
+      if (attribute?.sensitive || attribute?.write_only || CREDENTIAL_NAME.test(key)) {
+        paths.push([...path, key]);
+        continue;
+      }
+      if (attribute?.nested_type) {
+        const nested = { attributes: attribute.nested_type.attributes };
+        // single and list/set nesting hold the object or a list of them; map nesting an object of them
+        if (attribute.nested_type.nesting_mode === "map") walkEach(inner, [...path, key], nested);
+        else walk(inner, [...path, key], nested);
+        continue;
+      }
+      const blockType = schema?.block_types?.[key];
+      if (blockType?.nesting_mode === "map") walkEach(inner, [...path, key], blockType.block);
+      else walk(inner, [...path, key], blockType?.block);
     }
   };
-  walk(config, "");
+  const walkEach = (value: unknown, path: ValuePath, schema: SchemaBlock) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      walk(value, path, schema);
+      return;
+    }
+    for (const [label, item] of Object.entries(value as Record<string, unknown>)) {
+      walk(item, [...path, label], schema);
+    }
+  };
+  walk(config, [], block);
+  return paths;
+}
+
+/** The value at `path` inside `value` (undefined where there is none). */
+export function valueAtPath(value: unknown, path: ValuePath): unknown {
+  let at = value;
+  for (const step of path) {
+    if (at === null || typeof at !== "object") return undefined;
+    at = (at as Record<string | number, unknown>)[step];
+  }
+  return at;
+}
+
+/** Provider configuration: schema-sensitive attributes plus anything whose name says it is a credential. */
+export function addProviderCredentials(redactor: Redactor, block: SchemaBlock | undefined, config: unknown): void {
+  for (const path of providerCredentialPaths(block, config)) redactor.add(valueAtPath(config, path));
 }
 
 export function addEnvironmentCredentials(redactor: Redactor, env: NodeJS.ProcessEnv): void {

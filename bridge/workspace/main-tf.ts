@@ -32,15 +32,18 @@ export interface NamedResource {
   resource: WorkspaceResource;
 }
 
-/** The configuration of a workspace holding `resources` (none: only the provider, e.g. to destroy). */
+/** The configuration of a workspace holding `resources` (none: only the provider, e.g. to destroy). The provider
+ * block may reference `variables` (VariableReference values: its credentials, provider-credentials.ts). */
 export function mainTfJson(
   provider: ProviderRef,
   providerConfig: Record<string, unknown>,
   resources: NamedResource[],
+  variables: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const requirement = { source: provider.address, version: provider.version };
   const config: Record<string, unknown> = {
     terraform: { required_providers: { [provider.name]: requirement } },
+    ...(Object.keys(variables).length > 0 ? { variable: variables } : {}),
     provider: { [provider.name]: literalValue(providerConfig) },
   };
   const imports: unknown[] = [];

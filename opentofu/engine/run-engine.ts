@@ -37,9 +37,10 @@ export interface EngineOutcome {
 
 const STDERR_TAIL = 16 * 1024;
 
-// Variables that would let the user's shell settings redirect or alter what the workspace runs.
+// Variables that would let the user's shell settings redirect or alter what the workspace runs. The workspace's
+// input variables are the bridge's own (provider credentials), set only through `extra`.
 const DROPPED_ENV =
-  /^(TF_CLI_ARGS(_.*)?|TF_DATA_DIR|TF_WORKSPACE|TF_PLUGIN_CACHE_DIR|TF_REATTACH_PROVIDERS|TF_CLI_CONFIG_FILE)$/;
+  /^(TF_CLI_ARGS(_.*)?|TF_DATA_DIR|TF_WORKSPACE|TF_PLUGIN_CACHE_DIR|TF_REATTACH_PROVIDERS|TF_CLI_CONFIG_FILE|TF_VAR_.*)$/;
 
 export function engineEnvironment(
   base: NodeJS.ProcessEnv,

@@ -128,6 +128,7 @@ export interface HostJobContext {
   pluginDir?: string;
   provider: ProviderRef;
   providerConfig: Record<string, unknown>;
+  providerCredentials?: (string | number)[][];
 }
 
 /** The JobRunner on the host: the job goes to the lease's host, which batches it with other bridges' jobs. */
@@ -142,6 +143,7 @@ export function hostRunner(lease: ProviderLease, context: HostJobContext): JobRu
             pluginDir: context.pluginDir,
             provider: `${context.provider.address}@${context.provider.version}`,
             providerConfig: context.providerConfig,
+            providerCredentials: context.providerCredentials,
             job,
             pending: how.keepFor ?? { lineage: "", operation: "" },
           },

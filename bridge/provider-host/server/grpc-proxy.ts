@@ -5,11 +5,17 @@
 //   answered from the cache. The host key already guarantees every engine sends the same configuration.
 // - GetSchema / GetProviderSchema (and GetResourceIdentitySchemas): fetched once, answered with only the types
 //   leases registered, so each engine decodes a few KB instead of the whole provider schema.
-// - Stop(Provider): would cancel every engine's in-flight calls, so it is acknowledged without forwarding.
+// - Stop(Provider): would cancel every engine's in-flight calls, so it is never forwarded. Each engine run of the
+//   host attaches through a door of its own (openDoor, a socket in its workspace). A Stop that comes through a
+//   door once the run's deadline has passed cancels that door's calls in flight and nothing else: an engine
+//   interrupted at its deadline gets its hung call back at once, as from a provider of its own, while other
+//   engine runs' calls go on. Before the deadline (Ctrl-C) a Stop is only acknowledged, so that the calls in
+//   flight finish and their state is written; so it is on the shared socket, which several engines may use.
 // - go-plugin's own services (stdio, broker, controller, health) are answered by the proxy itself: the provider
 //   process belongs to the host, not to any engine, and its output never goes to an engine.
 import * as grpc from "@grpc/grpc-js";
 import { chmod, rm } from "node:fs/promises";
+import { CallScope } from "./call-scope.js";
 import {
   CONFIGURE_REQUEST,
   CONFIGURE_RESPONSE,
@@ -46,6 +52,24 @@ export interface ProxyOptions {
 
 type UnaryHandler = (request: Buffer, call: grpc.ServerUnaryCall<Buffer, Buffer>) => Promise<Buffer>;
 
+/** One engine run's own way in to the shared provider (ProviderProxy.openDoor). */
+export interface ProxyDoor {
+  socketPath: string;
+  close(): Promise<void>;
+}
+
+interface DoorCalls {
+  scope: CallScope;
+  /** Whether a Stop now cancels the calls in flight (else it is only acknowledged). */
+  stopCancels: () => boolean;
+}
+
+/** What the engine gets for a call its own StopProvider cancelled. */
+function stoppedError(method: string): grpc.ServiceError {
+  const details = `${method} was cancelled by the engine's own stop request (its interrupt); the shared provider goes on`;
+  return Object.assign(new Error(details), { code: grpc.status.CANCELLED, details, metadata: new grpc.Metadata() });
+}
+
 export class ProviderProxy {
   /** How often each method was called by engines, for the host log. */
   readonly calls = new Map<string, number>();
@@ -61,6 +85,7 @@ export class ProviderProxy {
   private readonly openStreams = new Set<
     grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>
   >();
+  private readonly doors = new Set<ProxyDoor>();
 
   private constructor(private readonly options: ProxyOptions) {
     this.client = new grpc.Client(
@@ -73,16 +98,32 @@ export class ProviderProxy {
 
   static async start(options: ProxyOptions): Promise<ProviderProxy> {
     const proxy = new ProviderProxy(options);
-    proxy.addProviderService();
-    proxy.addGoPluginServices();
-    await rm(options.socketPath, { force: true });
-    await new Promise<void>((resolve, reject) => {
-      proxy.server.bindAsync(`unix://${options.socketPath}`, grpc.ServerCredentials.createInsecure(), (error) =>
-        error ? reject(error) : resolve(),
-      );
-    });
-    await chmod(options.socketPath, 0o600);
+    proxy.addProviderService(proxy.server);
+    proxy.addGoPluginServices(proxy.server);
+    await listen(proxy.server, options.socketPath);
     return proxy;
+  }
+
+  /** A socket of its own for one engine run (in its private workspace): a Stop through it while `stopCancels()`
+   * cancels its own calls in flight, never another door's. */
+  async openDoor(socketPath: string, stopCancels: () => boolean): Promise<ProxyDoor> {
+    const server = new grpc.Server(UNLIMITED_MESSAGES);
+    const scope = new CallScope();
+    this.addProviderService(server, { scope, stopCancels });
+    this.addGoPluginServices(server);
+    await listen(server, socketPath);
+    const door: ProxyDoor = {
+      socketPath,
+      close: async () => {
+        if (!this.doors.delete(door)) return;
+        // What is still in flight belongs to an engine that is gone: nobody waits for its answer.
+        scope.stop();
+        server.forceShutdown();
+        await rm(socketPath, { force: true });
+      },
+    };
+    this.doors.add(door);
+    return door;
   }
 
   /** Fetches and caches the full schema now, so the first engine does not wait for it. */
@@ -91,6 +132,7 @@ export class ProviderProxy {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.doors].map((door) => door.close()));
     for (const stream of this.openStreams) stream.end();
     this.server.forceShutdown();
     this.client.close();
@@ -105,11 +147,17 @@ export class ProviderProxy {
     return `/${this.options.spec.service}/${method}`;
   }
 
-  private forwardUnary(method: string, request: Buffer, call?: grpc.ServerUnaryCall<Buffer, Buffer>): Promise<Buffer> {
+  private forwardUnary(
+    method: string,
+    request: Buffer,
+    call?: grpc.ServerUnaryCall<Buffer, Buffer>,
+    scope?: CallScope,
+  ): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const options: grpc.CallOptions = {};
       const deadline = call?.getDeadline();
       if (deadline !== undefined && deadline !== Infinity) options.deadline = deadline;
+      let stopped = false;
       const upstream = this.client.makeUnaryRequest(
         this.path(method),
         identity.serialize,
@@ -117,8 +165,17 @@ export class ProviderProxy {
         request,
         new grpc.Metadata(),
         options,
-        (error, response) => (error ? reject(error) : resolve(response!)),
+        (error, response) => {
+          ended?.();
+          if (stopped) reject(stoppedError(method));
+          else if (error) reject(error);
+          else resolve(response!);
+        },
       );
+      const ended = scope?.track(() => {
+        stopped = true;
+        upstream.cancel();
+      });
       call?.on("cancelled", () => upstream.cancel());
     });
   }
@@ -190,14 +247,21 @@ export class ProviderProxy {
     return answer;
   }
 
-  private special(): Map<string, UnaryHandler> {
+  private special(door: DoorCalls | undefined): Map<string, UnaryHandler> {
     const { spec, prune } = this.options;
     const handlers = new Map<string, UnaryHandler>();
     handlers.set(spec.schemaMethod, () => this.servedSchema());
     handlers.set(spec.configureMethod, (request, call) => this.configure(request, call));
     handlers.set(spec.validateConfigMethod, (request, call) => this.validateConfig(request, call));
     handlers.set(spec.stopMethod, async () => {
-      this.options.log(`${spec.stopMethod} from an engine acknowledged without stopping the shared provider`);
+      if (!door?.stopCancels()) {
+        this.options.log(`${spec.stopMethod} from an engine acknowledged without stopping the shared provider`);
+      } else {
+        const cancelled = door.scope.stop();
+        this.options.log(
+          `${spec.stopMethod} from an engine run: cancelled its ${cancelled} call(s) in flight; the shared provider goes on`,
+        );
+      }
       return Buffer.alloc(0);
     });
     if (prune) {
@@ -208,16 +272,21 @@ export class ProviderProxy {
     return handlers;
   }
 
-  private addProviderService(): void {
+  /** The provider's service on `server`; a door's scope holds its forwarded calls, for its Stop (none: Stop is
+   * only acknowledged). */
+  private addProviderService(server: grpc.Server, door?: DoorCalls): void {
     const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
     const implementation: grpc.UntypedServiceImplementation = {};
-    const special = this.special();
+    const special = this.special(door);
+    const scope = door?.scope;
     for (const method of this.options.spec.methods) {
       definition[method.name] = this.methodDefinition(this.options.spec.service, method);
       const handler = special.get(method.name);
-      implementation[method.name] = handler ? this.unaryHandler(method.name, handler) : this.forwardingHandler(method);
+      implementation[method.name] = handler
+        ? this.unaryHandler(method.name, handler)
+        : this.forwardingHandler(method, scope);
     }
-    this.server.addService(definition, implementation);
+    server.addService(definition, implementation);
   }
 
   private methodDefinition(service: string, method: MethodSpec): grpc.MethodDefinition<Buffer, Buffer> {
@@ -242,11 +311,19 @@ export class ProviderProxy {
     };
   }
 
-  private forwardingHandler(method: MethodSpec): grpc.UntypedHandleCall {
+  private forwardingHandler(method: MethodSpec, scope: CallScope | undefined): grpc.UntypedHandleCall {
     const path = this.path(method.name);
+    /** Streams: the engine gets the stopped error once its Stop cancelled the upstream half. */
+    const trackStream = (upstream: grpc.Call, call: { destroy(error?: Error): void } | null) => {
+      const ended = scope?.track(() => {
+        upstream.cancel();
+        call?.destroy(stoppedError(method.name));
+      });
+      if (ended) upstream.on("status", ended);
+    };
     switch (method.kind) {
       case "unary":
-        return this.unaryHandler(method.name, (request, call) => this.forwardUnary(method.name, request, call));
+        return this.unaryHandler(method.name, (request, call) => this.forwardUnary(method.name, request, call, scope));
       case "server-stream":
         return (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
           this.count(method.name);
@@ -261,6 +338,7 @@ export class ProviderProxy {
           upstream.on("end", () => call.end());
           upstream.on("error", (error: grpc.ServiceError) => call.destroy(error));
           call.on("cancelled", () => upstream.cancel());
+          trackStream(upstream, call);
         };
       case "client-stream":
         return (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
@@ -275,6 +353,7 @@ export class ProviderProxy {
           call.on("data", (chunk: Buffer) => upstream.write(chunk));
           call.on("end", () => upstream.end());
           call.on("cancelled", () => upstream.cancel());
+          trackStream(upstream, null);
         };
       case "bidi":
         return (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
@@ -291,14 +370,15 @@ export class ProviderProxy {
           call.on("data", (chunk: Buffer) => upstream.write(chunk));
           call.on("end", () => upstream.end());
           call.on("cancelled", () => upstream.cancel());
+          trackStream(upstream, call);
         };
     }
   }
 
-  private addGoPluginServices(): void {
+  private addGoPluginServices(server: grpc.Server): void {
     const { stdio, controller, broker, health, healthServing } = GO_PLUGIN;
     const add = (service: string, method: MethodSpec, handler: grpc.UntypedHandleCall) => {
-      this.server.addService({ [method.name]: this.methodDefinition(service, method) }, { [method.name]: handler });
+      server.addService({ [method.name]: this.methodDefinition(service, method) }, { [method.name]: handler });
     };
     // The engine opens a stdio stream to mirror the plugin's output into its log; the shared provider's output
     // is not the engine's, so the stream stays open and silent until the engine hangs up.
@@ -339,4 +419,14 @@ export class ProviderProxy {
     call.on("close", forget);
     call.on("error", forget);
   }
+}
+
+async function listen(server: grpc.Server, socketPath: string): Promise<void> {
+  await rm(socketPath, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.bindAsync(`unix://${socketPath}`, grpc.ServerCredentials.createInsecure(), (error) =>
+      error ? reject(error) : resolve(),
+    );
+  });
+  await chmod(socketPath, 0o600);
 }

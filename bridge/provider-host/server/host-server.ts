@@ -6,7 +6,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { chmod, rename, rm, stat } from "node:fs/promises";
 import writeFileAtomic from "write-file-atomic";
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { rememberWithoutDebugMode } from "../../machine/debug-mode-memory.js";
 import {
   hostPaths,
@@ -39,6 +39,7 @@ import { canonicalHash } from "../../json/canonical-json.js";
 import { parseProviderRef } from "../../../opentofu/provider/provider-address.js";
 import { ApplyWithheldError, runBatch, type JobOutcome } from "../../jobs/batch-run.js";
 import { acceptOnHost, recordOnHost } from "../../recovery/host-outcomes.js";
+import type { Attachment } from "../../jobs/attachment.js";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export type HostOptions = HostLaunch;
@@ -92,6 +93,8 @@ interface QueuedRun {
 // A bridge interrupted while its engine run goes on for others waits this long for its outcome, then is withdrawn,
 // so that it answers within 2 s of its signal even on a loaded machine.
 const WITHDRAW_AFTER_MS = 1000;
+/** sun_path holds 108 bytes with its terminating NUL. */
+const MAX_SOCKET_PATH = 107;
 
 export class ProviderHost {
   private readonly paths: HostPaths;
@@ -411,11 +414,7 @@ export class ProviderHost {
 
   private async runBatch(runs: QueuedRun[]): Promise<void> {
     const first = runs[0]!.message;
-    const grant = {
-      protocolVersion: this.provider!.endpoint.protocolVersion,
-      hostPid: process.pid,
-      proxySocket: this.paths.proxySocket(process.pid),
-    };
+    const grant = { protocolVersion: this.provider!.endpoint.protocolVersion, hostPid: process.pid };
     const batch = { runs, abort: new AbortController() };
     for (const run of runs) run.batch = batch;
     const release = await acquireEngineSlot({ env: this.options.env, log: (line) => this.log(line) });
@@ -427,12 +426,10 @@ export class ProviderHost {
           engine: first.engine,
           provider: parseProviderRef(first.provider),
           providerConfig: first.providerConfig,
+          providerCredentials: first.providerCredentials,
           pluginDir: first.pluginDir,
           baseEnv: this.options.env,
-          attach: async () => ({
-            engineEnv: { TF_REATTACH_PROVIDERS: reattachValue(this.options.providerAddress, grant) },
-            release: async () => undefined,
-          }),
+          attach: (workspace) => this.attachEngine(workspace, grant, runs),
           progress: (i, line) => {
             const socket = runs[i]!.socket;
             if (!socket.destroyed && !runs[i]!.withdrawn) sendExact(socket, { type: "progress", line });
@@ -466,6 +463,39 @@ export class ProviderHost {
     }
     this.log(`engine run for ${runs.length} operation(s) took ${Date.now() - started} ms`);
     await Promise.all(runs.map((run, i) => this.deliver(run, outcomes[i]!)));
+  }
+
+  /** How one engine run reaches the shared provider: through a door of its own in its private workspace, so that
+   * its Stop at the run's deadline cancels its own calls in flight and no other run's (grpc-proxy.ts); through
+   * the shared socket only if the workspace's path is too long for a unix socket. */
+  private async attachEngine(
+    workspace: string,
+    grant: Omit<Parameters<typeof reattachValue>[1], "proxySocket">,
+    runs: QueuedRun[],
+  ): Promise<Attachment> {
+    // The engine runner interrupts the engine at the earliest deadline of the run's operations (batch-run.ts).
+    const deadline = Math.min(...runs.map((run) => run.message.job.deadline?.at ?? Infinity));
+    const socketPath = join(workspace, "provider.sock");
+    const shared = {
+      engineEnv: {
+        TF_REATTACH_PROVIDERS: reattachValue(this.options.providerAddress, {
+          ...grant,
+          proxySocket: this.paths.proxySocket(process.pid),
+        }),
+      },
+      release: async () => undefined,
+    };
+    if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+      this.log(`workspace path too long for a socket of its own; the engine's stop cannot end its hung calls`);
+      return shared;
+    }
+    const door = await this.proxy!.openDoor(socketPath, () => Date.now() >= deadline);
+    return {
+      engineEnv: {
+        TF_REATTACH_PROVIDERS: reattachValue(this.options.providerAddress, { ...grant, proxySocket: socketPath }),
+      },
+      release: () => door.close(),
+    };
   }
 
   /** Files the outcome in the operation's record, then sends it: a bridge gone by then (or killed before it reads
