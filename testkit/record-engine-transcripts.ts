@@ -211,7 +211,8 @@ async function main(): Promise<void> {
           [cache.path, "CACHE_DIR"],
         ]);
         if (/"\/tmp\//.test(text)) throw new Error(`${c.name}: a temp path is left in the transcript`);
-        checkNoCredentials(c.name, text);
+        // main.tf.json is a string inside the transcript: its quotes are escaped.
+        checkNoCredentials(c.name, text.replace(/\\"/g, `"`));
         writeFileSync(join(outDir, `${c.name}.json`), text);
         console.error(
           `${c.name}: ${commands.map((command) => `${command.args[0]} (exit ${command.exitCode})`).join(", ")} -> ` +
