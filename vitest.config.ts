@@ -20,17 +20,27 @@ const cloud = [
   "test/bridge-interrupt.test.ts",
   "test/bridge-secrets.test.ts",
 ];
-// Tests beside the code that start a real tool (the engine, Nix, tsc) or processes, or compile big validators: not in the fast
-// unit layer (`npm run test:unit`), which runs only pure modules and should stay well under ten seconds.
+// Tests beside the code that start a real tool (the engine, Nix, tsc, the HCL parser's Go runtime), other processes
+// or servers, or compile big validators: not in the fast unit layer (`npm run test:unit`), which runs only pure
+// modules and stays under ten seconds. They run in the "local" project, in `npm test` like everything else.
 const tools = [
   "opentofu/engine/schema-dump.test.ts",
   "codegen/emit-typescript/typescript.test.ts",
   "codegen/emit-nix/nix-module.test.ts",
   "codegen/emit-nix/nix-syntax.test.ts",
+  "codegen/examples/hcl-example.test.ts",
+  "codegen/examples/usage-examples.test.ts",
   "bridge/requests/validate-inputs.test.ts",
-  "bridge/provider-host/engine-slots.test.ts",
-  "bridge/provider-host/host-dir-sweep.test.ts",
+  "bridge/machine/engine-slots.test.ts",
+  "bridge/provider-host/client/host-burst.test.ts",
+  "bridge/provider-host/server/host-dir-sweep.test.ts",
+  "bridge/workspace/terraform-json.test.ts",
+  "bridge/workspace/workspace-sweep.test.ts",
+  "testkit/fault-relay.test.ts",
 ];
+// `npm run test:unit` runs the unit project with --no-isolate: its files share no global state (none sets
+// process.env or mocks a module), so one module graph serves them all, which cuts its CPU time about fivefold.
+// (Vitest 3.2 takes `isolate` from the command line, not from a project's own settings.)
 const beside = [
   "opentofu/**/*.test.ts",
   "bridge/**/*.test.ts",

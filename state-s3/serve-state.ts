@@ -1,9 +1,9 @@
-// The state provider's protocol loop, on the bridge's own framing (bridge/protocol/json-lines.ts): one response
+// The state provider's protocol loop, on the bridge's own framing (bridge/framing/line-framer.ts): one response
 // line per request, in order, until EOF; every failure becomes an errorResponse and the loop goes on. The session
 // is closed (its lock released) when the loop ends, however it ends.
 import type { Readable, Writable } from "node:stream";
 import { stringifyExact } from "../bridge/json/exact-json.js";
-import { readLines, writeLine } from "../bridge/protocol/json-lines.js";
+import { readLines, writeLine } from "../bridge/framing/line-framer.js";
 import { errorMessage } from "../bridge/protocol/serve.js";
 import type { StateSession } from "./state-session.js";
 import { parseStateRequest } from "./state-requests.js";
@@ -37,7 +37,7 @@ export async function serveState(options: ServeStateOptions): Promise<void> {
     for await (const line of readLines(options.input)) {
       let response: object;
       try {
-        if (!line.ok) throw new Error(line.reason);
+        if (!line.ok) throw new Error(`the request line is ${line.reason}`);
         response = await answer(line.text, options.session);
       } catch (error) {
         const message = errorMessage(error);

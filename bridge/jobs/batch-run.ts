@@ -10,8 +10,7 @@ import { join } from "node:path";
 import { writeCliConfig } from "../../opentofu/engine/cli-config.js";
 import { readEngineVersion, supportsEphemeralVariables } from "../../opentofu/engine/engine-version.js";
 import { formatDiagnostic } from "../engine/diagnostics.js";
-import type { Diagnostic, UiMessage } from "../../opentofu/engine/json-ui.js";
-import { progressLine } from "../engine/progress.js";
+import type { Diagnostic } from "../../opentofu/engine/json-ui.js";
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import {
   engineEnvironment,
@@ -32,6 +31,7 @@ import {
 import { readStateFile, writeStateFile, type ResourceState } from "../workspace/tfstate.js";
 import { withWorkspaceDir } from "../workspace/workspace-dir.js";
 import type { Attachment } from "./attachment.js";
+import { Attribution, type Layout, type Phase } from "./attribution.js";
 
 export type JobAction = "apply" | "destroy" | "read";
 
@@ -89,11 +89,7 @@ export interface BatchContext {
 }
 
 const COMMON = ["-input=false", "-lock=false", "-json"];
-/** Which engine command a UI message comes from: a plan, the apply of a saved plan, or an apply that plans. */
-type Phase = "plan" | "apply" | "plan+apply";
 const NO_SUCH_OBJECT = /non-existent remote object/i;
-/** The address an import diagnostic names in its detail: terraform 1.11 sets no `address` on import errors. */
-const IMPORT_TARGET = /import(?:ing)? an existing object to "([^"]+)"/;
 const PROVIDER_LOST =
   /Plugin did not respond|Reattachment process not found|connection is shut down|code = Unavailable|failed to instantiate provider|error while dialing/i;
 /** How often a plan is repeated without the jobs whose configuration it rejected. */
@@ -145,7 +141,7 @@ class Batch {
   private readonly outcomes: (JobOutcome | undefined)[];
   /** Jobs still taking part (a job whose configuration the plan rejects is dropped and the plan repeated). */
   private readonly live: Set<number>;
-  private readonly byAddress = new Map<string, number>();
+  private readonly attribution: Attribution;
   private pathAtLine: JsonPath[] = [];
   private readonly deadline: BatchJob["deadline"];
   /** Set once an engine command ran into the deadline: nothing further is started. */
@@ -159,8 +155,13 @@ class Batch {
   ) {
     this.outcomes = jobs.map(() => undefined);
     this.live = new Set(jobs.map((_, i) => i));
-    jobs.forEach((job, i) => this.byAddress.set(resourceAddress(job.resource, resourceName(i)), i));
+    this.attribution = new Attribution(jobs);
     this.deadline = jobs.map((job) => job.deadline).reduce((a, b) => (!a || (b && b.at < a.at) ? b : a), undefined);
+  }
+
+  /** The batch as the engine sees it now, for attributing its messages to jobs. */
+  private get layout(): Layout {
+    return { live: this.live, pathAtLine: this.pathAtLine };
   }
 
   async writeFiles(): Promise<void> {
@@ -197,7 +198,9 @@ class Batch {
           deadline: this.deadline,
           signal: this.context.signal,
         },
-        (m) => this.route(m, phase),
+        (m) => {
+          for (const [i, line] of this.attribution.progress(m, phase)) this.context.progress(i, line);
+        },
       );
       this.timedOut ??= outcome.timedOut;
       return outcome;
@@ -216,7 +219,7 @@ class Batch {
       this.withholdIfInterrupted("before planning");
       const direct = await engine(["apply", "-auto-approve", ...COMMON], "plan+apply");
       if (direct.exitCode === 0 || direct.messages.some((m) => m.type === "apply_start"))
-        return this.applied(direct, this.plannedActions(direct));
+        return this.applied(direct, this.attribution.plannedActions(direct.messages));
       if (this.timedOut) {
         this.failAll("plan", direct);
         return this.finish([]);
@@ -246,7 +249,7 @@ class Batch {
       this.failAll("plan", plan);
       return this.finish([]);
     }
-    const actions = this.plannedActions(plan);
+    const actions = this.attribution.plannedActions(plan.messages);
     if (plan.exitCode === 2 && [...this.live].some((i) => this.destroysImport(i, actions))) {
       // The replans ran out with an import still to be destroyed: nothing is applied.
       for (const i of this.live) {
@@ -292,7 +295,7 @@ class Batch {
     plan: EngineOutcome,
     env: Record<string, string | undefined>,
   ): Promise<boolean> {
-    const actions = this.plannedActions(plan);
+    const actions = this.attribution.plannedActions(plan.messages);
     const refused = [...this.live].filter((i) => this.destroysImport(i, actions));
     if (refused.length === 0) return false;
     const saved = await showPlan({ engine: this.context.engine, cwd: this.workspace, env }, "tfplan");
@@ -341,7 +344,7 @@ class Batch {
 
   /** Each live job's outcome after an apply: its own errors, else done, with the state the engine recorded. */
   private async applied(apply: EngineOutcome, actions: Map<number, string[]>): Promise<JobOutcome[]> {
-    const failed = this.diagnosticsByJob(apply.diagnostics);
+    const failed = this.attribution.errorsByJob(apply.diagnostics, this.layout);
     for (const i of this.live) {
       const job = this.jobs[i]!;
       const state = await readStateFile(
@@ -365,84 +368,12 @@ class Batch {
     return this.finish([]);
   }
 
-  /** Progress lines go to the job whose resource they name; an apply repeats the plan's lines, shown once. */
-  private route(message: UiMessage, phase: Phase): void {
-    if (phase === "apply" && message.type === "planned_change") return;
-    if (phase === "apply" && message.type === "change_summary" && message.changes?.operation !== "apply") return;
-    const addr = message.hook?.resource?.addr ?? message.change?.resource.addr ?? message.diagnostic?.address;
-    const targets =
-      addr !== undefined
-        ? [this.byAddress.get(addr)].filter((i): i is number => i !== undefined)
-        : this.unaddressedTargets();
-    for (const i of targets) {
-      const line = progressLine(message, this.jobs[i]!.label);
-      if (line) this.context.progress(i, line);
-    }
-  }
-
-  private unaddressedTargets(): number[] {
-    // Summaries name no resource; for a batch of one they still belong to its job.
-    return this.jobs.length === 1 ? [0] : [];
-  }
-
-  private plannedActions(plan: EngineOutcome): Map<number, string[]> {
-    const actions = new Map<number, string[]>();
-    for (const message of plan.messages) {
-      if (message.type !== "planned_change" || !message.change) continue;
-      const i = this.byAddress.get(message.change.resource.addr);
-      if (i !== undefined) actions.set(i, [...(actions.get(i) ?? []), message.change.action]);
-    }
-    return actions;
-  }
-
-  /** The job a diagnostic is about: by the address it names (in its `address`, or in the detail of an import
-   * error), else by the line of main.tf.json it points at, else the only job there is. */
-  private jobOf(diagnostic: Diagnostic): number | undefined {
-    const named = diagnostic.address ?? IMPORT_TARGET.exec(diagnostic.detail ?? "")?.[1];
-    if (named) {
-      const direct = this.byAddress.get(named.replace(/\[.*\]$/, ""));
-      if (direct !== undefined) return direct;
-    }
-    const found = this.jobByLine(diagnostic);
-    if (found !== undefined) return found;
-    // A diagnostic that names nothing (an import ID the provider cannot parse, say) in a batch of one is its job's.
-    return this.live.size === 1 && this.jobs.length === 1 ? 0 : undefined;
-  }
-
-  private jobByLine(diagnostic: Diagnostic): number | undefined {
-    const line = diagnostic.range?.filename === "main.tf.json" ? diagnostic.range.start.line : undefined;
-    const path = line !== undefined ? this.pathAtLine[line] : undefined;
-    if (!path) return undefined;
-    if (path[0] === "resource" || path[0] === "data") {
-      const name = path[2];
-      return typeof name === "string" && /^r\d+$/.test(name) ? Number(name.slice(1)) : undefined;
-    }
-    if (path[0] === "import" && typeof path[1] === "number") {
-      // import blocks are listed in job order among the jobs that import
-      const importing = [...this.live].filter(
-        (i) => this.jobs[i]!.action !== "destroy" && this.jobs[i]!.resource.importId !== undefined,
-      );
-      return importing[path[1]];
-    }
-    return undefined;
-  }
-
-  private diagnosticsByJob(diagnostics: Diagnostic[]): Map<number, Diagnostic[]> {
-    const byJob = new Map<number, Diagnostic[]>();
-    for (const diagnostic of diagnostics) {
-      if (diagnostic.severity !== "error") continue;
-      const i = this.jobOf(diagnostic);
-      if (i !== undefined) byJob.set(i, [...(byJob.get(i) ?? []), diagnostic]);
-    }
-    return byJob;
-  }
-
   /** After a rejected plan: guessed imports that found nothing become creates, jobs whose configuration was
    * rejected fail; true if the plan is worth repeating. Errors that name no job fail the whole batch. */
   private async dropRejected(plan: EngineOutcome): Promise<boolean> {
     const errors = plan.diagnostics.filter((d) => d.severity === "error");
-    const byJob = this.diagnosticsByJob(errors);
-    const unattributed = errors.filter((d) => this.jobOf(d) === undefined);
+    const byJob = this.attribution.errorsByJob(errors, this.layout);
+    const unattributed = errors.filter((d) => this.attribution.jobOf(d, this.layout) === undefined);
     if (unattributed.length > 0 || byJob.size === 0) return false;
     // Planning again will not bring a lost provider back: failAll says so, and the caller retries on a fresh one.
     if (errors.some((d) => PROVIDER_LOST.test(`${d.summary} ${d.detail ?? ""}`))) return false;
@@ -471,8 +402,10 @@ class Batch {
 
   private failAll(stage: "plan" | "apply", outcome: EngineOutcome): void {
     const lost = outcome.diagnostics.some((d) => PROVIDER_LOST.test(`${d.summary} ${d.detail ?? ""}`));
-    const byJob = this.diagnosticsByJob(outcome.diagnostics);
-    const shared = outcome.diagnostics.filter((d) => d.severity === "error" && this.jobOf(d) === undefined);
+    const byJob = this.attribution.errorsByJob(outcome.diagnostics, this.layout);
+    const shared = outcome.diagnostics.filter(
+      (d) => d.severity === "error" && this.attribution.jobOf(d, this.layout) === undefined,
+    );
     for (const i of this.live) {
       const own = byJob.get(i);
       this.outcomes[i] = {

@@ -1,9 +1,13 @@
-// Cross-process locks as files, for the one-host-per-key rule and the machine-wide engine slots. A lock file is
-// created atomically (link of a fully written temp file, which fails if the lock exists) and names its owner;
-// a lock whose owner died is reclaimed. Reclaiming moves the file aside first and checks that what it moved is
-// the dead owner's lock, so two processes reclaiming at once cannot delete a lock a live process just took.
+// The project's one cross-process lock: a file per lock, for the one-host-per-key rule, the machine-wide engine
+// slots, the per-resource operation locks, the schema dump and the engine's plugin cache. A lock file is created
+// atomically (link of a fully written temp file, which fails if the lock exists) and names its owner by pid and
+// start time; a lock whose owner died is reclaimed at once, so a lock needs no release on exit and no staleness
+// timeout that a slow but live holder could run into (why proper-lockfile, mtime-based, is not used). Reclaiming
+// moves the file aside first and checks that what it moved is the dead owner's lock, so two processes reclaiming
+// at once cannot delete a lock a live process just took.
 import { randomBytes } from "node:crypto";
 import { link, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { isAlive, selfIdentity, type ProcessIdentity } from "./process-identity.js";
 
 interface LockContent extends ProcessIdentity {
@@ -102,4 +106,38 @@ export async function lockOwner(path: string): Promise<ProcessIdentity | undefin
   const existing = await readLock(path);
   if (!existing?.content || !isAlive(existing.content)) return undefined;
   return { pid: existing.content.pid, start: existing.content.start };
+}
+
+/** A live process held the lock for longer than the caller would wait. */
+export class LockWaitError extends Error {
+  constructor(
+    message: string,
+    readonly owner: ProcessIdentity | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Takes the lock, waiting up to `waitMs` while a live process holds it (`onWait` is told once, with the holder);
+ * then throws LockWaitError naming `what` and the holder's pid. */
+export async function waitForLock(
+  path: string,
+  options: { waitMs: number; what: string; onWait?: (owner: ProcessIdentity | undefined) => void; pollMs?: number },
+): Promise<HeldLock> {
+  const deadline = Date.now() + options.waitMs;
+  const pollMs = options.pollMs ?? 100;
+  for (let announced = false; ; announced = true) {
+    const lock = await tryAcquireLock(path);
+    if (lock) return lock;
+    const owner = await lockOwner(path);
+    if (Date.now() >= deadline) {
+      throw new LockWaitError(
+        `${options.what} is held by process ${owner?.pid ?? "?"}, which did not let go within ` +
+          `${Math.round(options.waitMs / 1000)} s (lock file ${path})`,
+        owner,
+      );
+    }
+    if (!announced) options.onWait?.(owner);
+    await sleep(pollMs + Math.random() * pollMs);
+  }
 }

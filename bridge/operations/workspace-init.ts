@@ -2,12 +2,12 @@
 // shared by all workspaces. Loaded only on that path.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import lockfile from "proper-lockfile";
 import { writeCliConfig } from "../../opentofu/engine/cli-config.js";
 import { formatDiagnostics } from "../engine/diagnostics.js";
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import { runEngine, type EngineOutcome } from "../../opentofu/engine/run-engine.js";
 import type { Attachment } from "../jobs/attachment.js";
+import { waitForLock } from "../machine/lock-file.js";
 
 export class ProviderInitError extends Error {}
 
@@ -21,15 +21,18 @@ export async function initWorkspace(options: {
   cacheDir: string;
   baseEnv: Record<string, string | undefined>;
   label: string;
+  log?: (line: string) => void;
 }): Promise<Attachment> {
   const pluginCacheDir = join(options.cacheDir, "plugin-cache");
   await mkdir(pluginCacheDir, { recursive: true, mode: 0o700 });
   const cliConfig = await writeCliConfig(options.workspace, { pluginDir: options.pluginDir, pluginCacheDir });
   const engineEnv = { TF_CLI_CONFIG_FILE: cliConfig };
-  const release = await lockfile.lock(pluginCacheDir, {
-    retries: { retries: 600, minTimeout: 100, maxTimeout: 1000 },
-    stale: 120_000,
-    realpath: false,
+  // A live init holds it for seconds; ten minutes without a turn means something is stuck, and saying so beats
+  // waiting for ever.
+  const lock = await waitForLock(`${pluginCacheDir}.init.lock`, {
+    waitMs: 600_000,
+    what: `the plugin cache ${pluginCacheDir}`,
+    onWait: (owner) => options.log?.(`${options.label}: waiting for process ${owner?.pid ?? "?"} to install providers`),
   });
   let outcome: EngineOutcome;
   try {
@@ -43,7 +46,7 @@ export async function initWorkspace(options: {
       () => undefined,
     );
   } finally {
-    await release();
+    await lock.release();
   }
   if (outcome.exitCode !== 0) {
     const where = options.pluginDir ? ` from the plugin dir ${options.pluginDir}` : "";

@@ -5,7 +5,7 @@
 import type { Readable, Writable } from "node:stream";
 import { stringifyExact } from "../json/exact-json.js";
 import { parseRequest } from "../requests/parse-request.js";
-import { readLines, writeLine } from "./json-lines.js";
+import { readLines, writeLine } from "../framing/line-framer.js";
 import type { Request, ResourceHandler, Response } from "./messages.js";
 
 export interface ServeOptions {
@@ -42,7 +42,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     let response: Response;
     let handler: ResourceHandler | undefined;
     try {
-      if (!line.ok) throw new Error(line.reason);
+      if (!line.ok) throw new Error(`the request line is ${line.reason}`);
       handler = options.handler();
       response = await dispatch(parseRequest(line.text), handler);
     } catch (error) {

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { frameLine, onLines, type Line } from "../framing/line-framer.js";
 import { parseExact, stringifyExact } from "../json/exact-json.js";
 import type { BatchJob, JobOutcome } from "../jobs/batch-run.js";
 
@@ -48,26 +49,23 @@ export function reattachValue(providerAddress: string, grant: Omit<GrantedMessag
 }
 
 export function sendLine(socket: Socket, message: LeaseRequestMessage | HostReply): void {
-  socket.write(JSON.stringify(message) + "\n");
+  socket.write(frameLine(JSON.stringify(message)));
 }
+
+/** A line that is not valid UTF-8 reaches the caller as "", which no JSON parser accepts: its malformed-message
+ * path, as for any other garbage. */
+const textOf = (line: Line) => (line.ok ? line.text : "");
 
 /** Calls `onLine` with the first complete line received; lines after it are ignored (the protocol has one). */
 export function onFirstLine(socket: Socket, onLine: (line: string) => void): void {
-  let pending = "";
-  let done = false;
-  socket.setEncoding("utf8");
-  socket.on("data", (chunk: string) => {
-    if (done) return;
-    pending += chunk;
-    const newline = pending.indexOf("\n");
-    if (newline >= 0) {
-      done = true;
-      onLine(pending.slice(0, newline));
-    } else if (pending.length > 1 << 20) {
-      done = true;
-      socket.destroy(new Error("control message too long"));
-    }
-  });
+  onLines(
+    socket,
+    (line) => {
+      onLine(textOf(line));
+      return "stop";
+    },
+    { maxLineBytes: 1 << 20 },
+  );
 }
 
 /** The file-name stem of a host: 128 bits of the key keep socket paths short enough. */
@@ -163,23 +161,19 @@ export type RunReply =
   | { type: "withdrawn"; message: string };
 
 export function sendExact(socket: Socket, message: RunMessage | InterruptMessage | RunReply): void {
-  socket.write(stringifyExact(message) + "\n");
+  socket.write(frameLine(stringifyExact(message)));
 }
 
 /** Calls `onLine` for every complete line from now on (exact JSON is parsed by the caller). */
 export function onEachLine(socket: Socket, onLine: (line: string) => void): void {
-  let pending = "";
-  socket.setEncoding("utf8");
-  socket.on("data", (chunk: string) => {
-    pending += chunk;
-    let newline: number;
-    while ((newline = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      onLine(line);
-    }
-    if (pending.length > 64 << 20) socket.destroy(new Error("control message too long"));
-  });
+  onLines(
+    socket,
+    (line) => {
+      onLine(textOf(line));
+      return undefined;
+    },
+    { maxLineBytes: 64 << 20 },
+  );
 }
 
 export { parseExact };

@@ -4,6 +4,7 @@ import { execa, type ResultPromise } from "execa";
 import { accessSync, constants } from "node:fs";
 import { rm } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
+import { onLines } from "../../framing/line-framer.js";
 
 export interface ProviderEndpoint {
   protocolVersion: number;
@@ -101,25 +102,23 @@ export async function startDebugProvider(options: {
   const exited = child.then((r) => ({ exitCode: r.exitCode, signal: r.signal }));
 
   const endpoint = await new Promise<ProviderEndpoint>((resolve, reject) => {
-    let pending = "";
     const timer = setTimeout(() => {
       reject(new NoDebugModeError(`no TF_REATTACH_PROVIDERS line within ${options.timeoutMs} ms`));
     }, options.timeoutMs);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      pending += chunk.toString("utf8");
-      let newline: number;
-      while ((newline = pending.indexOf("\n")) >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        const parsed = parseReattachLine(line);
+    // Once found, nothing else on stdout matters; stdout is still read to its end so the provider never blocks on
+    // a full pipe, and a line without an end in sight is dropped so a chatty provider costs no memory.
+    onLines(
+      child.stdout!,
+      (line) => {
+        const parsed = line.ok ? parseReattachLine(line.text) : undefined;
         if (parsed) {
           clearTimeout(timer);
           resolve(parsed);
         }
-      }
-      // Once found, nothing else on stdout matters; keep only a bounded tail so a chatty provider costs nothing.
-      if (pending.length > 65536) pending = pending.slice(-4096);
-    });
+        return undefined;
+      },
+      { maxLineBytes: 65536, overlong: "drop" },
+    );
     // Drain stderr so the provider never blocks on a full pipe; its content may hold request details, so it
     // is not logged.
     child.stderr!.resume();
