@@ -5,7 +5,7 @@
 import type { JobOutcome } from "../jobs/batch-run.js";
 import type { PendingTarget } from "../provider-host/control-protocol.js";
 import { selfIdentity } from "../machine/process-identity.js";
-import { recordOutcome, updateRecord, type RecordTarget } from "./operation-records.js";
+import { recordApplying, recordOutcome, updateRecord, type RecordTarget } from "./operation-records.js";
 
 function targetOf(pending: PendingTarget): RecordTarget | undefined {
   return pending.stateDir && pending.id && pending.token
@@ -16,6 +16,12 @@ function targetOf(pending: PendingTarget): RecordTarget | undefined {
 export async function acceptOnHost(pending: PendingTarget): Promise<void> {
   const target = targetOf(pending);
   if (target) await updateRecord(target, (record) => (record.host = { ...selfIdentity(), accepted: true }));
+}
+
+/** Notes the job's planned actions before the engine applies them (false when the record is not its own). */
+export async function applyingOnHost(pending: PendingTarget, actions: string[]): Promise<boolean> {
+  const target = targetOf(pending);
+  return target ? recordApplying(target, actions) : false;
 }
 
 /** Files a finished job's outcome (the state under the record's lineage); false when the record is not its own. */
