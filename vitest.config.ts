@@ -18,6 +18,7 @@ const cloud = [
   "test/bridge-faults.test.ts",
   "test/bridge-kills.test.ts",
   "test/bridge-interrupt.test.ts",
+  "test/bridge-fault-retries.test.ts",
 ];
 // Tests beside the code that start a real tool (the engine, Nix, tsc) or processes, or compile big validators: not in the fast
 // unit layer (`npm run test:unit`), which runs only pure modules and should stay well under ten seconds.

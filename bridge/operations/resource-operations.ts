@@ -414,7 +414,7 @@ export class OpenTofuResources implements ResourceHandler {
         prior = continuation.state;
       } else if (continuation.kind === "rerun") {
         this.context.log(
-          `${label}: the outcome of an earlier ${continuation.why} is unknown, but it made no object: running the update again from the state NixOps4 holds`,
+          `${label}: an earlier ${continuation.why}; it made no new object, so the update runs again from the state NixOps4 holds`,
         );
       } else if (continuation.kind === "unknown" || continuation.kind === "foreign") {
         throw this.refusal(
@@ -495,7 +495,7 @@ export class OpenTofuResources implements ResourceHandler {
           );
         case "rerun":
           this.context.log(
-            `${label}: the outcome of an earlier ${continuation.why} is unknown, but it made no object: destroying from the state NixOps4 holds`,
+            `${label}: an earlier ${continuation.why}; it made no new object, so the destroy runs from the state NixOps4 holds`,
           );
           break;
         default:
