@@ -91,6 +91,10 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
   const hostPid = runner.hostPid;
   if (request.record) {
     await updateRecord(request.record, (r) => {
+      // A second attempt (the plan lost its provider) runs again: the first one's "nothing changed" no longer holds.
+      r.phase = "running";
+      r.outcome = undefined;
+      r.applying = "not yet";
       r.handedOver = hostPid === undefined ? "local" : "host";
       if (hostPid !== undefined) r.host = { pid: hostPid, start: processStart(hostPid) };
     });
