@@ -12,7 +12,7 @@ import { parseProviderRef } from "../../opentofu/provider/provider-address.js";
 import { canonicalHash } from "../json/canonical-json.js";
 import { locateProviderBinary } from "../engine/provider-binary.js";
 import { acquireProviderLease } from "../provider-host/client/index.js";
-import { runBatch, type BatchJob } from "./batch-run.js";
+import { runBatch, type BatchContext, type BatchJob } from "./batch-run.js";
 
 let moto: MotoServer;
 let iam: IAMClient;
@@ -37,7 +37,7 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-function batch(jobs: BatchJob[], engine = engineBinary()) {
+function batch(jobs: BatchJob[], engine = engineBinary(), beforeApply?: BatchContext["beforeApply"]) {
   return runBatch(
     {
       engine,
@@ -61,6 +61,7 @@ function batch(jobs: BatchJob[], engine = engineBinary()) {
         return { engineEnv: lease.engineEnv, release: () => lease.release() };
       },
       progress: (job, line) => progress.push([job, line]),
+      beforeApply,
     },
     jobs,
   );
@@ -91,23 +92,43 @@ describe("runBatch", () => {
     const priorOfGone = adopted!.kind === "done" ? adopted!.state : undefined;
 
     progress.length = 0;
-    const outcomes = await batch([
-      { label: "aws_s3_bucket", resource: managed("aws_s3_bucket", { bucket: "batch-bucket" }), action: "apply" },
-      { label: "aws_iam_user", resource: managed("aws_iam_user", { name: "batch-user" }), action: "apply" },
-      // rejected by the provider at plan time; the plan is repeated without it
+    // What operation records note before the apply: each live job's planned actions, while nothing exists yet.
+    const noted: { actions: [number, string[]][]; bucketExisted: boolean }[] = [];
+    const beforeApply = async (actions: Map<number, string[]>) => {
+      const bucketExisted = await exists(s3.send(new HeadBucketCommand({ Bucket: "batch-bucket" })));
+      noted.push({ actions: [...actions].sort(([a], [b]) => a - b), bucketExisted });
+    };
+    const outcomes = await batch(
+      [
+        { label: "aws_s3_bucket", resource: managed("aws_s3_bucket", { bucket: "batch-bucket" }), action: "apply" },
+        { label: "aws_iam_user", resource: managed("aws_iam_user", { name: "batch-user" }), action: "apply" },
+        // rejected by the provider at plan time; the plan is repeated without it
+        {
+          label: "aws_s3_bucket",
+          resource: managed("aws_s3_bucket", {
+            bucket: "batch-bad",
+            lifecycle_rule: [{ enabled: true, expiration: [{ days: -3 }] }],
+          }),
+          action: "apply",
+        },
+        {
+          label: "aws_iam_user",
+          resource: managed("aws_iam_user", { name: "batch-gone" }),
+          prior: priorOfGone,
+          action: "destroy",
+        },
+      ],
+      engineBinary(),
+      beforeApply,
+    );
+    expect(noted).toEqual([
       {
-        label: "aws_s3_bucket",
-        resource: managed("aws_s3_bucket", {
-          bucket: "batch-bad",
-          lifecycle_rule: [{ enabled: true, expiration: [{ days: -3 }] }],
-        }),
-        action: "apply",
-      },
-      {
-        label: "aws_iam_user",
-        resource: managed("aws_iam_user", { name: "batch-gone" }),
-        prior: priorOfGone,
-        action: "destroy",
+        actions: [
+          [0, ["create"]],
+          [1, ["create"]],
+          [3, ["delete"]],
+        ],
+        bucketExisted: false,
       },
     ]);
     expect(outcomes.map((o) => o.kind)).toEqual(["done", "done", "failed", "done"]);

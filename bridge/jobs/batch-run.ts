@@ -86,6 +86,10 @@ export interface BatchContext {
   signal?: AbortSignal;
   /** The engine's -parallelism for plan and apply (its default: 10). */
   parallelism?: number;
+  /** Awaited just before the engine command that can change something starts, with each live job's planned
+   * actions (["create"] for plain creates, planned and applied by one command): operation records note it, so
+   * that a retry after a crash knows whether re-running is safe (recovery/record-recovery.ts). */
+  beforeApply?: (actions: Map<number, string[]>) => Promise<void>;
 }
 
 const COMMON = ["-input=false", "-lock=false", "-json"];
@@ -217,6 +221,7 @@ class Batch {
       // Plain creates: their plan can only add, so there is nothing to check between plan and apply, and one
       // `apply -auto-approve` does both in one engine command instead of two.
       this.withholdIfInterrupted("before planning");
+      await this.context.beforeApply?.(new Map([...this.live].map((i) => [i, ["create"]])));
       const direct = await engine(["apply", "-auto-approve", ...COMMON], "plan+apply");
       if (direct.exitCode === 0 || direct.messages.some((m) => m.type === "apply_start"))
         return this.applied(direct, this.attribution.plannedActions(direct.messages));
@@ -268,6 +273,7 @@ class Batch {
       // Nothing to change, but the refresh found the object changed outside this state (e.g. by an operation whose
       // answer was lost): applying the empty plan writes the refreshed state, so the answer matches the cloud.
       this.withholdIfInterrupted("after planning");
+      await this.context.beforeApply?.(actions);
       return this.applied(await engine(["apply", ...COMMON, "tfplan"], "apply"), actions);
     }
     if (plan.exitCode === 0) {
@@ -279,6 +285,7 @@ class Batch {
       return this.finish([]);
     }
     this.withholdIfInterrupted("after planning");
+    await this.context.beforeApply?.(actions);
     return this.applied(await engine(["apply", ...COMMON, "tfplan"], "apply"), actions);
   }
 

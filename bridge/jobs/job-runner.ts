@@ -11,6 +11,9 @@ export interface JobProgress {
   signal?: AbortSignal;
   /** Where the state is kept if the caller is gone when the job finishes (only a host outlives its callers). */
   keepFor?: KeepFor;
+  /** Awaited before the engine command that can change something starts, with the job's planned actions (a host
+   * notes them in the record of `keepFor` itself). */
+  beforeApply?: (actions: string[]) => Promise<void>;
 }
 
 /** The operation's record (recovery/operation-records.ts) that a host files the outcome in for a gone caller. */

@@ -17,7 +17,12 @@ export function localRunner(context: LocalRunnerContext): JobRunner {
         const [outcome] = await runBatch(
           // The engine of this process is interrupted by the process's own handler (interrupts.ts); the signal
           // only withholds the next engine command.
-          { ...context, progress: (_i, line) => how.progress(line), mayApply: () => !how.signal?.aborted },
+          {
+            ...context,
+            progress: (_i, line) => how.progress(line),
+            mayApply: () => !how.signal?.aborted,
+            beforeApply: async (actions) => how.beforeApply?.(actions.get(0) ?? []),
+          },
           [job],
         );
         return outcome!;

@@ -221,6 +221,7 @@ export class OpenTofuResources implements ResourceHandler {
       token,
       phase: "running",
       handedOver: "none",
+      applying: "not yet",
       startedAt: new Date().toISOString(),
       bridge: selfIdentity(),
       ...(previous ? { previous } : {}),
@@ -411,6 +412,10 @@ export class OpenTofuResources implements ResourceHandler {
       if (continuation.kind === "adopt") {
         this.context.log(`${label}: adopting the state kept after an earlier ${continuation.why}`);
         prior = continuation.state;
+      } else if (continuation.kind === "rerun") {
+        this.context.log(
+          `${label}: an earlier ${continuation.why}; it made no new object, so the update runs again from the state NixOps4 holds`,
+        );
       } else if (continuation.kind === "unknown" || continuation.kind === "foreign") {
         throw this.refusal(
           label,
@@ -477,8 +482,23 @@ export class OpenTofuResources implements ResourceHandler {
             continuation.why,
             `Deal with that object first, then run ${forgetHint(identity.id)} and try again.`,
           );
+        case "unknown":
+          // The earlier operation may have made a replacement that nothing records: destroying the object NixOps4
+          // knows would leave that one behind, forgotten.
+          throw this.refusal(
+            label,
+            identity,
+            record,
+            continuation.why,
+            `It may have made a new ${resource.type} that nothing records (besides ${resource.type} "${String((known?.attributes.id as string | number | undefined) ?? "")}" that NixOps4 knows). ` +
+              `Check the cloud and remove any such object, then run ${forgetHint(identity.id)} and try again.`,
+          );
+        case "rerun":
+          this.context.log(
+            `${label}: an earlier ${continuation.why}; it made no new object, so the destroy runs from the state NixOps4 holds`,
+          );
+          break;
         default:
-          // An unknown outcome does not stop a destroy: destroying what the state names is safe to repeat.
           break;
       }
       if (!prior) {

@@ -6,6 +6,7 @@ import { interruption, interruptSignal, throwIfInterrupted } from "../../opentof
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import { guessImportId, reportsExistingObject } from "../recovery/import-guess.js";
 import {
+  recordApplying,
   recordOutcome,
   recordPath,
   updateRecord,
@@ -90,6 +91,10 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
   const hostPid = runner.hostPid;
   if (request.record) {
     await updateRecord(request.record, (r) => {
+      // A second attempt (the plan lost its provider) runs again: the first one's "nothing changed" no longer holds.
+      r.phase = "running";
+      r.outcome = undefined;
+      r.applying = "not yet";
       r.handedOver = hostPid === undefined ? "local" : "host";
       if (hostPid !== undefined) r.host = { pid: hostPid, start: processStart(hostPid) };
     });
@@ -99,6 +104,10 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
       progress: (line) => request.log(request.redactor.redact(line)),
       signal: interruption,
       keepFor: { lineage: request.lineage, operation: request.operation, ...(request.record ?? {}) },
+      // On a host, the host notes it itself (it outlives this bridge).
+      beforeApply: async (actions) => {
+        if (request.record && request.action !== "read") await recordApplying(request.record, actions);
+      },
     });
   } catch (error) {
     if (error instanceof JobInterruptedError) throwIfInterrupted("applying the plan");
@@ -163,10 +172,15 @@ async function keepStateAfterFailure(
     : "";
   if (unknown) {
     await record(request, { result, changed: "unknown", state, reason: why });
-    return (
-      `\nWhether ${request.resource.type} was changed is unknown: the next create of this resource looks for it by the name ` +
-      `its inputs give, or refuses to make another until you adopt it with inputs.import.id${where}.`
-    );
+    const next =
+      request.operation === "create" || request.operation === "import"
+        ? "the next create of this resource looks for it by the name its inputs give, or refuses to make another until " +
+          "you adopt it with inputs.import.id"
+        : request.operation === "destroy"
+          ? "the next destroy of this resource runs it again (destroying again is safe)"
+          : "the next operation on this resource runs the update again if its plan changed the object in place, and " +
+            "refuses if the plan made a new object (a replacement nothing may record)";
+    return `\nWhether ${request.resource.type} was changed is unknown: ${next}${where}.`;
   }
   if (!state && !request.prior && request.action === "apply") {
     if (!interrupted && reportsExistingObject(reason)) {

@@ -6,6 +6,7 @@ import {
   listRecords,
   pruneReceipts,
   readRecord,
+  recordApplying,
   recordOutcome,
   recordPath,
   removeRecord,
@@ -113,5 +114,16 @@ describe("operation records", () => {
       outcome: { result: "failed", changed: true, reason: "boom" },
     });
     expect(upgraded?.outcome?.state?.attributes.id).toBe("/x");
+  });
+});
+
+describe("the planned actions of a record", () => {
+  it("are noted before apply, only while the record is the operation's own", async () => {
+    dir = mkdtempSync(join(tmpdir(), "records-"));
+    await writeRecord(dir, record("a", { applying: "not yet" }));
+    expect(await recordApplying({ stateDir: dir, id: "a", token: "other" }, ["replace"])).toBe(false);
+    expect((await readRecord(dir, "a"))!.applying).toBe("not yet");
+    expect(await recordApplying({ stateDir: dir, id: "a", token: "t" }, ["update"])).toBe(true);
+    expect((await readRecord(dir, "a"))!.applying).toMatchObject({ actions: ["update"] });
   });
 });

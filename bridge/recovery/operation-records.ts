@@ -58,6 +58,12 @@ export interface OperationRecord {
   /** "none" until just before the operation is handed to an engine run (this bridge's own, or a host's): an owner
    * that stopped at "none" stopped before any engine could change anything. Absent in records of older bridges. */
   handedOver?: "none" | "local" | "host";
+  /** "not yet" while the engine has only planned (planning changes nothing); written by whoever runs the engine
+   * just before the command that can change something starts: the actions its plan has for this resource
+   * (`[]` for none, `["update"]`, `["replace"]`, …; `["create"]` for a plain create, planned and applied by one
+   * command). What a retry may safely run again depends on it (record-recovery.ts). Absent in records of older
+   * bridges. */
+  applying?: "not yet" | { actions: string[]; at: string };
   outcome?: RecordOutcome;
   /** What the record said before this operation took it over (an adopted state, an unknown outcome): restored
    * if this operation changes nothing, so that it is not lost. */
@@ -147,6 +153,13 @@ export function recordOutcome(target: RecordTarget, outcome: Omit<RecordOutcome,
   return updateRecord(target, (record) => {
     record.phase = "finished";
     record.outcome = { ...outcome, at: new Date().toISOString() };
+  });
+}
+
+/** Says, before the engine command that can change something starts, what the plan has for this resource. */
+export function recordApplying(target: RecordTarget, actions: string[]): Promise<boolean> {
+  return updateRecord(target, (record) => {
+    record.applying = { actions, at: new Date().toISOString() };
   });
 }
 

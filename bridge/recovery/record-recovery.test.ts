@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OperationRecord } from "./operation-records.js";
-import { continuationOf, HANDOVER_GRACE_MS } from "./record-recovery.js";
+import { continuationOf, HANDOVER_GRACE_MS, safeToRerun } from "./record-recovery.js";
 import type { ResourceState } from "../workspace/tfstate.js";
 
 const NOW = Date.parse("2026-12-01T12:00:00Z");
@@ -164,5 +164,80 @@ describe("a receipt of an answered create", () => {
         NOW,
       ).kind,
     ).toBe("fresh");
+  });
+});
+
+describe("an unknown outcome, by what the engine had planned", () => {
+  const applying = (...actions: string[]) => ({ actions, at: "t" });
+  const dead = (extra: Partial<OperationRecord>) => base({ handedOver: "local", ...extra });
+  const updateNow = { operation: "update" as const, inputsHash: "x", known: state("L", 2) };
+  const destroyNow = { operation: "destroy" as const, inputsHash: "x", known: state("L", 2) };
+
+  it("of an engine that had only planned changed nothing: a fresh start", () => {
+    const c = continuationOf(dead({ operation: "update", applying: "not yet" }), updateNow, alive([]), NOW);
+    expect(c).toEqual({ kind: "fresh" });
+  });
+  it("of a host that lost its engine while planning changed nothing either", () => {
+    const record = finished({ changed: "unknown" }, { operation: "update", applying: "not yet" });
+    expect(continuationOf(record, updateNow, alive([]), NOW)).toEqual({ kind: "fresh" });
+  });
+  it("of an attempt that changed nothing leaves what it took over standing", () => {
+    const previous = { result: "failed" as const, changed: "unknown" as const, reason: "host died", at: "t" };
+    const record = dead({ applying: "not yet", previous });
+    const c = continuationOf(record, create, alive([]), NOW);
+    expect(c.kind).toBe("unknown");
+    expect(c.kind === "unknown" && c.why).toMatch(/host died/);
+  });
+  it("of an update planned in place is run again from the state NixOps4 holds, by an update or a destroy", () => {
+    for (const actions of [["update"], []]) {
+      const record = dead({ operation: "update", applying: applying(...actions) });
+      const c = continuationOf(record, updateNow, alive([]), NOW);
+      expect(c.kind).toBe("rerun");
+      expect(c.kind === "rerun" && c.why).toMatch(actions.length ? /its plan: update/ : /its plan: no changes/);
+      expect(continuationOf(record, destroyNow, alive([]), NOW).kind).toBe("rerun");
+    }
+  });
+  it("of an update that planned a replacement (a new object) is refused by an update and a destroy", () => {
+    const record = dead({ operation: "update", applying: applying("replace") });
+    const c = continuationOf(record, updateNow, alive([]), NOW);
+    expect(c.kind).toBe("unknown");
+    expect(c.kind === "unknown" && c.why).toMatch(/its plan: replace/);
+    expect(continuationOf(record, destroyNow, alive([]), NOW).kind).toBe("unknown");
+  });
+  it("of an update whose plan nobody recorded (an older bridge's record) stays unknown", () => {
+    const c = continuationOf(dead({ operation: "update" }), updateNow, alive([]), NOW);
+    expect(c.kind === "unknown" && c.why).toMatch(/its plan was not recorded/);
+  });
+  it("of a destroy is run again by a destroy, planned or not", () => {
+    for (const extra of [{ applying: applying("delete") }, {}]) {
+      const record = dead({ operation: "destroy", ...extra });
+      expect(continuationOf(record, destroyNow, alive([]), NOW).kind).toBe("rerun");
+    }
+  });
+  it("is never run again by a create: it may make a second object", () => {
+    expect(continuationOf(dead({ operation: "destroy" }), create, alive([]), NOW).kind).toBe("unknown");
+    expect(continuationOf(dead({ applying: applying("create") }), create, alive([]), NOW).kind).toBe("unknown");
+  });
+  it("with a kept state is adopted when the plan made no object, and not when it did", () => {
+    const kept = (...actions: string[]) =>
+      finished({ changed: "unknown", state: state("L", 2) }, { operation: "update", applying: applying(...actions) });
+    expect(continuationOf(kept("update"), updateNow, alive([]), NOW).kind).toBe("adopt");
+    // The state names the object before the replacement; the replacement may exist, recorded nowhere.
+    expect(continuationOf(kept("replace"), updateNow, alive([]), NOW).kind).toBe("unknown");
+    expect(continuationOf(kept("create"), create, alive([]), NOW).kind).toBe("unknown");
+  });
+});
+
+describe("safeToRerun", () => {
+  const rec = (operation: OperationRecord["operation"], applying?: OperationRecord["applying"]) =>
+    base({ operation, applying });
+  it("holds for destroys and for updates planned in place only", () => {
+    expect(safeToRerun(rec("destroy"))).toBe(true);
+    expect(safeToRerun(rec("update", { actions: ["update"], at: "t" }))).toBe(true);
+    expect(safeToRerun(rec("update", { actions: ["update", "replace"], at: "t" }))).toBe(false);
+    expect(safeToRerun(rec("update", { actions: ["delete"], at: "t" }))).toBe(false);
+    expect(safeToRerun(rec("update", "not yet"))).toBe(false);
+    expect(safeToRerun(rec("update"))).toBe(false);
+    expect(safeToRerun(rec("create", { actions: ["create"], at: "t" }))).toBe(false);
   });
 });

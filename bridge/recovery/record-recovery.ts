@@ -3,8 +3,20 @@
 //   - its owner still runs it: wait, then decide again from what it recorded;
 //   - its outcome is known and holds a state: adopt that state (the engine then converges from it);
 //   - a create failed as the engine reported it, without state: look for the object first (guessed import);
-//   - its owners died while it ran and nothing recorded the outcome: unknown. A create never makes a second object
-//     blindly then; the caller adopts it where that is safe, else refuses and names the ways out.
+//   - its owners died while it ran and nothing recorded the outcome: unknown. Then what the record says about the
+//     engine's progress decides whether running the operation again is safe:
+//       handed to no engine yet, or planned but not applying ("not yet"): nothing was changed (planning only
+//         reads), so the earlier attempt is as if it never ran;
+//       applying a destroy: safe to run again, from the state NixOps4 holds: the engine refreshes, an object
+//         already gone is just removed from the state, one still there is destroyed;
+//       applying an update whose plan had only in-place changes (`update`, or none): safe to run again from the
+//         state NixOps4 holds (the prior state): the refresh reads what the killed apply did and the plan holds
+//         only the difference still left; no object is made, so none can be duplicated;
+//       applying a plan that makes an object (`create`, `replace`, either order), or whose plan nobody recorded
+//         (a record of an older bridge): not safe. The replacement may exist with nothing recording it, so
+//         running again could make a second one, and destroying the known object could leave the replacement
+//         behind. A create then looks for the object by the name its inputs give; where it cannot, and for an
+//         update or destroy, the caller refuses and names the ways out.
 import type { ProcessIdentity } from "../machine/process-identity.js";
 import type { ResourceState } from "../workspace/tfstate.js";
 import { liveOwners, type OperationKind, type OperationRecord, type RecordOutcome } from "./operation-records.js";
@@ -26,6 +38,8 @@ export type Continuation =
   /** An earlier destroy of this resource finished; its response was lost. */
   | { kind: "destroyed"; why: string }
   | { kind: "unknown"; why: string; previous: RecordOutcome }
+  /** The outcome is unknown, but running this update or destroy again from the state NixOps4 holds is safe. */
+  | { kind: "rerun"; why: string; previous: RecordOutcome }
   /** The record is another object's (another lineage) or, for a create, was made with other inputs. */
   | { kind: "foreign"; why: string; previous?: RecordOutcome };
 
@@ -35,6 +49,16 @@ export interface CurrentOperation {
   configHash?: string;
   /** The state NixOps4 sent (update, destroy). */
   known?: ResourceState;
+}
+
+/** Planned actions that change an object in place, or nothing: applying them again from the prior state is safe. */
+const IN_PLACE = new Set(["update", "noop", "read"]);
+
+/** Whether applying the record's operation again, from the state NixOps4 holds, can make no second object. */
+export function safeToRerun(record: OperationRecord): boolean {
+  if (record.operation === "destroy") return true;
+  if (record.operation !== "update" || typeof record.applying !== "object") return false;
+  return record.applying.actions.every((action) => IN_PLACE.has(action));
 }
 
 function firstLine(text: string): string {
@@ -76,14 +100,27 @@ export function continuationOf(
     const handedOver = record.handedOver !== "none" || record.host !== undefined;
     outcome = {
       result: "failed",
-      changed: handedOver ? "unknown" : false,
-      reason: handedOver
-        ? `${who} stopped while it ran and recorded no outcome`
-        : `${who} stopped before it handed the operation to an engine, so nothing was changed`,
+      changed: handedOver && record.applying !== "not yet" ? "unknown" : false,
+      reason: !handedOver
+        ? `${who} stopped before it handed the operation to an engine, so nothing was changed`
+        : record.applying === "not yet"
+          ? `${who} stopped before its engine applied anything (it had only planned), so nothing was changed`
+          : `${who} stopped while it ran and recorded no outcome`,
       at: record.startedAt,
     };
   } else {
     outcome = record.outcome!;
+    // E.g. a host that lost its engine while planning: it cannot tell, the record can.
+    if (outcome.changed === "unknown" && record.applying === "not yet") outcome = { ...outcome, changed: false };
+  }
+  if (outcome.changed === false && record.previous) {
+    // This attempt changed nothing, so what it had taken over still stands (its plan is not this attempt's).
+    return continuationOf(
+      { ...record, phase: "finished", outcome: record.previous, previous: undefined, applying: undefined },
+      current,
+      alive,
+      now,
+    );
   }
   const why = `${record.operation} started ${record.startedAt}: ${firstLine(outcome.reason)}`;
   if (current.known && current.known.record.lineage !== record.lineage) {
@@ -97,12 +134,21 @@ export function continuationOf(
   ) {
     return { kind: "foreign", why: `it was made with other inputs: ${why}`, previous: outcome };
   }
-  if (outcome.state) {
+  const unsafe = outcome.changed === "unknown" && typeof record.applying === "object" && !safeToRerun(record);
+  if (outcome.state && !unsafe) {
     if (current.known && current.known.record.serial > outcome.state.record.serial) return { kind: "fresh" };
     return { kind: "adopt", state: outcome.state, why, previous: outcome };
   }
   if (outcome.changed === false) return { kind: "fresh" };
-  if (outcome.changed === "unknown") return { kind: "unknown", why, previous: outcome };
+  if (outcome.changed === "unknown") {
+    const planned = typeof record.applying === "object" ? record.applying.actions : undefined;
+    const detail = planned
+      ? `${why} (its plan: ${planned.length > 0 ? planned.join(", ") : "no changes"})`
+      : `${why} (its plan was not recorded)`;
+    if (safeToRerun(record) && (current.operation === "update" || current.operation === "destroy"))
+      return { kind: "rerun", why: detail, previous: outcome };
+    return { kind: "unknown", why: detail, previous: outcome };
+  }
   if (record.operation === "destroy" && outcome.result !== "failed") return { kind: "destroyed", why };
   if (record.operation === "create" || record.operation === "import")
     return { kind: "failed-create", why, previous: outcome };

@@ -38,7 +38,7 @@ import { acquireEngineSlot } from "../../machine/engine-slots.js";
 import { canonicalHash } from "../../json/canonical-json.js";
 import { parseProviderRef } from "../../../opentofu/provider/provider-address.js";
 import { ApplyWithheldError, runBatch, type JobOutcome } from "../../jobs/batch-run.js";
-import { acceptOnHost, recordOnHost } from "../../recovery/host-outcomes.js";
+import { acceptOnHost, applyingOnHost, recordOnHost } from "../../recovery/host-outcomes.js";
 import type { Attachment } from "../../jobs/attachment.js";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -437,6 +437,11 @@ export class ProviderHost {
           signal: batch.abort.signal,
           // Terraform's default of 10 calls at once would make a batch of 50 five waves of provider calls.
           parallelism: Math.min(50, Math.max(10, runs.length)),
+          beforeApply: async (actions) => {
+            await Promise.all(
+              runs.map((run, i) => applyingOnHost(run.message.pending, actions.get(i) ?? []).catch(() => false)),
+            );
+          },
         },
         runs.map((r) => r.message.job),
       );
