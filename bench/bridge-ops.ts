@@ -15,6 +15,8 @@ export interface BridgeTarget {
   provider: JsonObject;
   /** Flags for Node itself (a CPU profile). */
   nodeArgs?: string[];
+  /** How long one bridge process may take before it is stopped (SIGTERM) and counted as failed; default 300 s. */
+  timeoutMs?: number;
 }
 
 export interface StderrLine {
@@ -43,7 +45,7 @@ export async function runBridgeOp(target: BridgeTarget, label: string, request: 
     extendEnv: false,
     input: JSON.stringify(request) + "\n",
     reject: false,
-    timeout: 300_000,
+    timeout: target.timeoutMs ?? 300_000,
   });
   const stderr: StderrLine[] = [];
   createInterface({ input: child.stderr }).on("line", (line) => stderr.push({ atMs: epochMs(), line }));

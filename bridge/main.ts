@@ -7,7 +7,7 @@ import { resolveEngine } from "../opentofu/engine/engine-binary.js";
 import { installInterruptHandlers, interruptSignal } from "../opentofu/engine/interrupts.js";
 import { connectProvider } from "./operations/provider-attachment.js";
 import { OpenTofuResources } from "./operations/resource-operations.js";
-import { readOptions, type BridgeOptions } from "./options.js";
+import { debugStacks, readOptions, type BridgeOptions } from "./options.js";
 import type { ResourceHandler } from "./protocol/messages.js";
 import { serve } from "./protocol/serve.js";
 import { loadProviderTypes, type ProviderTypes } from "./schema/provider-types.js";
@@ -79,6 +79,7 @@ await serve({
   input: process.stdin,
   output: protocolOut,
   log,
+  debug: debugStacks(process.env),
   handler: () => {
     busy = true;
     handler ??= makeHandler(readOptions(process.argv.slice(2), process.env));

@@ -25,6 +25,20 @@ export interface BridgeOptions {
   providerHost: ProviderHostSettings;
   /** Machine-wide concurrent engine runs (machine/engine-slots.ts); undefined: the number of cores. */
   engineSlots?: number;
+  /** How long an operation waits for another one on the same resource before it is refused. */
+  waitMs: number;
+}
+
+/** NIXOPS4_OPENTOFU_WAIT_SECONDS, default 300. */
+export function waitBoundMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.NIXOPS4_OPENTOFU_WAIT_SECONDS);
+  return env.NIXOPS4_OPENTOFU_WAIT_SECONDS && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 300_000;
+}
+
+/** NIXOPS4_OPENTOFU_DEBUG: stack traces of errors on stderr. Read apart from readOptions, which may fail: the
+ * protocol loop needs it to report that very failure. */
+export function debugStacks(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.NIXOPS4_OPENTOFU_DEBUG);
 }
 
 /** Settings of the provider host, from the environment (they are not part of the host key):
@@ -126,6 +140,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptio
     stateDir: stateDirFrom(env),
     providerHost: providerHostSettings(env),
     engineSlots: engineSlotsSetting(env),
+    waitMs: waitBoundMs(env),
   };
 }
 

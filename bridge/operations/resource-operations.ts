@@ -34,7 +34,7 @@ import {
   type RecordTarget,
 } from "../recovery/operation-records.js";
 import { continuationOf, RECEIPT_MS, type Continuation, type CurrentOperation } from "../recovery/record-recovery.js";
-import { lockResource, ResourceBusyError, waitBoundMs } from "../recovery/resource-lock.js";
+import { lockResource, ResourceBusyError } from "../recovery/resource-lock.js";
 import {
   lineageFor,
   lineageIdentity,
@@ -165,7 +165,7 @@ export class OpenTofuResources implements ResourceHandler {
     // Before looking at a record: a killed predecessor's engine must not still be running in its workspace.
     await sweepLeftovers();
     this.pruned ??= pruneReceipts(stateDir, RECEIPT_MS).catch(() => 0);
-    const waitMs = waitBoundMs(process.env);
+    const { waitMs } = this.context.options;
     const lock = await lockResource({ stateDir, id: identity.id, label, waitMs, log: this.context.log });
     try {
       const deadline = Date.now() + waitMs;

@@ -16,6 +16,8 @@ export interface ServeOptions {
   log: (line: string) => void;
   /** Checked after each response: true stops the loop (e.g. after SIGINT/SIGTERM). */
   shouldStop?: () => boolean;
+  /** Also log the stack of each error (NIXOPS4_OPENTOFU_DEBUG). */
+  debug?: boolean;
 }
 
 async function dispatch(request: Request, handler: ResourceHandler): Promise<Response> {
@@ -49,7 +51,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       const message = errorMessage(error);
       // Also on stderr: NixOps4 builds before errorResponse existed show only what the provider logged.
       options.log(`error: ${message}`);
-      if (process.env.NIXOPS4_OPENTOFU_DEBUG && error instanceof Error && error.stack) options.log(error.stack);
+      if (options.debug && error instanceof Error && error.stack) options.log(error.stack);
       response = { errorResponse: { message } };
     }
     let delivered = true;

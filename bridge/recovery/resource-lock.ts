@@ -10,12 +10,6 @@ import { recordsDir } from "./operation-records.js";
 
 export class ResourceBusyError extends Error {}
 
-/** How long an operation waits for another one on the same resource (NIXOPS4_OPENTOFU_WAIT_SECONDS, default 300). */
-export function waitBoundMs(env: NodeJS.ProcessEnv): number {
-  const seconds = Number(env.NIXOPS4_OPENTOFU_WAIT_SECONDS);
-  return env.NIXOPS4_OPENTOFU_WAIT_SECONDS && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 300_000;
-}
-
 export function lockPath(stateDir: string, id: string): string {
   return join(recordsDir(stateDir), `${id}.lock`);
 }
