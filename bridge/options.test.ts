@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { operationDeadline, OptionsError, readOptions } from "./options.js";
+import { debugStacks, operationDeadline, OptionsError, readOptions } from "./options.js";
 
 const env = { NIXOPS4_OPENTOFU_PROVIDER: "hashicorp/aws@5.100.0", HOME: "/home/u" };
 
@@ -30,5 +30,19 @@ describe("the operation timeout", () => {
     const { at } = operationDeadline({ operationTimeoutSeconds: 20 });
     expect(at - before).toBeGreaterThanOrEqual(20_000);
     expect(at - Date.now()).toBeLessThanOrEqual(20_000);
+  });
+});
+
+describe("the other settings, read once", () => {
+  it("waits 300 s for another operation on the resource unless NIXOPS4_OPENTOFU_WAIT_SECONDS says otherwise", () => {
+    expect(readOptions([], env).waitMs).toBe(300_000);
+    expect(readOptions([], { ...env, NIXOPS4_OPENTOFU_WAIT_SECONDS: "0" }).waitMs).toBe(0);
+    expect(readOptions([], { ...env, NIXOPS4_OPENTOFU_WAIT_SECONDS: "2.5" }).waitMs).toBe(2_500);
+    expect(readOptions([], { ...env, NIXOPS4_OPENTOFU_WAIT_SECONDS: "soon" }).waitMs).toBe(300_000);
+  });
+
+  it("logs stacks only when NIXOPS4_OPENTOFU_DEBUG is set", () => {
+    expect(debugStacks({})).toBe(false);
+    expect(debugStacks({ NIXOPS4_OPENTOFU_DEBUG: "1" })).toBe(true);
   });
 });
