@@ -20,6 +20,7 @@ const cloud = [
   "test/bridge-interrupt.test.ts",
   "test/bridge-secrets.test.ts",
   "test/bridge-fault-retries.test.ts",
+  "test/bridge-host-kills.test.ts",
 ];
 // Tests beside the code that start a real tool (the engine, Nix, tsc, the HCL parser's Go runtime), other processes
 // or servers, or compile big validators: not in the fast unit layer (`npm run test:unit`), which runs only pure
