@@ -26,6 +26,7 @@ const cloud = [
 // or servers, or compile big validators: not in the fast unit layer (`npm run test:unit`), which runs only pure
 // modules and stays under ten seconds. They run in the "local" project, in `npm test` like everything else.
 const tools = [
+  "bridge/provider-host/client/waiting-room.test.ts",
   "opentofu/engine/schema-dump.test.ts",
   "codegen/emit-typescript/typescript.test.ts",
   "codegen/emit-nix/nix-module.test.ts",

@@ -77,6 +77,8 @@ export interface HostPaths {
   lock: string;
   /** Held by the one bridge that starts the key's host, until that host answers (start-claim.ts). */
   startClaim: string;
+  /** Where the other bridges wait while the claim's holder starts the host (waiting-room.ts). */
+  waitingRoom: string;
   control: string;
   metadata: string;
   log: string;
@@ -87,6 +89,7 @@ export function hostPaths(dir: string, stem: string): HostPaths {
   return {
     lock: join(dir, `${stem}.lock`),
     startClaim: join(dir, `${stem}.start.lock`),
+    waitingRoom: join(dir, `${stem}.wait.sock`),
     control: join(dir, `${stem}.ctl.sock`),
     metadata: join(dir, `${stem}.json`),
     log: join(dir, `${stem}.log`),

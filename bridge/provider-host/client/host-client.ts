@@ -22,6 +22,7 @@ import {
 import { setTimeout as sleep } from "node:timers/promises";
 import type { HeldLock } from "../../machine/lock-file.js";
 import { claimHostStart } from "./start-claim.js";
+import { openWaitingRoom, waitInRoom, type WaitingRoom } from "./waiting-room.js";
 
 export interface HostSettings extends HostLaunch {
   paths: HostPaths;
@@ -119,7 +120,12 @@ export async function leaseFromHost(
   const waitMs = settings.waitMs ?? hostWaitMs(settings);
   const deadline = Date.now() + waitMs;
   // This bridge's claim to start the key's host (start-claim.ts), held until that host answers or exits.
-  let claim: { lock: HeldLock; exited: boolean } | undefined;
+  let claim: { lock: HeldLock; exited: boolean; room?: WaitingRoom } | undefined;
+  const endClaim = async () => {
+    await claim?.room?.close();
+    await claim?.lock.release();
+    claim = undefined;
+  };
   // Hosts we started that exited while nothing answered: one that cannot even listen would be retried forever.
   let exitedHosts = 0;
   let pause = 25;
@@ -140,25 +146,30 @@ export async function leaseFromHost(
         // "retry", or the host went away mid-answer: it is draining; the next one is started below.
       } else if (claim?.exited) {
         exitedHosts++;
-        await claim.lock.release();
-        claim = undefined;
+        await endClaim();
         if (exitedHosts >= 3)
           throw new Error(`provider hosts keep exiting without serving (see ${settings.paths.log})`);
       } else if (!claim) {
         const lock = await claimHostStart(settings.paths);
         if (lock) {
-          const started = { lock, exited: false };
+          const started: { lock: HeldLock; exited: boolean; room?: WaitingRoom } = { lock, exited: false };
           claim = started;
+          started.room = await openWaitingRoom(settings.paths.waitingRoom).catch(() => undefined);
           const { execa } = await import("execa");
           void spawnHost(settings, execa).then(() => (started.exited = true));
+        } else if (await waitInRoom(settings.paths.waitingRoom, deadline - Date.now())) {
+          // Another bridge is starting the host and has just ended its claim: look for the host now.
+          pause = 25;
+          continue;
         }
       }
-      // 200 bridges waiting for one host must not keep both cores busy polling it.
+      // Without a room to wait in (a host draining, a starter about to open one), poll, slowly: 500 bridges
+      // waiting for one host must not keep both cores busy.
       await sleep(pause + Math.random() * pause);
-      pause = Math.min(250, pause * 2);
+      pause = Math.min(1000, pause * 2);
     }
   } finally {
-    await claim?.lock.release();
+    await endClaim();
   }
   throw new Error(
     `no provider host for ${settings.providerAddress} answered within ${Math.round(waitMs / 1000)} s ` +
