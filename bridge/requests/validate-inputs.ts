@@ -33,10 +33,7 @@ const require = createRequire(import.meta.url);
 /** Ajv's standalone code reaches its runtime helpers (deep equality for long enums, string length, …) with
  * require(), which an ES module in the cache directory does not have: each becomes an import of the helper's file
  * in this package. Without this a validator that needs one fails to load, and every process compiles it anew. */
-export function asEsModule(
-  code: string,
-  resolveHelper: (spec: string) => string = (spec) => require.resolve(spec),
-): string {
+function asEsModule(code: string): string {
   const imports = new Map<string, string>();
   const body = code.replace(/\brequire\((["'])(ajv\/dist\/runtime\/[^"']+)\1\)/g, (_m, _q: string, spec: string) => {
     let name = imports.get(spec);
@@ -44,7 +41,7 @@ export function asEsModule(
     return name;
   });
   const header = [...imports].map(
-    ([spec, name]) => `import ${name} from ${JSON.stringify(pathToFileURL(resolveHelper(spec)).href)};`,
+    ([spec, name]) => `import ${name} from ${JSON.stringify(pathToFileURL(require.resolve(spec)).href)};`,
   );
   return [...header, body].join("\n");
 }

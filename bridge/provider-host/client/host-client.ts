@@ -111,6 +111,14 @@ export function hostWaitMs(settings: Pick<HostLaunch, "startTimeoutMs">): number
   return settings.startTimeoutMs + 30_000;
 }
 
+/** The claim to start a key's host, while this bridge holds it: whether the host it started has exited, and the
+ * room the other bridges wait in meanwhile. */
+interface StartClaim {
+  lock: HeldLock;
+  exited: boolean;
+  room?: WaitingRoom;
+}
+
 export async function leaseFromHost(
   settings: HostSettings,
   resourceTypes: string[],
@@ -120,7 +128,7 @@ export async function leaseFromHost(
   const waitMs = settings.waitMs ?? hostWaitMs(settings);
   const deadline = Date.now() + waitMs;
   // This bridge's claim to start the key's host (start-claim.ts), held until that host answers or exits.
-  let claim: { lock: HeldLock; exited: boolean; room?: WaitingRoom } | undefined;
+  let claim: StartClaim | undefined;
   const endClaim = async () => {
     await claim?.room?.close();
     await claim?.lock.release();
@@ -152,7 +160,7 @@ export async function leaseFromHost(
       } else if (!claim) {
         const lock = await claimHostStart(settings.paths);
         if (lock) {
-          const started: { lock: HeldLock; exited: boolean; room?: WaitingRoom } = { lock, exited: false };
+          const started: StartClaim = { lock, exited: false };
           claim = started;
           started.room = await openWaitingRoom(settings.paths.waitingRoom).catch(() => undefined);
           const { execa } = await import("execa");
