@@ -13,7 +13,7 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { outputsOf, runBridge } from "../testkit/bridge-process.js";
-import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 
 let moto: MotoServer;
 let bridge: AwsBridgeEnv;
@@ -24,11 +24,7 @@ let ssm: SSMClient;
 beforeAll(async () => {
   moto = await startMoto();
   bridge = awsBridgeEnv(moto);
-  const client = {
-    endpoint: moto.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  };
+  const client = motoSdkConfig(moto);
   s3 = new S3Client({ ...client, forcePathStyle: true });
   iam = new IAMClient(client);
   ssm = new SSMClient(client);

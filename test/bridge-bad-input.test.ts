@@ -5,7 +5,7 @@ import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { runBridge } from "../testkit/bridge-process.js";
-import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 
 let moto: MotoServer;
 let bridge: AwsBridgeEnv;
@@ -153,11 +153,7 @@ describe("malformed requests", () => {
     // every stdout line is a protocol message (runBridge already validated each against the upstream schema)
     expect(run.stdout.trim().split("\n")).toHaveLength(cases.length + 2);
 
-    const client = {
-      endpoint: moto.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-    };
+    const client = motoSdkConfig(moto);
     const buckets = await new S3Client({ ...client, forcePathStyle: true }).send(new ListBucketsCommand({}));
     expect(buckets.Buckets ?? []).toHaveLength(0);
     const users = await new IAMClient(client).send(new ListUsersCommand({}));

@@ -15,7 +15,7 @@ import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
 import { startFaultRelay } from "../testkit/fault-relay.js";
 import { engineProcesses, providerProcesses, spawnBridge } from "../testkit/fault-processes.js";
-import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 import { assertValidResponse } from "../testkit/protocol.js";
 import { startSlowEndpoint, type SlowEndpoint } from "../testkit/slow-endpoint.js";
 
@@ -34,11 +34,7 @@ beforeAll(async () => {
   // cloud knowing what happened.
   slow = await startSlowEndpoint(moto.endpoint, 1500);
   slowEnv = { ...bridge.env, AWS_ENDPOINT_URL: slow.endpoint };
-  const client = {
-    endpoint: moto.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  };
+  const client = motoSdkConfig(moto);
   ec2 = new EC2Client(client);
   s3 = new S3Client({ ...client, forcePathStyle: true });
 });

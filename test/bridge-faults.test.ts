@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { outputsOf, runBridge } from "../testkit/bridge-process.js";
 import { startFaultRelay, type FaultRelay, type FaultRule } from "../testkit/fault-relay.js";
-import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 
 let moto: MotoServer;
 let bridge: AwsBridgeEnv;
@@ -36,11 +36,7 @@ const scratch = mkdtempSync(join(tmpdir(), "nixops4-opentofu-faults-"));
 beforeAll(async () => {
   moto = await startMoto();
   bridge = awsBridgeEnv(moto);
-  const client = {
-    endpoint: moto.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  };
+  const client = motoSdkConfig(moto);
   iam = new IAMClient(client);
   s3 = new S3Client({ ...client, forcePathStyle: true });
   ssm = new SSMClient(client);

@@ -20,7 +20,7 @@ import {
   providerProcesses,
   spawnBridge,
 } from "../testkit/fault-processes.js";
-import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 import { assertValidResponse } from "../testkit/protocol.js";
 import { filesHolding } from "../testkit/secret-scan.js";
 import { waitUntil } from "../testkit/wait.js";
@@ -42,11 +42,7 @@ const relays: FaultRelay[] = [];
 beforeAll(async () => {
   moto = await startMoto();
   bridge = awsBridgeEnv(moto, { NIXOPS4_OPENTOFU_WAIT_SECONDS: "120" });
-  ec2 = new EC2Client({
-    endpoint: moto.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  });
+  ec2 = new EC2Client(motoSdkConfig(moto));
 });
 afterAll(async () => {
   for (const relay of relays) await relay.stop();

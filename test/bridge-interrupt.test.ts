@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
-import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 import { assertValidResponse } from "../testkit/protocol.js";
 import { startSlowEndpoint, type SlowEndpoint } from "../testkit/slow-endpoint.js";
 import { waitUntil } from "../testkit/wait.js";
@@ -30,11 +30,7 @@ beforeAll(async () => {
   slow = await startSlowEndpoint(moto.endpoint, 8000);
   hostDir = await mkdtemp(join(tmpdir(), "hi-"));
   bridge = awsBridgeEnv(moto, { NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR: hostDir });
-  iam = new IAMClient({
-    endpoint: moto.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  });
+  iam = new IAMClient(motoSdkConfig(moto));
 });
 
 afterAll(async () => {

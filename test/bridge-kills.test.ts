@@ -14,7 +14,7 @@ import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
 import { processesWith, spawnBridge } from "../testkit/fault-processes.js";
 import { filesHolding } from "../testkit/secret-scan.js";
-import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 import { assertValidResponse } from "../testkit/protocol.js";
 import { startSlowEndpoint, type SlowEndpoint } from "../testkit/slow-endpoint.js";
 
@@ -35,11 +35,7 @@ beforeAll(async () => {
   // Every answer 1.5 s late: a create is still running on the host when a killed bridge's retry arrives.
   slow = await startSlowEndpoint(moto.endpoint, 1500);
   slowEnv = { ...bridge.env, AWS_ENDPOINT_URL: slow.endpoint };
-  const client = {
-    endpoint: moto.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  };
+  const client = motoSdkConfig(moto);
   ec2 = new EC2Client(client);
   iam = new IAMClient(client);
   s3 = new S3Client({ ...client, forcePathStyle: true });

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
 import { filesHolding } from "../testkit/secret-scan.js";
-import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 import { assertValidResponse } from "../testkit/protocol.js";
 import { startSlowEndpoint } from "../testkit/slow-endpoint.js";
 
@@ -32,11 +32,7 @@ let s3: S3Client;
 beforeAll(async () => {
   moto = await startMoto();
   bridge = awsBridgeEnv(moto);
-  const client = {
-    endpoint: moto.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  };
+  const client = motoSdkConfig(moto);
   iam = new IAMClient(client);
   s3 = new S3Client({ ...client, forcePathStyle: true });
 });

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { bridgeBin, outputsOf, repoRoot } from "../testkit/bridge-process.js";
 import { startFaultRelay, type FaultRelay, type FaultRule } from "../testkit/fault-relay.js";
-import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 import { filesHolding } from "../testkit/secret-scan.js";
 import { waitUntil } from "../testkit/wait.js";
 
@@ -36,12 +36,7 @@ const started = Date.now();
 beforeAll(async () => {
   moto = await startMoto();
   bridge = awsBridgeEnv(moto, { NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR: hostDir });
-  s3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-    forcePathStyle: true,
-  });
+  s3 = new S3Client({ ...motoSdkConfig(moto), forcePathStyle: true });
 });
 afterAll(async () => {
   bridge?.cleanup();

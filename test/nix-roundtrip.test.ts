@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv } from "../testkit/aws-bridge.js";
-import { awsProviderConfig, startMoto, type MotoServer } from "../testkit/moto.js";
+import { awsProviderConfig, motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 import { assertValidResponse } from "../testkit/protocol.js";
 import { repoRoot } from "../testkit/repo-root.js";
 import { nixEvalBuilding, nixString, standInArgs, TEST_NIX_DIR } from "./nix/flake-eval.js";
@@ -52,11 +52,7 @@ beforeAll(async () => {
   env = { ...awsBridgeEnv(moto).env };
   for (const name of ["NIXOPS4_OPENTOFU_PROVIDER", "NIXOPS4_OPENTOFU_ENGINE", "NIXOPS4_OPENTOFU_PLUGIN_DIR"])
     delete env[name];
-  const client = {
-    endpoint: moto.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  };
+  const client = motoSdkConfig(moto);
   s3 = new S3Client({ ...client, forcePathStyle: true });
   iam = new IAMClient(client);
   ec2 = new EC2Client(client);

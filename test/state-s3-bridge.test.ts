@@ -6,7 +6,7 @@ import { CreateBucketCommand, GetBucketTaggingCommand, GetObjectCommand, S3Clien
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { outputsOf, runBridge } from "../testkit/bridge-process.js";
-import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 import { startStateSession, stateRequests } from "../testkit/state-session.js";
 
 let moto: MotoServer;
@@ -17,12 +17,7 @@ const STATE_BUCKET = "deployment-state";
 beforeAll(async () => {
   moto = await startMoto();
   bridge = awsBridgeEnv(moto);
-  s3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  });
+  s3 = new S3Client({ ...motoSdkConfig(moto), forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: STATE_BUCKET }));
 });
 

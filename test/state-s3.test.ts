@@ -14,7 +14,7 @@ import { hostname, userInfo } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../testkit/cli.js";
-import { startMoto, type MotoServer } from "../testkit/moto.js";
+import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 import { assertValidState } from "../testkit/protocol.js";
 import { startStateSession, stateRequests } from "../testkit/state-session.js";
 
@@ -26,12 +26,7 @@ const BUCKET = "team-state";
 beforeAll(async () => {
   moto = await startMoto();
   env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...moto.env };
-  s3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  });
+  s3 = new S3Client({ ...motoSdkConfig(moto), forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
 

@@ -76,6 +76,16 @@ export async function startMoto(options: { port?: number } = {}): Promise<MotoSe
   };
 }
 
+/** The AWS SDK's client configuration against moto (its test keys), for reading results back independently of the
+ * bridge. */
+export function motoSdkConfig(moto: Pick<MotoServer, "endpoint">) {
+  return {
+    endpoint: moto.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  };
+}
+
 /** Provider configuration for the AWS provider against moto (sent as the reserved `provider` input). */
 export function awsProviderConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
