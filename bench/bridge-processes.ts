@@ -84,7 +84,7 @@ export class ProcessTable {
   private classify(argv: string[]): ProcessKind | "host-of-others" | undefined {
     const program = basename(argv[0] ?? "");
     if (program.startsWith("terraform-provider-")) return "provider";
-    if (argv.some((a) => a.endsWith("/host-main.js"))) {
+    if (argv.some((a) => a.endsWith("/bundle/host.js"))) {
       const dir = argv[argv.indexOf("--dir") + 1];
       return dir === this.matchers.hostDir ? "host" : "host-of-others";
     }

@@ -118,7 +118,7 @@ async function killHostDuring(request: object, operation: string, progress: stri
     true,
   );
   const heldSince = Date.now();
-  const hosts = processesWith("host-main.js", relay.endpoint);
+  const hosts = processesWith("bundle/host.js", relay.endpoint);
   expect(hosts).toHaveLength(1);
   const children = [...engineProcesses("apply", relay.endpoint), ...providerProcesses(relay.endpoint)];
   expect(children.length).toBeGreaterThanOrEqual(2);

@@ -114,7 +114,11 @@ function hostProcessesFor(hostDir: string): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      if (argv.some((a) => a.endsWith("host-main.js")) && argv.includes(hostDir) && isAlive({ pid: Number(entry) })) {
+      if (
+        argv.some((a) => a.endsWith("/bundle/host.js")) &&
+        argv.includes(hostDir) &&
+        isAlive({ pid: Number(entry) })
+      ) {
         pids.push(Number(entry));
       }
     } catch {

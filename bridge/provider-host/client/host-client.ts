@@ -34,9 +34,10 @@ export interface HostSettings extends HostLaunch {
 export type LeaseOutcome =
   { kind: "granted"; grant: GrantedMessage; socket: Socket } | { kind: "unsupported"; reason: string };
 
-/** The compiled host entry point, whether this module runs compiled, bundled or from the sources under vitest. */
+/** The host's bundled entry point (scripts/bundle-bridge.mjs), whether this module runs compiled, bundled or from
+ * the sources under vitest. */
 export function hostEntryPath(): string {
-  return join(packageRoot, "dist", "bridge", "provider-host", "server", "host-main.js");
+  return join(packageRoot, "dist", "bundle", "host.js");
 }
 
 function connectControl(path: string): Promise<Socket | null> {
