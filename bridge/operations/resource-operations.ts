@@ -23,6 +23,7 @@ import { isAlive, selfIdentity } from "../machine/process-identity.js";
 import { guessImportId } from "../recovery/import-guess.js";
 import {
   newToken,
+  PRUNE_EVERY_MS,
   pruneReceipts,
   readRecord,
   recordPath,
@@ -164,7 +165,7 @@ export class OpenTofuResources implements ResourceHandler {
     const { stateDir } = this.context.options;
     // Before looking at a record: a killed predecessor's engine must not still be running in its workspace.
     await sweepLeftovers();
-    this.pruned ??= pruneReceipts(stateDir, RECEIPT_MS).catch(() => 0);
+    this.pruned ??= pruneReceipts(stateDir, RECEIPT_MS, Date.now(), PRUNE_EVERY_MS).catch(() => 0);
     const { waitMs } = this.context.options;
     const lock = await lockResource({ stateDir, id: identity.id, label, waitMs, log: this.context.log });
     try {

@@ -90,6 +90,25 @@ describe("operation records", () => {
     expect(await readRecord(dir, "open")).toBeDefined();
   });
 
+  it("prunes at most once per interval when asked to, whatever the number of callers", async () => {
+    dir = mkdtempSync(join(tmpdir(), "records-"));
+    const old = new Date(Date.now() - 120_000);
+    const oldReceipt = async (id: string) => {
+      await writeRecord(dir, record(id, { phase: "answered" }));
+      utimesSync(recordPath(dir, id), old, old);
+    };
+    await oldReceipt("first");
+    const now = Date.now();
+    expect(await pruneReceipts(dir, 60_000, now, 300_000)).toBe(1);
+    await oldReceipt("second");
+    // Within the interval the records dir is not read: the old receipt stays.
+    expect(await pruneReceipts(dir, 60_000, now + 299_000, 300_000)).toBe(0);
+    expect(await readRecord(dir, "second")).toBeDefined();
+    // Past it, the next caller prunes.
+    expect(await pruneReceipts(dir, 60_000, now + 301_000, 300_000)).toBe(1);
+    expect(await readRecord(dir, "second")).toBeUndefined();
+  });
+
   it("read records kept before operations were recorded as finished failures with their state", async () => {
     dir = mkdtempSync(join(tmpdir(), "records-"));
     const { mkdirSync, writeFileSync } = await import("node:fs");

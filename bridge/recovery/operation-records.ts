@@ -9,7 +9,7 @@
 // resource that finds a record continues from it (record-recovery.ts) instead of creating a duplicate.
 // Records are 0600 in the user's state directory, hold no provider configuration, and no sensitive values.
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseExact, stringifyExact } from "../json/exact-json.js";
 import { isAlive, type ProcessIdentity } from "../machine/process-identity.js";
@@ -208,7 +208,33 @@ export function describeRecord(record: OperationRecord): string {
 }
 
 /** Removes receipts of answered creates last written more than `maxAgeMs` ago (they no longer answer anything). */
-export async function pruneReceipts(stateDir: string, maxAgeMs: number, now = Date.now()): Promise<number> {
+/** How often pruneReceipts looks at the records dir when called with `everyMs`. Every operation of a deployment
+ * leaves a receipt for an hour, so reading them all in each of 500 bridges started at once was quadratic. */
+export const PRUNE_EVERY_MS = 5 * 60 * 1000;
+
+/** Removes receipts older than `maxAgeMs`. With `everyMs`, only if no call did within that long (a stamp file in
+ * the records dir says when one last did): then one stat is the whole cost. */
+export async function pruneReceipts(
+  stateDir: string,
+  maxAgeMs: number,
+  now = Date.now(),
+  everyMs?: number,
+): Promise<number> {
+  if (everyMs !== undefined) {
+    const stamp = join(recordsDir(stateDir), ".pruned");
+    try {
+      if (now - (await stat(stamp)).mtimeMs < everyMs) return 0;
+    } catch {
+      // never pruned here (or the dir is missing: readdir below says so)
+    }
+    try {
+      await writeFile(stamp, "", { mode: 0o600 });
+      const at = new Date(now);
+      await utimes(stamp, at, at);
+    } catch {
+      return 0;
+    }
+  }
   let names: string[];
   try {
     names = await readdir(recordsDir(stateDir));
