@@ -20,6 +20,7 @@ const cloudGroups: string[][] = [
   ["test/bridge-kills.test.ts", "test/bridge-fault-retries.test.ts"],
   ["test/bridge-interrupt.test.ts"],
   ["test/bridge-secrets.test.ts"],
+  ["test/bridge-launcher.test.ts"],
   ["test/bridge-host-kills.test.ts"],
 ];
 const cloud = cloudGroups.flat();

@@ -13,8 +13,6 @@ export interface BridgeTarget {
   /** The engine (wrapper) passed as --engine. */
   engine: string;
   provider: JsonObject;
-  /** Flags for Node itself (a CPU profile). */
-  nodeArgs?: string[];
   /** How long one bridge process may take before it is stopped (SIGTERM) and counted as failed; default 300 s. */
   timeoutMs?: number;
 }
@@ -40,7 +38,8 @@ const epochMs = () => performance.timeOrigin + performance.now();
 
 export async function runBridgeOp(target: BridgeTarget, label: string, request: JsonObject): Promise<BridgeOp> {
   const startMs = epochMs();
-  const child = execa(process.execPath, [...(target.nodeArgs ?? []), bridgeBin, "--engine", target.engine], {
+  // Through the launcher, as NixOps4 runs it: the launcher chooses Node's own flags.
+  const child = execa(bridgeBin, ["--engine", target.engine], {
     env: target.env,
     extendEnv: false,
     input: JSON.stringify(request) + "\n",

@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // nixops4-resources-opentofu: the resource provider executable NixOps4 starts. The protocol owns stdout; anything
-// else that would print there (console.log in a dependency) is sent to stderr.
-import "./lean-heap.js";
+// else that would print there (console.log in a dependency) is sent to stderr. Started by the launcher
+// bin/nixops4-resources-opentofu, which also chooses the Node flags (a lean heap, no optimising compilers).
 import { Writable } from "node:stream";
 import { resolveEngine } from "../opentofu/engine/engine-binary.js";
 import { installInterruptHandlers, interruptSignal } from "../opentofu/engine/interrupts.js";
 import { connectProvider } from "./operations/provider-attachment.js";
 import { OpenTofuResources } from "./operations/resource-operations.js";
+import { restoreLauncherEnvironment } from "./launcher-environment.js";
 import { debugStacks, readOptions, type BridgeOptions } from "./options.js";
 import type { ResourceHandler } from "./protocol/messages.js";
 import { serve } from "./protocol/serve.js";
 import { loadProviderTypes, type ProviderTypes } from "./schema/provider-types.js";
+
+restoreLauncherEnvironment(process.env);
 
 const protocolWrite = process.stdout.write.bind(process.stdout);
 const protocolOut = new Writable({

@@ -17,7 +17,7 @@ let
   # not rebuild the package. (cleanSourceWith rather than lib.fileset: it also evaluates on older Nix.)
   root = toString ../.;
   keptFiles = [ "package.json" "package-lock.json" "tsconfig.json" ];
-  keptDirs = [ "opentofu" "bridge" "codegen" "cli" "state-s3" "schemas" "scripts" ];
+  keptDirs = [ "bin" "opentofu" "bridge" "codegen" "cli" "state-s3" "schemas" "scripts" ];
   src = lib.cleanSourceWith {
     name = "${packageJson.name}-source";
     src = ../.;
@@ -50,9 +50,12 @@ buildNpmPackage {
     npm prune --omit=dev --offline --no-audit --no-fund
     app=$out/lib/node_modules/${packageJson.name}
     mkdir -p "$app" $out/bin
-    cp -r package.json dist node_modules "$app"/
+    cp -r package.json bin dist node_modules "$app"/
     rm -rf "$app"/dist/test "$app"/dist/bench "$app"/dist/demo
-    makeWrapper ${lib.getExe nodejs_20} $out/bin/nixops4-resources-opentofu --add-flags "$app/dist/bundle/bridge.js"
+    # The bridge starts through its launcher, which chooses Node's flags (bin/nixops4-resources-opentofu); the
+    # wrapper pins the Node it runs.
+    makeWrapper "$app/bin/nixops4-resources-opentofu" $out/bin/nixops4-resources-opentofu \
+      --set NIXOPS4_OPENTOFU_NODE ${lib.getExe nodejs_20}
     makeWrapper ${lib.getExe nodejs_20} $out/bin/nixops4-opentofu --add-flags "$app/dist/cli/main.js"
     makeWrapper ${lib.getExe nodejs_20} $out/bin/nixops4-state-s3 --add-flags "$app/dist/state-s3/main.js"
     runHook postInstall

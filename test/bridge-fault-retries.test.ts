@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
-import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
+import { cliMain, outputsOf, runBridge } from "../testkit/bridge-process.js";
 import { startFaultRelay } from "../testkit/fault-relay.js";
 import { engineProcesses, providerProcesses, spawnBridge } from "../testkit/fault-processes.js";
 import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
@@ -66,13 +66,13 @@ const errorOf = (result: { responses: Record<string, any>[] }) =>
   result.responses[0]?.errorResponse?.message as string | undefined;
 const pendingList = async () =>
   (
-    await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], {
+    await execa(process.execPath, [cliMain, "pending", "list"], {
       env: bridge.env,
       reject: false,
     })
   ).stdout;
 const forget = (id: string) =>
-  execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "forget", id], {
+  execa(process.execPath, [cliMain, "pending", "forget", id], {
     env: bridge.env,
     reject: false,
   });

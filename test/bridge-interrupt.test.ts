@@ -63,7 +63,7 @@ interface Started {
 }
 
 function startUntilCreating(request: object, env: Record<string, string | undefined>): Promise<Started> {
-  const child = execa(process.execPath, [bridgeBin], { env, stdin: "pipe", reject: false, buffer: false });
+  const child = execa(bridgeBin, [], { env, stdin: "pipe", reject: false, buffer: false });
   let stderr = "";
   let stdout = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
-import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
+import { cliMain, outputsOf, runBridge } from "../testkit/bridge-process.js";
 import { processesWith, spawnBridge } from "../testkit/fault-processes.js";
 import { filesHolding } from "../testkit/secret-scan.js";
 import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
@@ -81,7 +81,7 @@ async function run(request: object, env = bridge.env) {
 }
 
 async function cli(args: string[]) {
-  return execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), ...args], {
+  return execa(process.execPath, [cliMain, ...args], {
     env: bridge.env,
     reject: false,
   });
@@ -360,7 +360,7 @@ describe("a killed provider host", () => {
       if (Date.now() > deadline) throw new Error("the bucket never appeared in moto");
       await sleep(50);
     }
-    const hosts = processesWith("host-main.js", slow.endpoint);
+    const hosts = processesWith("bundle/host.js", slow.endpoint);
     expect(hosts.length).toBeGreaterThan(0);
     hosts.forEach((pid) => process.kill(pid, "SIGKILL"));
     await running.child;

@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
-import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
+import { bridgeBin, cliMain, outputsOf, runBridge } from "../testkit/bridge-process.js";
 import { filesHolding } from "../testkit/secret-scan.js";
 import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 import { assertValidResponse } from "../testkit/protocol.js";
@@ -85,7 +85,7 @@ describe("a create that fails after the provider made the object", () => {
     expect(attached.AttachedPolicies?.map((p) => p.PolicyName)).toEqual(["arrives-later"]);
 
     // The adopting create succeeded, so its record is gone: the store is empty again (the first test of this file).
-    const pending = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], {
+    const pending = await execa(process.execPath, [cliMain, "pending", "list"], {
       env: bridge.env,
     });
     expect(pending.exitCode).toBe(0);
@@ -96,7 +96,7 @@ describe("a create that fails after the provider made the object", () => {
 
 /** Starts a bridge on one request and resolves once the engine reports that it is creating the object. */
 async function startUntilCreating(request: object, env: Record<string, string | undefined>) {
-  const child = execa(process.execPath, [bridgeBin], { env, stdin: "pipe", reject: false, buffer: false });
+  const child = execa(bridgeBin, [], { env, stdin: "pipe", reject: false, buffer: false });
   let stderr = "";
   const creating = new Promise<void>((resolve) => {
     child.stderr.on("data", (chunk: Buffer) => {
@@ -151,7 +151,7 @@ describe("SIGINT during an apply", () => {
     expect(lines.length).toBeLessThanOrEqual(1);
     lines.forEach((l) => assertValidResponse(JSON.parse(l)));
 
-    const list = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], {
+    const list = await execa(process.execPath, [cliMain, "pending", "list"], {
       env: bridge.env,
     });
     expect(list.stdout).toMatch(/aws_s3_bucket/);
@@ -162,14 +162,14 @@ describe("SIGINT during an apply", () => {
     expect(outputs.id).toBe("interrupted-bucket");
     const buckets = await s3.send(new ListBucketsCommand({}));
     expect(buckets.Buckets?.filter((b) => b.Name === "interrupted-bucket")).toHaveLength(1);
-    const after = await execa(process.execPath, [join(bridgeBin, "..", "..", "cli", "main.js"), "pending", "list"], {
+    const after = await execa(process.execPath, [cliMain, "pending", "list"], {
       env: bridge.env,
     });
     expect(after.stdout).not.toMatch(/interrupted-bucket|aws_s3_bucket/);
   });
 
   it("exits at once when idle", async () => {
-    const child = execa(process.execPath, [bridgeBin], { env: bridge.env, stdin: "pipe", reject: false });
+    const child = execa(bridgeBin, [], { env: bridge.env, stdin: "pipe", reject: false });
     // Ready and idle once it has answered a request.
     const answered = new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
     child.stdin.write("not json\n");

@@ -73,7 +73,7 @@ const roots = () => [
 ];
 
 function spawnBridge(request: object, env: Record<string, string | undefined>) {
-  const child: ResultPromise = execa(process.execPath, [bridgeBin], { env, stdin: "pipe", reject: false });
+  const child: ResultPromise = execa(bridgeBin, [], { env, stdin: "pipe", reject: false });
   child.stdin!.end(JSON.stringify(request) + "\n");
   return child;
 }

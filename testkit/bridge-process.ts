@@ -6,8 +6,10 @@ import { assertValidResponse } from "./protocol.js";
 import { repoRoot } from "./repo-root.js";
 
 export { repoRoot };
-// The bundle package.json's bin names: what NixOps4 runs.
-export const bridgeBin = join(repoRoot, "dist", "bundle", "bridge.js");
+// What package.json's bin names and NixOps4 runs: the launcher, which starts Node on the bundle.
+export const bridgeBin = join(repoRoot, "bin", "nixops4-resources-opentofu");
+// The `nixops4-opentofu` command (pending records, state).
+export const cliMain = join(repoRoot, "dist", "cli", "main.js");
 
 export interface BridgeRun {
   responses: Record<string, any>[];
@@ -28,7 +30,7 @@ export interface BridgeRunOptions {
 
 export async function runBridge(requests: object[], options: BridgeRunOptions = {}): Promise<BridgeRun> {
   const input = options.rawInput ?? requests.map((r) => JSON.stringify(r) + "\n").join("");
-  const result = await execa(process.execPath, [bridgeBin, ...(options.args ?? [])], {
+  const result = await execa(bridgeBin, options.args ?? [], {
     input,
     env: options.env,
     reject: false,

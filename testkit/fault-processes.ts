@@ -15,7 +15,7 @@ export interface SpawnedBridge {
 
 /** A bridge on one request, then EOF, as NixOps4 sends it: the bridge answers and exits. */
 export function spawnBridge(request: object, env: Record<string, string | undefined>): SpawnedBridge {
-  const child: ResultPromise = execa(process.execPath, [bridgeBin], {
+  const child: ResultPromise = execa(bridgeBin, [], {
     env,
     stdin: "pipe",
     reject: false,

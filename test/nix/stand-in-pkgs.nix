@@ -39,7 +39,10 @@ let
 
   bridge = runCommand "nixops4-resources-opentofu-stand-in" { inherit buildStamp; } ''
     mkdir -p "$out/bin"
-    ${wrapper "nixops4-resources-opentofu" "bundle/bridge.js"}
+    # The bridge runs through its launcher, which chooses Node's flags (as nix/package.nix installs it).
+    printf '#!/bin/sh\nNIXOPS4_OPENTOFU_NODE=%s exec %s "$@"\n' "${node}" "${repoRoot}/bin/nixops4-resources-opentofu" \
+      > "$out/bin/nixops4-resources-opentofu"
+    chmod +x "$out/bin/nixops4-resources-opentofu"
     ${wrapper "nixops4-opentofu" "cli/main.js"}
     ${wrapper "nixops4-state-s3" "state-s3/main.js"}
   '';
