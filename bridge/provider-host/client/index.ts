@@ -29,6 +29,8 @@ export interface ProviderLeaseRequest {
   log: (line: string) => void; // progress/debug lines for stderr (never secrets)
   /** The bridge's settings (BridgeOptions.providerHost); read from `env` when not given (tests, benchmarks). */
   settings?: ProviderHostSettings;
+  /** BridgeOptions.cacheDir: a host it starts keeps the provider's schema there (none: fetched by every host). */
+  cacheDir?: string;
 }
 
 export interface ProviderLease {
@@ -94,6 +96,7 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
         maxUses: settings.maxUses,
         startTimeoutMs: settings.startTimeoutMs,
         prune,
+        cacheDir: req.cacheDir,
         env,
         log: req.log,
       },
