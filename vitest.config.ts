@@ -21,6 +21,7 @@ const cloudGroups: string[][] = [
   ["test/bridge-interrupt.test.ts"],
   ["test/bridge-secrets.test.ts"],
   ["test/bridge-host-kills.test.ts"],
+  ["test/bridge-host-cold-start.test.ts"],
 ];
 const cloud = cloudGroups.flat();
 // Tests beside the code that start a real tool (the engine, Nix, tsc, the HCL parser's Go runtime), other processes
