@@ -1,7 +1,9 @@
 // A cold host (none running) of a provider binary another host has served before answers the engine's schema
 // request from the disk cache (bridge/provider-host/server/schema-disk-cache.ts) instead of asking the provider, and
 // the operation still reaches the cloud; a host of another binary of the same provider version does not take that
-// file for its own. Real bridges, engine, AWS provider and moto; the host log says what was sent to the provider.
+// file for its own. Such a host also has its provider validate an empty configuration before the first engine
+// asks (the provider's one-time cost of its first validation). Real bridges, engine, AWS provider and moto; the
+// host log says what was sent to the provider.
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import {
   linkSync,
@@ -149,6 +151,8 @@ describe("a cold provider host", () => {
   it("serves its first create from the schema another host of the binary stored; another binary fetches its own", async () => {
     const first = await createBucket("nixops4-cold-one");
     expect((await forwardedBy(first)).get("GetSchema")).toBe(1);
+    // With a fetched schema the engine asks at once: no warm-up.
+    expect(hostLog(first).some((l) => l.includes("warm-up validation"))).toBe(false);
     expect(await waitUntil(() => hostLog(first).some((l) => l.includes("written to the disk cache")), 10_000)).toBe(
       true,
     );
@@ -170,6 +174,10 @@ describe("a cold provider host", () => {
     expect(forwarded.has("GetSchema")).toBe(false);
     expect(forwarded.get("ApplyResourceChange")).toBe(1);
     expect(hostLog(second).some((l) => l.includes("full schema read from the disk cache"))).toBe(true);
+    // The real provider reads the empty configuration built from the stored schema as valid.
+    expect(
+      hostLog(second).some((l) => l.includes("warm-up validation of the empty provider configuration: no error")),
+    ).toBe(true);
 
     // The same version from another plugin dir is another file: its host asks its provider, and stores its own.
     const third = await createBucket("nixops4-cold-three", { NIXOPS4_OPENTOFU_PLUGIN_DIR: mirrorDir });

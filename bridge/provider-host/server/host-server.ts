@@ -218,6 +218,7 @@ export class ProviderHost {
       log: (line) => this.log(line),
     });
     this.proxy.prefetchSchema().catch((error: Error) => this.log(`schema prefetch failed: ${error.message}`));
+    this.proxy.warmUpValidation().catch((error: Error) => this.log(`warm-up validation failed: ${error.message}`));
     await this.writeMetadata(provider, spec.version);
     if (this.state !== "starting") return;
     this.state = "ready";
