@@ -31,6 +31,8 @@ export interface ProviderLeaseRequest {
   settings?: ProviderHostSettings;
   /** BridgeOptions.cacheDir: a host it starts keeps the provider's schema there (none: fetched by every host). */
   cacheDir?: string;
+  /** The engine the bridge runs: a host it starts reads its version at once. */
+  engine?: string;
 }
 
 export interface ProviderLease {
@@ -97,6 +99,7 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
         startTimeoutMs: settings.startTimeoutMs,
         prune,
         cacheDir: req.cacheDir,
+        engine: req.engine,
         env,
         log: req.log,
       },
