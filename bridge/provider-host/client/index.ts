@@ -3,7 +3,7 @@
 //
 // Settings: ProviderHostSettings in options.ts, read once with the bridge's other options.
 import { accessSync, constants } from "node:fs";
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { buildId } from "../../build/build-id.js";
 import { providerHostSettings, type ProviderHostSettings } from "../../options.js";
 import { interruption } from "../../../opentofu/engine/interrupts.js";
@@ -98,7 +98,8 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
         maxUses: settings.maxUses,
         startTimeoutMs: settings.startTimeoutMs,
         prune,
-        cacheDir: req.cacheDir,
+        // The host runs in its own directory: a relative cache dir would be another one there.
+        cacheDir: req.cacheDir === undefined ? undefined : resolve(req.cacheDir),
         engine: req.engine,
         env,
         log: req.log,
