@@ -48,8 +48,10 @@ beforeAll(async () => {
     mkdirSync(join(shared, name), { recursive: true });
     symlinkSync(join(shared, name), join(cacheDir, name));
   }
-  // Another copy of the same provider binary: same version and content, another file.
-  mirrorDir = await mkdtemp(join(tmpdir(), "hc-mirror-"));
+  // Another copy of the same provider binary: same version and content, another file. Beside the repository
+  // rather than in the temp dir, which may be memory: the copy fallback below writes 700 MB.
+  mkdirSync(join(repoRoot, ".cache"), { recursive: true });
+  mirrorDir = await mkdtemp(join(repoRoot, ".cache", "hc-mirror-"));
   mkdirSync(join(mirrorDir, BINARY), { recursive: true });
   const original = join(pluginMirrorDir(), BINARY, BINARY_NAME);
   try {
