@@ -79,7 +79,6 @@ async function leaseSharedProvider(options: ConnectOptions): Promise<ProviderLea
     log: (line) => options.log(`${options.label}: ${line}`),
     settings: options.providerHost,
     cacheDir: options.cacheDir,
-    engine: options.engine,
   });
   return lease;
 }

@@ -196,8 +196,6 @@ export interface HostLaunch {
   prune: boolean;
   /** The bridge's cache dir (BridgeOptions.cacheDir), where the host keeps the provider's schema answer. */
   cacheDir?: string;
-  /** The launching bridge's engine: the host reads its version while the provider starts, not in the first run. */
-  engine?: string;
   /** The environment the provider runs with (the host's own). */
   env: NodeJS.ProcessEnv;
 }
@@ -223,7 +221,6 @@ export function hostArguments(launch: HostLaunch): string[] {
     "--prune",
     launch.prune ? "on" : "off",
     ...(launch.cacheDir ? ["--cache-dir", launch.cacheDir] : []),
-    ...(launch.engine ? ["--engine", launch.engine] : []),
   ];
 }
 
@@ -242,7 +239,6 @@ export function parseHostArguments(args: string[], env: NodeJS.ProcessEnv): Host
         "start-timeout-ms",
         "prune",
         "cache-dir",
-        "engine",
       ].map((name) => [name, { type: "string" as const }]),
     ),
   });
@@ -267,7 +263,6 @@ export function parseHostArguments(args: string[], env: NodeJS.ProcessEnv): Host
     startTimeoutMs: number("start-timeout-ms"),
     prune: values.prune !== "off",
     cacheDir: values["cache-dir"] || undefined,
-    engine: values.engine || undefined,
     env,
   };
 }

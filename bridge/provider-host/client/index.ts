@@ -31,8 +31,6 @@ export interface ProviderLeaseRequest {
   settings?: ProviderHostSettings;
   /** BridgeOptions.cacheDir: a host it starts keeps the provider's schema there (none: fetched by every host). */
   cacheDir?: string;
-  /** The engine the bridge runs: a host it starts reads its version at once. */
-  engine?: string;
 }
 
 export interface ProviderLease {
@@ -100,7 +98,6 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
         prune,
         // The host runs in its own directory: a relative cache dir would be another one there.
         cacheDir: req.cacheDir === undefined ? undefined : resolve(req.cacheDir),
-        engine: req.engine,
         env,
         log: req.log,
       },

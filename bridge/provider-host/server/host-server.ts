@@ -38,7 +38,6 @@ import { Batcher } from "./batcher.js";
 import { acquireEngineSlot } from "../../machine/engine-slots.js";
 import { canonicalHash } from "../../json/canonical-json.js";
 import { parseProviderRef } from "../../../opentofu/provider/provider-address.js";
-import { readEngineVersion } from "../../../opentofu/engine/engine-version.js";
 import { ApplyWithheldError, runBatch, type JobOutcome } from "../../jobs/batch-run.js";
 import { acceptOnHost, applyingOnHost, recordOnHost } from "../../recovery/host-outcomes.js";
 import type { Attachment } from "../../jobs/attachment.js";
@@ -182,9 +181,6 @@ export class ProviderHost {
     // Not awaited: tidying up after other keys' hosts must not delay or fail serving this one.
     this.swept = this.sweep();
     this.checkTimer = setInterval(() => void this.selfCheck(), 5000);
-    // The first engine run needs the engine's version (batch-run.ts); read once per process, so reading it now,
-    // while the provider starts, takes `<engine> version` (~0.2 s) out of that run.
-    if (o.engine) void this.readEngineVersionEarly(o.engine);
 
     let provider: DebugProvider;
     try {
@@ -229,12 +225,6 @@ export class ProviderHost {
     this.log(`ready: proxy ${this.paths.proxySocket(process.pid)}, ${o.prune ? "pruned" : "full"} schemas`);
     this.flushWaiting();
     this.armIdle();
-  }
-
-  private async readEngineVersionEarly(engine: string): Promise<void> {
-    const started = Date.now();
-    const version = await readEngineVersion(engine, this.options.env);
-    this.log(`engine version read at start: ${version?.text ?? "unknown"} in ${Date.now() - started} ms`);
   }
 
   /** Where this provider binary's schema answer is kept, if the bridge named a cache dir; none if the binary cannot
