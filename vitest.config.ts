@@ -22,6 +22,7 @@ const cloudGroups: string[][] = [
   ["test/bridge-secrets.test.ts"],
   ["test/bridge-launcher.test.ts"],
   ["test/bridge-host-kills.test.ts"],
+  ["test/bridge-host-cold-start.test.ts"],
 ];
 const cloud = cloudGroups.flat();
 // Tests beside the code that start a real tool (the engine, Nix, tsc, the HCL parser's Go runtime), other processes

@@ -78,6 +78,7 @@ async function leaseSharedProvider(options: ConnectOptions): Promise<ProviderLea
     dataSourceTypes: options.resources.filter((r) => r.mode === "data").map((r) => r.type),
     log: (line) => options.log(`${options.label}: ${line}`),
     settings: options.providerHost,
+    cacheDir: options.cacheDir,
   });
   return lease;
 }

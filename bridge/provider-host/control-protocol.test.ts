@@ -35,6 +35,10 @@ describe("host arguments", () => {
     expect(args.join(" ")).not.toContain("never-on-the-command-line");
     expect(parseHostArguments(args, launch.env)).toEqual(launch);
     expect(parseHostArguments(hostArguments({ ...launch, prune: true }), {}).prune).toBe(true);
+    expect(args).not.toContain("--cache-dir");
+    expect(parseHostArguments(hostArguments({ ...launch, cacheDir: "/home/u/.cache/x" }), {}).cacheDir).toBe(
+      "/home/u/.cache/x",
+    );
   });
 
   it("refuse a missing or non-numeric setting by name", () => {

@@ -194,6 +194,8 @@ export interface HostLaunch {
   maxUses: number;
   startTimeoutMs: number;
   prune: boolean;
+  /** The bridge's cache dir (BridgeOptions.cacheDir), where the host keeps the provider's schema answer. */
+  cacheDir?: string;
   /** The environment the provider runs with (the host's own). */
   env: NodeJS.ProcessEnv;
 }
@@ -218,6 +220,7 @@ export function hostArguments(launch: HostLaunch): string[] {
     String(launch.startTimeoutMs),
     "--prune",
     launch.prune ? "on" : "off",
+    ...(launch.cacheDir ? ["--cache-dir", launch.cacheDir] : []),
   ];
 }
 
@@ -225,10 +228,18 @@ export function parseHostArguments(args: string[], env: NodeJS.ProcessEnv): Host
   const { values } = parseArgs({
     args,
     options: Object.fromEntries(
-      ["key", "dir", "binary", "address", "version", "idle-ms", "max-uses", "start-timeout-ms", "prune"].map((name) => [
-        name,
-        { type: "string" as const },
-      ]),
+      [
+        "key",
+        "dir",
+        "binary",
+        "address",
+        "version",
+        "idle-ms",
+        "max-uses",
+        "start-timeout-ms",
+        "prune",
+        "cache-dir",
+      ].map((name) => [name, { type: "string" as const }]),
     ),
   });
   const required = (name: string): string => {
@@ -251,6 +262,7 @@ export function parseHostArguments(args: string[], env: NodeJS.ProcessEnv): Host
     maxUses: number("max-uses"),
     startTimeoutMs: number("start-timeout-ms"),
     prune: values.prune !== "off",
+    cacheDir: values["cache-dir"] || undefined,
     env,
   };
 }

@@ -3,7 +3,7 @@
 //
 // Settings: ProviderHostSettings in options.ts, read once with the bridge's other options.
 import { accessSync, constants } from "node:fs";
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { buildId } from "../../build/build-id.js";
 import { providerHostSettings, type ProviderHostSettings } from "../../options.js";
 import { interruption } from "../../../opentofu/engine/interrupts.js";
@@ -29,6 +29,8 @@ export interface ProviderLeaseRequest {
   log: (line: string) => void; // progress/debug lines for stderr (never secrets)
   /** The bridge's settings (BridgeOptions.providerHost); read from `env` when not given (tests, benchmarks). */
   settings?: ProviderHostSettings;
+  /** BridgeOptions.cacheDir: a host it starts keeps the provider's schema there (none: fetched by every host). */
+  cacheDir?: string;
 }
 
 export interface ProviderLease {
@@ -94,6 +96,8 @@ export async function acquireProviderLease(req: ProviderLeaseRequest): Promise<P
         maxUses: settings.maxUses,
         startTimeoutMs: settings.startTimeoutMs,
         prune,
+        // The host runs in its own directory: a relative cache dir would be another one there.
+        cacheDir: req.cacheDir === undefined ? undefined : resolve(req.cacheDir),
         env,
         log: req.log,
       },

@@ -4,7 +4,8 @@
 //   fail when configured twice, so the first successful configure is cached and identical later ones are
 //   answered from the cache. The host key already guarantees every engine sends the same configuration.
 // - GetSchema / GetProviderSchema (and GetResourceIdentitySchemas): fetched once, answered with only the types
-//   leases registered, so each engine decodes a few KB instead of the whole provider schema.
+//   leases registered, so each engine decodes a few KB instead of the whole provider schema. The full answer is
+//   also kept on disk (schema-disk-cache.ts): a later host of the same binary never asks the provider for it.
 // - Stop(Provider): would cancel every engine's in-flight calls, so it is never forwarded. Each engine run of the
 //   host attaches through a door of its own (openDoor, a socket in its workspace). A Stop that comes through a
 //   door once the run's deadline has passed cancels that door's calls in flight and nothing else: an engine
@@ -25,7 +26,9 @@ import {
   type ProtocolSpec,
 } from "./plugin-protocol.js";
 import { encodeVarintField, payloadsOf } from "./protobuf-wire.js";
+import { emptyConfigRequest } from "./empty-provider-config.js";
 import { hasErrorDiagnostic, pruneIdentitySchemas, pruneProviderSchema, type RegisteredTypes } from "./schema-prune.js";
+import type { StoredSchemaRead } from "./schema-disk-cache.js";
 
 const identity = {
   serialize: (value: Buffer) => value,
@@ -47,6 +50,8 @@ export interface ProxyOptions {
   types: RegisteredTypes;
   /** Serve pruned schemas (default). Off only for measuring what pruning saves. */
   prune: boolean;
+  /** The provider's full schema answer kept on disk (SchemaDiskCache), when the host has a cache dir. */
+  storedSchema?: { read(): Promise<StoredSchemaRead>; write(schema: Buffer): Promise<void> };
   log: (line: string) => void;
 }
 
@@ -73,9 +78,13 @@ function stoppedError(method: string): grpc.ServiceError {
 export class ProviderProxy {
   /** How often each method was called by engines, for the host log. */
   readonly calls = new Map<string, number>();
+  /** How often each unary method was sent on to the provider, for the host log. */
+  readonly forwarded = new Map<string, number>();
   private readonly client: grpc.Client;
   private readonly server: grpc.Server;
   private fullSchema?: Promise<Buffer>;
+  /** The full schema was read from the disk cache, not asked of the provider. */
+  private schemaFromDisk = false;
   private prunedSchema?: { generation: number; bytes: Buffer };
   private configured?: { key: Buffer; response: Buffer };
   /** Provider-config validation answers by request bytes: the host's key pins the configuration and environment,
@@ -131,6 +140,22 @@ export class ProviderProxy {
     return this.schema();
   }
 
+  /** Has the provider validate the configuration of a workspace without a provider block, once, when the schema
+   * came from the disk cache. The AWS provider's first validation costs ~0.25 s more than later ones, and the
+   * first thing every engine does is validate; this pays that one-time part while the first engine starts.
+   * Validation is offline (`terraform validate` runs it without credentials) and configures nothing. With a
+   * schema fetched from the provider the engines are already asking by then, so there is nothing to win. */
+  async warmUpValidation(): Promise<void> {
+    const schema = await this.schema();
+    if (!this.schemaFromDisk) return;
+    const request = emptyConfigRequest(schema);
+    if (!request) return;
+    const started = Date.now();
+    const answer = await this.validateConfig(request);
+    const outcome = hasErrorDiagnostic(answer, this.options.spec.validateConfigDiagnostics) ? "an error" : "no error";
+    this.options.log(`warm-up validation of the empty provider configuration: ${outcome}, ${Date.now() - started} ms`);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.doors].map((door) => door.close()));
     for (const stream of this.openStreams) stream.end();
@@ -139,8 +164,8 @@ export class ProviderProxy {
     await rm(this.options.socketPath, { force: true });
   }
 
-  private count(method: string): void {
-    this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
+  private count(method: string, counts = this.calls): void {
+    counts.set(method, (counts.get(method) ?? 0) + 1);
   }
 
   private path(method: string): string {
@@ -153,6 +178,7 @@ export class ProviderProxy {
     call?: grpc.ServerUnaryCall<Buffer, Buffer>,
     scope?: CallScope,
   ): Promise<Buffer> {
+    this.count(method, this.forwarded);
     return new Promise((resolve, reject) => {
       const options: grpc.CallOptions = {};
       const deadline = call?.getDeadline();
@@ -182,19 +208,36 @@ export class ProviderProxy {
 
   private schema(): Promise<Buffer> {
     if (!this.fullSchema) {
-      const started = Date.now();
-      this.fullSchema = this.forwardUnary(this.options.spec.schemaMethod, Buffer.alloc(0)).then((bytes) => {
-        if (hasErrorDiagnostic(bytes, SCHEMA_RESPONSE.diagnostics)) {
-          // Not cached: a later call may succeed, and the engine must see this one's diagnostics as they are.
-          this.fullSchema = undefined;
-        } else {
-          this.options.log(`full schema fetched: ${bytes.length} bytes in ${Date.now() - started} ms`);
-        }
-        return bytes;
-      });
+      this.fullSchema = this.loadSchema();
       this.fullSchema.catch(() => (this.fullSchema = undefined));
     }
     return this.fullSchema;
+  }
+
+  private async loadSchema(): Promise<Buffer> {
+    const { storedSchema, log } = this.options;
+    let started = Date.now();
+    const stored = await storedSchema?.read();
+    if (stored?.kind === "hit") {
+      this.schemaFromDisk = true;
+      log(`full schema read from the disk cache: ${stored.schema.length} bytes in ${Date.now() - started} ms`);
+      return stored.schema;
+    }
+    if (stored?.kind === "unusable") log(`disk cache of the schema not used (${stored.reason}): fetching it`);
+    started = Date.now();
+    const bytes = await this.forwardUnary(this.options.spec.schemaMethod, Buffer.alloc(0));
+    if (hasErrorDiagnostic(bytes, SCHEMA_RESPONSE.diagnostics)) {
+      // Not cached: a later call may succeed, and the engine must see this one's diagnostics as they are.
+      this.fullSchema = undefined;
+      return bytes;
+    }
+    log(`full schema fetched: ${bytes.length} bytes in ${Date.now() - started} ms`);
+    // Not awaited: the engines need the answer now, and a cache that cannot be written only costs the next host.
+    void storedSchema?.write(bytes).then(
+      () => log("full schema written to the disk cache"),
+      (error: Error) => log(`could not write the schema to the disk cache: ${error.message}`),
+    );
+    return bytes;
   }
 
   private async servedSchema(): Promise<Buffer> {
@@ -234,7 +277,7 @@ export class ProviderProxy {
     return result;
   }
 
-  private validateConfig(request: Buffer, call: grpc.ServerUnaryCall<Buffer, Buffer>): Promise<Buffer> {
+  private validateConfig(request: Buffer, call?: grpc.ServerUnaryCall<Buffer, Buffer>): Promise<Buffer> {
     const key = request.toString("base64");
     let answer = this.validatedConfigs.get(key);
     if (!answer) {

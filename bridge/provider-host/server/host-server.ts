@@ -33,6 +33,7 @@ import { protocolSpec } from "./plugin-protocol.js";
 import { processStart, selfIdentity } from "../../machine/process-identity.js";
 import { NoDebugModeError, startDebugProvider, type DebugProvider } from "./provider-process.js";
 import { RegisteredTypes } from "./schema-prune.js";
+import { SchemaDiskCache } from "./schema-disk-cache.js";
 import { Batcher } from "./batcher.js";
 import { acquireEngineSlot } from "../../machine/engine-slots.js";
 import { canonicalHash } from "../../json/canonical-json.js";
@@ -213,15 +214,35 @@ export class ProviderHost {
       socketPath: this.paths.proxySocket(process.pid),
       types: this.types,
       prune: o.prune,
+      storedSchema: await this.schemaDiskCache(spec.version),
       log: (line) => this.log(line),
     });
     this.proxy.prefetchSchema().catch((error: Error) => this.log(`schema prefetch failed: ${error.message}`));
+    this.proxy.warmUpValidation().catch((error: Error) => this.log(`warm-up validation failed: ${error.message}`));
     await this.writeMetadata(provider, spec.version);
     if (this.state !== "starting") return;
     this.state = "ready";
     this.log(`ready: proxy ${this.paths.proxySocket(process.pid)}, ${o.prune ? "pruned" : "full"} schemas`);
     this.flushWaiting();
     this.armIdle();
+  }
+
+  /** Where this provider binary's schema answer is kept, if the bridge named a cache dir; none if the binary cannot
+   * be looked at (the schema is then fetched as without a cache). */
+  private async schemaDiskCache(protocolVersion: number): Promise<SchemaDiskCache | undefined> {
+    const o = this.options;
+    if (!o.cacheDir) return undefined;
+    try {
+      return await SchemaDiskCache.open(o.cacheDir, {
+        providerAddress: o.providerAddress,
+        providerVersion: o.providerVersion,
+        protocolVersion,
+        binaryPath: o.binaryPath,
+      });
+    } catch (error) {
+      this.log(`no disk cache for the schema: ${(error as Error).message}`);
+      return undefined;
+    }
   }
 
   private async acquireLock(): Promise<HeldLock | null> {
@@ -529,8 +550,11 @@ export class ProviderHost {
   private onRelease(socket: Socket): void {
     if (!this.leaseSockets.delete(socket)) return;
     this.active--;
-    const calls = [...(this.proxy?.calls ?? [])].map(([m, n]) => `${m}=${n}`).join(" ");
-    this.log(`lease released (${this.active} active); calls so far: ${calls}`);
+    const counts = (calls?: Map<string, number>) => [...(calls ?? [])].map(([m, n]) => `${m}=${n}`).join(" ");
+    this.log(
+      `lease released (${this.active} active); calls so far: ${counts(this.proxy?.calls)}; ` +
+        `forwarded to the provider: ${counts(this.proxy?.forwarded)}`,
+    );
     if (this.active > 0 || this.state !== "ready") return;
     if (this.uses >= this.options.maxUses && !this.batcher.busy) void this.drain(`served ${this.uses} leases`);
     else this.armIdle();

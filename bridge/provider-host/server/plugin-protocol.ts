@@ -19,6 +19,8 @@ export interface ProtocolSpec {
   configureMethod: string;
   /** Validates the provider configuration (PrepareProviderConfig in 5, ValidateProviderConfig in 6). */
   validateConfigMethod: string;
+  /** Its response's repeated Diagnostic field (2 in 5, after prepared_config; 1 in 6). */
+  validateConfigDiagnostics: number;
   /** Cancels everything the provider is doing (Stop in 5, StopProvider in 6). */
   stopMethod: string;
 }
@@ -59,6 +61,7 @@ export const TFPLUGIN5: ProtocolSpec = {
   schemaMethod: "GetSchema",
   configureMethod: "Configure",
   validateConfigMethod: "PrepareProviderConfig",
+  validateConfigDiagnostics: 2,
   stopMethod: "Stop",
   methods: [
     unary("GetSchema"),
@@ -77,6 +80,7 @@ export const TFPLUGIN6: ProtocolSpec = {
   schemaMethod: "GetProviderSchema",
   configureMethod: "ConfigureProvider",
   validateConfigMethod: "ValidateProviderConfig",
+  validateConfigDiagnostics: 1,
   stopMethod: "StopProvider",
   methods: [
     unary("GetProviderSchema"),
@@ -117,6 +121,11 @@ export const SCHEMA_RESPONSE = {
 
 /** GetResourceIdentitySchemas.Response: map<string, ResourceIdentitySchema> identity_schemas = 1. */
 export const IDENTITY_SCHEMAS_RESPONSE = { identitySchemas: 1 } as const;
+
+/** PrepareProviderConfig / ValidateProviderConfig.Request: DynamicValue config = 1. */
+export const VALIDATE_CONFIG_REQUEST = { config: 1 } as const;
+/** DynamicValue: bytes msgpack = 1, bytes json = 2. */
+export const DYNAMIC_VALUE = { msgpack: 1, json: 2 } as const;
 
 /** Configure(Provider).Request: terraform_version = 1, config = 2, client_capabilities = 3. */
 export const CONFIGURE_REQUEST = { terraformVersion: 1, config: 2, clientCapabilities: 3 } as const;

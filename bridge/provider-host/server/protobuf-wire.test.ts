@@ -1,6 +1,14 @@
 import protobuf from "protobufjs/minimal.js";
 import { describe, expect, it } from "vitest";
-import { encodeVarintField, fields, filterFields, payloadsOf, stringOf, varintOf } from "./protobuf-wire.js";
+import {
+  encodeBytesField,
+  encodeVarintField,
+  fields,
+  filterFields,
+  payloadsOf,
+  stringOf,
+  varintOf,
+} from "./protobuf-wire.js";
 
 /** field 1: "a", field 2: varint 300, field 1 again: "bc", field 5: fixed64, field 3: nested { 1: "x" } */
 function sample(): Uint8Array {
@@ -49,6 +57,8 @@ describe("protobuf at the wire level", () => {
     const kept = filterFields(sample(), (f) => f.fieldNumber !== 1);
     expect([...fields(kept)].map((f) => f.fieldNumber)).toEqual([2, 5, 3]);
     expect(varintOf(encodeVarintField(4, 123), 4)).toBe(123);
+    expect([...encodeBytesField(1, Buffer.from([0x80]))]).toEqual([0x0a, 0x01, 0x80]);
+    expect(stringOf(encodeBytesField(3, Buffer.from("x".repeat(200))), 3)).toBe("x".repeat(200));
   });
 
   it("refuses field number 0", () => {

@@ -92,3 +92,13 @@ export function encodeVarintField(fieldNumber: number, value: number): Buffer {
       .finish(),
   );
 }
+
+/** Encodes a message with a single length-delimited field (bytes or an embedded message). */
+export function encodeBytesField(fieldNumber: number, payload: Uint8Array): Buffer {
+  return Buffer.from(
+    Writer.create()
+      .uint32((fieldNumber << 3) | WIRE_LENGTH_DELIMITED)
+      .bytes(payload)
+      .finish(),
+  );
+}
