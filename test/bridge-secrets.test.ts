@@ -194,9 +194,10 @@ describe("a provider call that never returns, on the provider host", () => {
       expect(message).not.toMatch(/after the grace period/);
       expect(message).toMatch(/Retry once the API answers again[\s\S]*nixops4-opentofu pending list/);
       expect(elapsed).toBeLessThan(DEADLINE_S * 1000 + GRACE_MS);
-      const records = readdirSync(join(bridge.stateDir, "pending")).map(
-        (name) => JSON.parse(readFileSync(join(bridge.stateDir, "pending", name), "utf8")) as Record<string, any>,
-      );
+      // Records are <id>.json; the dir also holds locks and the prune stamp.
+      const records = readdirSync(join(bridge.stateDir, "pending"))
+        .filter((name) => name.endsWith(".json"))
+        .map((name) => JSON.parse(readFileSync(join(bridge.stateDir, "pending", name), "utf8")) as Record<string, any>);
       expect(
         records.filter((r) => (r.member as string[] | undefined)?.join("/") === "secrets/deadline-hung"),
       ).toHaveLength(1);
