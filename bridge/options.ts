@@ -1,6 +1,8 @@
 // How the bridge is configured: flags, or environment variables because the NixOps4 test runner passes no
 // arguments. A configuration problem is not fatal at start-up: every request is answered with the error instead,
-// so NixOps4 shows the user what to fix.
+// so NixOps4 shows the user what to fix. Two NIXOPS4_OPENTOFU_ variables are not settings read here: the
+// launcher's NIXOPS4_OPENTOFU_NODE (which Node runs the bridge) and the CA bundle it moves aside, put back by
+// launcher-environment.ts before this module reads anything.
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
