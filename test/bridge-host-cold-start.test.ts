@@ -23,6 +23,7 @@ import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { outputsOf, repoRoot, runBridge } from "../testkit/bridge-process.js";
 import { pluginMirrorDir } from "../testkit/machine.js";
 import { motoSdkConfig, startMoto, type MotoServer } from "../testkit/moto.js";
+import { isRunning, runningHosts, stopHost, stopHosts } from "../testkit/hosts.js";
 import { waitUntil } from "../testkit/wait.js";
 
 const BINARY = join("registry.terraform.io", "hashicorp", "aws", "5.100.0", "linux_amd64");
@@ -64,36 +65,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const pid of runningHosts()) stopHost(pid);
-  await waitUntil(() => runningHosts().every((pid) => !alive(pid)), 10_000);
+  await stopHosts(hostDir);
   for (const dir of [hostDir, cacheDir, mirrorDir]) if (dir) await rm(dir, { recursive: true, force: true });
   bridge?.cleanup();
   await moto?.stop();
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The pids in the hosts' metadata files (a host removes its own as it stops). */
-function runningHosts(): number[] {
-  return readdirSync(hostDir)
-    .filter((name) => /^[0-9a-f]{32}\.json$/.test(name))
-    .map((name) => (JSON.parse(readFileSync(join(hostDir, name), "utf8")) as { hostPid: number }).hostPid);
-}
-
-function stopHost(pid: number): void {
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch {
-    // gone already
-  }
-}
 
 /** What host `pid` logged so far. */
 function hostLog(pid: number): string[] {
@@ -118,7 +94,7 @@ async function forwardedBy(pid: number): Promise<Map<string, number>> {
 
 /** Creates a bucket through a fresh bridge; returns the pid of the host that ran it. */
 async function createBucket(bucket: string, extraEnv: Record<string, string> = {}): Promise<number> {
-  const before = new Set(runningHosts());
+  const before = new Set(runningHosts(hostDir));
   const run = await runBridge(
     [
       {
@@ -135,7 +111,7 @@ async function createBucket(bucket: string, extraEnv: Record<string, string> = {
   expect(outputsOf(run.responses[0]).bucket).toBe(bucket);
   // Read back from moto, not from the bridge's answer.
   await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).resolves.toBeDefined();
-  const started = runningHosts().filter((pid) => !before.has(pid));
+  const started = runningHosts(hostDir).filter((pid) => !before.has(pid));
   expect(started).toHaveLength(1);
   return started[0]!;
 }
@@ -166,7 +142,7 @@ describe("a cold provider host", () => {
 
     // No host runs any more: the next operation starts a cold one.
     stopHost(first);
-    expect(await waitUntil(() => !alive(first), 15_000)).toBe(true);
+    expect(await waitUntil(() => !isRunning(first), 15_000)).toBe(true);
 
     const second = await createBucket("nixops4-cold-two");
     expect(second).not.toBe(first);

@@ -15,6 +15,7 @@ import { bridgeBin, outputsOf, runBridge } from "../testkit/bridge-process.js";
 import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
 import { assertValidResponse } from "../testkit/protocol.js";
 import { startSlowEndpoint, type SlowEndpoint } from "../testkit/slow-endpoint.js";
+import { stopHosts } from "../testkit/hosts.js";
 import { waitUntil } from "../testkit/wait.js";
 
 let moto: MotoServer;
@@ -34,14 +35,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const name of existsSync(hostDir) ? readdirSync(hostDir).filter((n) => n.endsWith(".json")) : []) {
-    try {
-      process.kill((JSON.parse(readFileSync(join(hostDir, name), "utf8")) as { hostPid: number }).hostPid, "SIGTERM");
-    } catch {
-      // gone already
-    }
-  }
-  await new Promise((r) => setTimeout(r, 1000));
+  await stopHosts(hostDir);
   await rm(hostDir, { recursive: true, force: true });
   bridge?.cleanup();
   await slow?.stop();

@@ -5,13 +5,14 @@
 // the bridge's Node never read it; an engine wrapper records what each engine command saw.
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { execa } from "execa";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { outputsOf, runBridge } from "../testkit/bridge-process.js";
 import { engineBinary } from "../testkit/machine.js";
+import { stopHosts } from "../testkit/hosts.js";
 import { motoSdkConfig, startMoto, type MotoServer } from "../testkit/moto.js";
 
 const MISSING_BUNDLE = "/nonexistent/nixops4-launcher-test/ca.pem";
@@ -38,15 +39,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  const hostDir = join(scratch, "hosts");
-  for (const name of existsSync(hostDir) ? readdirSync(hostDir).filter((n) => n.endsWith(".json")) : []) {
-    try {
-      process.kill((JSON.parse(readFileSync(join(hostDir, name), "utf8")) as { hostPid: number }).hostPid, "SIGTERM");
-    } catch {
-      // gone already
-    }
-  }
-  await new Promise((r) => setTimeout(r, 1000));
+  await stopHosts(join(scratch, "hosts"));
   bridge?.cleanup();
   await moto?.stop();
   rmSync(scratch, { recursive: true, force: true });
