@@ -23,7 +23,8 @@ import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
 import { outputsOf, repoRoot, runBridge } from "../testkit/bridge-process.js";
 import { pluginMirrorDir } from "../testkit/machine.js";
 import { motoSdkConfig, startMoto, type MotoServer } from "../testkit/moto.js";
-import { isRunning, runningHosts, stopHost, stopHosts } from "../testkit/hosts.js";
+import { isAlive } from "../bridge/machine/process-identity.js";
+import { runningHosts, stopHost, stopHosts } from "../testkit/hosts.js";
 import { waitUntil } from "../testkit/wait.js";
 
 const BINARY = join("registry.terraform.io", "hashicorp", "aws", "5.100.0", "linux_amd64");
@@ -142,7 +143,7 @@ describe("a cold provider host", () => {
 
     // No host runs any more: the next operation starts a cold one.
     stopHost(first);
-    expect(await waitUntil(() => !isRunning(first), 15_000)).toBe(true);
+    expect(await waitUntil(() => !isAlive({ pid: first }), 15_000)).toBe(true);
 
     const second = await createBucket("nixops4-cold-two");
     expect(second).not.toBe(first);

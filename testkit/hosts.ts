@@ -2,6 +2,7 @@
 // host removes as it stops), and stopped when the test is done.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isAlive } from "../bridge/machine/process-identity.js";
 import { waitUntil } from "./wait.js";
 
 /** The pids named by the host metadata files in `hostDir`. */
@@ -10,15 +11,6 @@ export function runningHosts(hostDir: string): number[] {
   return readdirSync(hostDir)
     .filter((name) => /^[0-9a-f]{32}\.json$/.test(name))
     .map((name) => (JSON.parse(readFileSync(join(hostDir, name), "utf8")) as { hostPid: number }).hostPid);
-}
-
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** SIGTERM to one host (it may be gone already). */
@@ -34,5 +26,5 @@ export function stopHost(pid: number): void {
 export async function stopHosts(hostDir: string, timeoutMs = 10_000): Promise<boolean> {
   const pids = runningHosts(hostDir);
   pids.forEach(stopHost);
-  return waitUntil(() => pids.every((pid) => !isRunning(pid)), timeoutMs);
+  return waitUntil(() => pids.every((pid) => !isAlive({ pid })), timeoutMs);
 }
