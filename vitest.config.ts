@@ -23,6 +23,7 @@ const cloudGroups: string[][] = [
   ["test/bridge-launcher.test.ts"],
   ["test/bridge-host-kills.test.ts"],
   ["test/bridge-host-cold-start.test.ts"],
+  ["test/bridge-operation-server.test.ts"],
 ];
 const cloud = cloudGroups.flat();
 // Tests beside the code that start a real tool (the engine, Nix, tsc, the HCL parser's Go runtime), other processes
@@ -30,6 +31,7 @@ const cloud = cloudGroups.flat();
 // modules and stays under ten seconds. They run in the "local" project, in `npm test` like everything else.
 const tools = [
   "bridge/provider-host/client/waiting-room.test.ts",
+  "bridge/operation-server/server.test.ts",
   "opentofu/engine/schema-dump.test.ts",
   "codegen/emit-typescript/typescript.test.ts",
   "codegen/emit-nix/nix-module.test.ts",

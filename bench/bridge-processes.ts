@@ -6,8 +6,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-export type ProcessKind = "bridge" | "engine" | "host" | "provider";
-const KINDS: ProcessKind[] = ["bridge", "engine", "host", "provider"];
+export type ProcessKind = "bridge" | "server" | "engine" | "host" | "provider";
+const KINDS: ProcessKind[] = ["bridge", "server", "engine", "host", "provider"];
 
 const PAGE_BYTES = 4096;
 const TICKS_PER_SECOND = 100;
@@ -84,6 +84,11 @@ export class ProcessTable {
   private classify(argv: string[]): ProcessKind | "host-of-others" | undefined {
     const program = basename(argv[0] ?? "");
     if (program.startsWith("terraform-provider-")) return "provider";
+    // The operation server: its first argument is its paths' stem, in the runtime dir (the host dir).
+    if (argv.some((a) => a.endsWith("/bundle/operation-server.js"))) {
+      const stem = argv[argv.findIndex((a) => a.endsWith("/bundle/operation-server.js")) + 1] ?? "";
+      return stem.startsWith(`${this.matchers.hostDir}/`) ? "server" : "host-of-others";
+    }
     if (argv.some((a) => a.endsWith("/bundle/host.js"))) {
       const dir = argv[argv.indexOf("--dir") + 1];
       return dir === this.matchers.hostDir ? "host" : "host-of-others";
@@ -93,10 +98,10 @@ export class ProcessTable {
     return undefined;
   }
 
-  /** SIGTERM to our provider hosts, then waits (30 s at most) until no host or provider of ours runs: a cold
-   * start must find none. */
+  /** SIGTERM to our operation servers and provider hosts, then waits (30 s at most) until none of them nor a
+   * provider of ours runs: a cold start must find none. */
   async stopHosts(): Promise<void> {
-    for (const host of this.owned().filter((p) => p.kind === "host")) {
+    for (const host of this.owned().filter((p) => p.kind === "host" || p.kind === "server")) {
       try {
         process.kill(host.pid, "SIGTERM");
       } catch {
@@ -104,7 +109,7 @@ export class ProcessTable {
       }
     }
     for (let waited = 0; waited < 30_000; waited += 200) {
-      if (!this.owned().some((p) => p.kind === "host" || p.kind === "provider")) return;
+      if (!this.owned().some((p) => p.kind === "host" || p.kind === "server" || p.kind === "provider")) return;
       await sleep(200);
     }
     throw new Error("our provider host did not stop within 30 s");
@@ -124,7 +129,8 @@ export class ProcessTable {
       siblings.push(stat);
       children.set(stat.ppid, siblings);
     }
-    const hosts = stats.filter((s) => this.classify(this.argv(s)) === "host");
+    // Servers and hosts are detached: theirs is what they started (a host, engines, the shared provider).
+    const hosts = stats.filter((s) => ["host", "server"].includes(this.classify(this.argv(s)) ?? ""));
     const owned: OwnedProcess[] = [];
     const seen = new Set<number>();
     const walk = (root: number, viaHost: boolean) => {
@@ -143,9 +149,9 @@ export class ProcessTable {
     // Hosts first: one still a child of the bridge that spawned it belongs to the host side all the same.
     for (const host of hosts) {
       seen.add(host.pid);
-      owned.push({ ...host, kind: "host", viaHost: true });
-      walk(host.pid, true);
+      owned.push({ ...host, kind: this.classify(this.argv(host)) as ProcessKind, viaHost: true });
     }
+    for (const host of hosts) walk(host.pid, true);
     walk(process.pid, false);
     return owned;
   }

@@ -145,7 +145,7 @@ function memAvailableBytes(): number {
 }
 
 type Kind = OwnedProcess["kind"];
-const KINDS: Kind[] = ["bridge", "engine", "host", "provider"];
+const KINDS: Kind[] = ["bridge", "server", "engine", "host", "provider"];
 
 /** Peak memory of our processes above what they held before the phase, the providers seen, the CPU they used. */
 class PhaseSampler {
@@ -154,8 +154,8 @@ class PhaseSampler {
   private readonly idleAvailable = memAvailableBytes();
   private peakRss = 0;
   private peakPrivate = 0;
-  private peakByKind: Record<Kind, number> = { bridge: 0, engine: 0, host: 0, provider: 0 };
-  private peakCount: Record<Kind, number> = { bridge: 0, engine: 0, host: 0, provider: 0 };
+  private peakByKind: Record<Kind, number> = { bridge: 0, server: 0, engine: 0, host: 0, provider: 0 };
+  private peakCount: Record<Kind, number> = { bridge: 0, server: 0, engine: 0, host: 0, provider: 0 };
   private minAvailable = this.idleAvailable;
   private readonly providers = new Set<number>();
   private readonly providersBefore: Set<number>;
@@ -183,12 +183,14 @@ class PhaseSampler {
 
   private cpu() {
     const owned = table.owned();
-    const sumOf = (kind: Kind, field: "cpuSeconds" | "childrenCpuSeconds") =>
-      new Map(owned.filter((p) => p.kind === kind && p.viaHost).map((p) => [p.pid, p[field]]));
+    const sumOf = (kind: Kind | Kind[], field: "cpuSeconds" | "childrenCpuSeconds") =>
+      new Map(owned.filter((p) => [kind].flat().includes(p.kind) && p.viaHost).map((p) => [p.pid, p[field]]));
     return {
       reaped: reapedChildrenCpuSeconds(),
       hosts: sumOf("host", "cpuSeconds"),
-      hostEngines: sumOf("host", "childrenCpuSeconds"),
+      servers: sumOf("server", "cpuSeconds"),
+      // Engines the host reaped, and those the operation server ran itself (no host for the provider).
+      hostEngines: sumOf(["host", "server"], "childrenCpuSeconds"),
       providers: sumOf("provider", "cpuSeconds"),
       moto: motoPids.reduce((s, pid) => s + (cpuSecondsOfPid(pid) ?? 0), 0),
       machine: machineBusyCpuSeconds(),
@@ -227,6 +229,7 @@ class PhaseSampler {
     // A host started in this phase was detached from the bridge that spawned it: its whole CPU counts.
     const bridges = after.reaped - before.reaped;
     const hosts = delta(before.hosts, after.hosts);
+    const servers = delta(before.servers, after.servers);
     const engines = delta(before.hostEngines, after.hostEngines);
     const providers = delta(before.providers, after.providers);
     const moto = after.moto - before.moto;
@@ -241,13 +244,16 @@ class PhaseSampler {
       providerProcessesStarted: [...this.providers].filter((pid) => !this.providersBefore.has(pid)).length,
       cpuSeconds: {
         bridges: round(bridges),
+        operationServer: round(servers),
         hostNode: round(hosts),
         hostEngines: round(engines),
         provider: round(providers),
         moto: round(moto),
-        total: round(bridges + hosts + engines + providers + moto),
+        total: round(bridges + servers + hosts + engines + providers + moto),
         coreSecondsAvailable: round(wallSeconds * availableParallelism()),
-        othersOnTheMachine: round(after.machine - before.machine - (bridges + hosts + engines + providers + moto)),
+        othersOnTheMachine: round(
+          after.machine - before.machine - (bridges + servers + hosts + engines + providers + moto),
+        ),
       },
     };
   }

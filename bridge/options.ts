@@ -75,6 +75,22 @@ export function providerHostSettings(env: NodeJS.ProcessEnv): ProviderHostSettin
   };
 }
 
+/** The operation server (operation-server/), from the environment:
+ *   NIXOPS4_OPENTOFU_OPERATION_SERVER=off   every bridge serves its session itself (also with the provider host off)
+ *   NIXOPS4_OPENTOFU_OPERATION_SERVER_WAIT_SECONDS  how long a bridge waits for a server to take its session before
+ *                                                   serving it itself (default 60) */
+export interface OperationServerSettings {
+  enabled: boolean;
+  waitMs: number;
+}
+
+export function operationServerSettings(env: NodeJS.ProcessEnv): OperationServerSettings {
+  return {
+    enabled: (env.NIXOPS4_OPENTOFU_OPERATION_SERVER ?? "").toLowerCase() !== "off" && providerHostSettings(env).enabled,
+    waitMs: seconds(env.NIXOPS4_OPENTOFU_OPERATION_SERVER_WAIT_SECONDS, 60) * 1000,
+  };
+}
+
 export function engineSlotsSetting(env: NodeJS.ProcessEnv): number | undefined {
   const configured = Number.parseInt(env.NIXOPS4_OPENTOFU_ENGINE_SLOTS ?? "", 10);
   return Number.isFinite(configured) && configured > 0 ? configured : undefined;

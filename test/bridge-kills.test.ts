@@ -125,14 +125,17 @@ describe("a killed bridge's create of a security group (no name: the cloud makes
     expect(await securityGroups("faults-killed-early")).toEqual([...ids]);
   });
 
-  it("a retry while the host still runs the killed bridge's job waits for it and adopts its object", async () => {
+  it("a retry while the operation server still runs the killed bridge's job waits for it and adopts its object", async () => {
     const inputs = { description: "faults-waited", tags: { case: "waited" } };
     const killed = spawnBridge(create(SG, ["members", "waited"], inputs), slowEnv);
     await killed.reached("Creating...");
     killed.child.kill("SIGKILL");
     await killed.child;
     const retry = await run(create(SG, ["members", "waited"], inputs), slowEnv);
-    expect(retry.stderr).toMatch(/is still running \(provider host pid \d+\); waiting for its outcome/);
+    // The killed bridge's session goes on in the operation server, which holds the resource's lock until it ends.
+    const waited = /waiting for the operation of process (\d+) on the same resource to finish/.exec(retry.stderr);
+    expect(waited, retry.stderr).not.toBeNull();
+    expect(readFileSync(`/proc/${waited![1]}/cmdline`, "utf8")).toMatch(/bundle\/operation-server\.js/);
     expect(retry.stderr).toMatch(/adopting the state kept after an earlier create/);
     const id = outputsOf(retry.responses[0]).id;
     expect(await securityGroups("faults-waited")).toEqual([id]);

@@ -28,3 +28,28 @@ export async function stopHosts(hostDir: string, timeoutMs = 10_000): Promise<bo
   pids.forEach(stopHost);
   return waitUntil(() => pids.every((pid) => !isAlive({ pid })), timeoutMs);
 }
+
+/** The operation servers serving sessions with their files in `hostDir` (the runtime dir), found through /proc: a
+ * server's first argument is its paths' stem there. */
+export function operationServers(hostDir: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    const entry = argv.findIndex((a) => a.endsWith("/bundle/operation-server.js"));
+    if (entry >= 0 && argv[entry + 1]?.startsWith(`${hostDir}/`)) found.push(Number(name));
+  }
+  return found;
+}
+
+/** Stops the operation servers of `hostDir` (each ends its sessions first) and waits until they are gone. */
+export async function stopOperationServers(hostDir: string, timeoutMs = 10_000): Promise<boolean> {
+  const pids = operationServers(hostDir);
+  pids.forEach(stopHost);
+  return waitUntil(() => pids.every((pid) => !isAlive({ pid })), timeoutMs);
+}

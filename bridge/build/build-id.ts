@@ -2,9 +2,9 @@
 // made by `npm run build` (write-build-id.ts). Caches of things the code derives (compiled input validators) and
 // the provider host's key are keyed on it. Not on file times: in the Nix store every mtime is 1, so an upgrade
 // that leaves file sizes equal would look like the same build.
-import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { packageRoot } from "./package-root.js";
 
@@ -30,6 +30,9 @@ function filesUnder(dir: string, extension: string): string[] {
 
 /** Hashes the code under `root` (dist when built, the sources under vitest) and the lockfile. */
 export function computeBuildId(root: string, extension: ".js" | ".ts"): BuildId {
+  // Loaded here, not with the module: the bridge process reads the id on every start and loading node:crypto
+  // costs each of them ~14 ms of CPU (the build computes the id once).
+  const { createHash } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
   const hash = createHash("sha256");
   // bundle/: what the executable runs (dist only; the sources have none).
   const files = ["bridge", "codegen", "bundle"]

@@ -15,10 +15,10 @@ export function localRunner(context: LocalRunnerContext): JobRunner {
       const { runBatch, ApplyWithheldError } = await import("./batch-run.js");
       try {
         const [outcome] = await runBatch(
-          // The engine of this process is interrupted by the process's own handler (interrupts.ts); the signal
-          // only withholds the next engine command.
+          // The caller's signal gives the running engine its one SIGINT and withholds the next engine command.
           {
             ...context,
+            signal: how.signal,
             progress: (_i, line) => how.progress(line),
             mayApply: () => !how.signal?.aborted,
             beforeApply: async (actions) => how.beforeApply?.(actions.get(0) ?? []),

@@ -60,6 +60,7 @@ import { randomUUID } from "node:crypto";
 import { operationDeadline, type BridgeOptions } from "../options.js";
 import type { ProviderConnection } from "./provider-attachment.js";
 import { runWorkspace, type WorkspaceAction } from "./workspace-run.js";
+import type { Interrupts } from "../../opentofu/engine/interrupts.js";
 
 export class OperationError extends Error {}
 
@@ -68,7 +69,11 @@ export interface OperationContext {
   engine: string;
   types: () => Promise<ProviderTypes>;
   log: (line: string) => void;
+  /** This caller's interrupt (the bridge process's signals, or those it handed on to the operation server). */
+  interrupts: Interrupts;
   connect: (prepared: PreparedResource) => Promise<ProviderConnection>;
+  /** One validator for every session of an operation server (its compiled validators stay loaded); else its own. */
+  validator?: InputValidator;
 }
 
 /** The managed operation whose response the protocol edge is about to write. */
@@ -76,6 +81,12 @@ interface OpenOperation {
   lock: HeldLock;
   target: RecordTarget;
   previous?: RecordOutcome;
+}
+
+/** The input validator of a provider, its compiled validators cached under the cache dir. */
+export function validatorFor(options: Pick<BridgeOptions, "cacheDir" | "provider">): InputValidator {
+  const { cacheDir, provider } = options;
+  return new InputValidator(join(cacheDir, "validators", provider.address, provider.version));
 }
 
 /** The way out every error that leaves a record names. */
@@ -89,8 +100,7 @@ export class OpenTofuResources implements ResourceHandler {
   private pruned?: Promise<number>;
 
   constructor(private readonly context: OperationContext) {
-    const { cacheDir, provider } = context.options;
-    this.validator = new InputValidator(join(cacheDir, "validators", provider.address, provider.version));
+    this.validator = context.validator ?? validatorFor(context.options);
   }
 
   /** A redactor per operation, seeded with credentials from the environment. */
@@ -151,6 +161,7 @@ export class OpenTofuResources implements ResourceHandler {
       record: this.open?.target,
       redactor,
       log,
+      interrupts: this.context.interrupts,
       connect: () => this.context.connect(prepared),
     });
     return result.state;

@@ -2,7 +2,7 @@
 // them: redacted progress and errors, a retry when planning lost its provider, and the operation's record, which
 // gets the outcome before anything is answered, so that a failure after the engine changed something, or a
 // response that never reaches NixOps4, leaves nothing in the cloud forgotten.
-import { interruption, interruptSignal, throwIfInterrupted } from "../../opentofu/engine/interrupts.js";
+import { throwIfInterrupted, type Interrupts } from "../../opentofu/engine/interrupts.js";
 import type { ProviderRef } from "../../opentofu/provider/provider-address.js";
 import { guessImportId, reportsExistingObject } from "../recovery/import-guess.js";
 import {
@@ -42,6 +42,8 @@ export interface WorkspaceRunRequest {
   record?: RecordTarget;
   redactor: Redactor;
   log: (line: string) => void;
+  /** The caller's interrupt: this process's signals, or those a bridge handed on to the operation server. */
+  interrupts: Interrupts;
   connect: () => Promise<JobRunner>;
 }
 
@@ -102,7 +104,7 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
   try {
     outcome = await runner.run(job, {
       progress: (line) => request.log(request.redactor.redact(line)),
-      signal: interruption,
+      signal: request.interrupts.signal,
       keepFor: { lineage: request.lineage, operation: request.operation, ...(request.record ?? {}) },
       // On a host, the host notes it itself (it outlives this bridge).
       beforeApply: async (actions) => {
@@ -110,7 +112,7 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
       },
     });
   } catch (error) {
-    if (error instanceof JobInterruptedError) throwIfInterrupted("applying the plan");
+    if (error instanceof JobInterruptedError) throwIfInterrupted("applying the plan", request.interrupts);
     throw error;
   } finally {
     await runner.release();
@@ -128,7 +130,7 @@ async function runOnce(request: WorkspaceRunRequest): Promise<WorkspaceRunResult
     throw outcome.providerLost ? new ProviderLostError(message) : new EngineOperationError(message);
   }
   const state = claim(request, outcome.state);
-  const interrupted = interruptSignal();
+  const interrupted = request.interrupts.by();
   // Interrupted after applying: NixOps4 may be gone and never persist the response, so the outcome is kept for
   // the rerun even once the response is written.
   const result = interrupted && outcome.actions.length > 0 ? "interrupted" : "succeeded";
@@ -163,7 +165,7 @@ async function keepStateAfterFailure(
   reason: string,
   unknown: boolean,
 ): Promise<string> {
-  const interrupted = interruptSignal();
+  const interrupted = request.interrupts.by();
   const why = interrupted ? `interrupted by ${interrupted}` : reason;
   const result = interrupted ? "interrupted" : "failed";
   const where = request.record

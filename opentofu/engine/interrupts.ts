@@ -19,12 +19,38 @@ export function interruptSignal(): NodeJS.Signals | undefined {
 
 export class InterruptedError extends Error {}
 
-export function throwIfInterrupted(what: string): void {
-  if (interruptedBy) {
-    throw new InterruptedError(`interrupted by ${interruptedBy} before ${what}; nothing further was started`);
-  }
+/** One caller's interrupt: this process's own signals, or (in the operation server) those a bridge handed on. */
+export interface Interrupts {
+  /** Aborted on the first interrupt, with the signal's name as reason. */
+  readonly signal: AbortSignal;
+  /** Which signal interrupted, if one did. */
+  by(): NodeJS.Signals | undefined;
 }
 
+/** This process's own signals (installInterruptHandlers). */
+export const processInterrupts: Interrupts = { signal: interruption, by: () => interruptedBy };
+
+/** Interrupts that arrive as messages (a bridge handing its signal on); only the first one counts. */
+export function handedOnInterrupts(): Interrupts & { interrupt(signal: NodeJS.Signals): void } {
+  const controller = new AbortController();
+  let by: NodeJS.Signals | undefined;
+  return {
+    signal: controller.signal,
+    by: () => by,
+    interrupt(signal) {
+      if (by) return;
+      by = signal;
+      controller.abort(signal);
+    },
+  };
+}
+
+export function throwIfInterrupted(what: string, interrupts: Interrupts = processInterrupts): void {
+  const by = interrupts.by();
+  if (by) throw new InterruptedError(`interrupted by ${by} before ${what}; nothing further was started`);
+}
+
+/** For engines started without an abort signal of their own: this process's signal handler interrupts them. */
 export function trackEngine(child: ResultPromise): void {
   running.add(child);
   const forget = () => running.delete(child);

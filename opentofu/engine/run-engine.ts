@@ -69,7 +69,9 @@ function startEngine(command: EngineCommand, buffer: boolean) {
     detached: true,
     cleanup: true,
   });
-  trackEngine(child);
+  // An engine with a signal of its own is interrupted through it alone: a second SIGINT would make it abandon its
+  // state.
+  if (!command.signal) trackEngine(child);
   return child;
 }
 
@@ -192,7 +194,11 @@ export interface EngineDocumentOutcome {
 
 /** Runs a command whose stdout is one document rather than UI lines; the whole of it is kept. */
 export async function runEngineForDocument(command: EngineCommand): Promise<EngineDocumentOutcome> {
-  const result = await startEngine(command, true);
+  const child = startEngine(command, true);
+  const interrupt = () => child.kill("SIGINT");
+  if (command.signal?.aborted) interrupt();
+  else command.signal?.addEventListener("abort", interrupt, { once: true });
+  const result = await child.finally(() => command.signal?.removeEventListener("abort", interrupt));
   checkStarted(command, result);
   return {
     exitCode: result.exitCode ?? 1,
