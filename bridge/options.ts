@@ -3,8 +3,8 @@
 // so NixOps4 shows the user what to fix. Two NIXOPS4_OPENTOFU_ variables are not settings read here: the
 // launcher's NIXOPS4_OPENTOFU_NODE (which Node runs the bridge) and the CA bundle it moves aside, put back by
 // launcher-environment.ts before this module reads anything.
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { homeDir } from "./machine/runtime-dir.js";
 import { parseArgs } from "node:util";
 import { parseProviderRef, type ProviderRef } from "../opentofu/provider/provider-address.js";
 
@@ -154,7 +154,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptio
     pluginDir: values["plugin-dir"] ?? (env.NIXOPS4_OPENTOFU_PLUGIN_DIR || undefined),
     cacheDir:
       env.NIXOPS4_OPENTOFU_CACHE_DIR ||
-      join(env.XDG_CACHE_HOME || join(env.HOME ?? homedir(), ".cache"), "nixops4-resources-opentofu"),
+      join(env.XDG_CACHE_HOME || join(homeDir(env), ".cache"), "nixops4-resources-opentofu"),
     stateDir: stateDirFrom(env),
     providerHost: providerHostSettings(env),
     engineSlots: engineSlotsSetting(env),
@@ -163,7 +163,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BridgeOptio
 }
 
 export function stateDirFrom(env: NodeJS.ProcessEnv): string {
-  const home = env.HOME ?? homedir();
+  const home = homeDir(env);
   return (
     env.NIXOPS4_OPENTOFU_STATE_DIR ||
     join(env.XDG_STATE_HOME || join(home, ".local", "state"), "nixops4-resources-opentofu")

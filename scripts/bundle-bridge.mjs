@@ -53,6 +53,8 @@ await build({
 // and each module Node loads costs a 100-process burst; what it rarely needs stays in the entries above.
 await build({
   ...common,
+  // Nothing in it is CommonJS: no require() or __filename to provide.
+  banner: {},
   entryPoints: { bridge: join(bridge, "main.js") },
   splitting: false,
   plugins: [
