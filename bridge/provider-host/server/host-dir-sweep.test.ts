@@ -10,7 +10,7 @@ import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostEntryPath } from "../client/host-client.js";
 import { acquireProviderLease, type ProviderLease } from "../client/index.js";
-import { isAlive } from "../../machine/process-identity.js";
+import { isAlive, selfIdentity } from "../../machine/process-identity.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { waitUntil } from "../../../testkit/wait.js";
 
@@ -176,6 +176,19 @@ describe("host directory sweep", () => {
     writeFileSync(join(hostDir, "notes.txt"), "not a host's\n");
     makeOld("notes.txt", 30);
 
+    // Operation servers: a SIGKILLed one's lock (naming a dead process) and socket, and its week-old log, go; a
+    // live one's lock and socket stay.
+    const deadServer = "ops-1111111111111111";
+    const liveServer = "ops-2222222222222222";
+    const deadPid = killed.host.hostPid;
+    writeFileSync(join(hostDir, `${deadServer}.lock`), JSON.stringify({ pid: deadPid, start: 1, token: "t" }));
+    await deadSockets([`${deadServer}.sock`]);
+    writeFileSync(join(hostDir, `${deadServer}.log`), "a line\n");
+    makeOld(`${deadServer}.log`, 8);
+    writeFileSync(join(hostDir, `${liveServer}.lock`), JSON.stringify({ ...selfIdentity(), token: "t" }));
+    const liveServerSocket: Server = createServer();
+    await new Promise<void>((resolve) => liveServerSocket.listen(join(hostDir, `${liveServer}.sock`), resolve));
+
     try {
       const sweeper = await lease("c");
       const sweeperLog = join(hostDir, `${sweeper.host.key.slice(0, 32)}.log`);
@@ -192,6 +205,8 @@ describe("host directory sweep", () => {
       expect(names.has("plugin1000002")).toBe(true);
       expect(names.has("plugin1000003")).toBe(true);
       expect(names.has("notes.txt")).toBe(true);
+      expect(filesOf(deadServer)).toEqual([]);
+      expect(filesOf(liveServer)).toEqual([`${liveServer}.lock`, `${liveServer}.sock`]);
 
       // The live host still has all it had, its lock is still its own, and it still serves.
       expect(filesOf(liveStem)).toEqual(liveFiles);
@@ -199,7 +214,7 @@ describe("host directory sweep", () => {
       expect(existsSync(liveMetadata.providerSocket)).toBe(true);
       expect(isAlive({ pid: live.host.providerPid })).toBe(true);
       expect(readFileSync(sweeperLog, "utf8")).toContain(
-        "cleared 1 dead host(s), 1 dead plugin socket(s), 3 old log(s)",
+        "cleared 1 dead host(s), 1 dead plugin socket(s), 2 file(s) of dead operation servers, 4 old log(s)",
       );
       const again = await lease("a");
       expect(again.host.hostPid).toBe(live.host.hostPid);
@@ -207,6 +222,7 @@ describe("host directory sweep", () => {
       await sweeper.release();
     } finally {
       listener.close();
+      liveServerSocket.close();
       await live.release();
     }
   });

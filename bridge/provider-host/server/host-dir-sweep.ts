@@ -20,20 +20,28 @@ const LOG_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 const HOST_FILE = /^([0-9a-f]{32})\.(lock|ctl\.sock|json|\d+\.grpc\.sock|log|log\.1)$/;
 // go-plugin names its socket "plugin" + random digits (os.CreateTemp in PLUGIN_UNIX_SOCKET_DIR).
 const PLUGIN_SOCKET = /^plugin\d+$/;
+// An operation server's files (operation-server/server-key.ts): its lock and socket, the start claim and waiting
+// room of the bridge starting it, its log.
+const SERVER_FILE = /^ops-[0-9a-f]{16}\.(lock|sock|start|wait|log)$/;
 
 export interface SweepCounts {
   deadHosts: number;
   pluginSockets: number;
   logs: number;
+  /** Files of operation servers (and of bridges starting one) that were killed. */
+  serverFiles: number;
 }
 
 export async function sweepHostDir(dir: string, ownStem: string, log: (line: string) => void): Promise<SweepCounts> {
-  const counts: SweepCounts = { deadHosts: 0, pluginSockets: 0, logs: 0 };
+  const counts: SweepCounts = { deadHosts: 0, pluginSockets: 0, logs: 0, serverFiles: 0 };
   const byStem = new Map<string, { suffix: string; name: string }[]>();
   const pluginSockets: string[] = [];
+  const serverFiles: string[] = [];
   for (const name of await readdir(dir)) {
     const match = HOST_FILE.exec(name);
-    if (match) {
+    if (SERVER_FILE.test(name)) {
+      serverFiles.push(name);
+    } else if (match) {
       const files = byStem.get(match[1]!) ?? [];
       files.push({ suffix: match[2]!, name });
       byStem.set(match[1]!, files);
@@ -73,6 +81,8 @@ export async function sweepHostDir(dir: string, ownStem: string, log: (line: str
     }
   }
 
+  await sweepServerFiles(dir, serverFiles, now, counts, log);
+
   for (const name of pluginSockets) {
     const path = join(dir, name);
     try {
@@ -105,6 +115,51 @@ async function clearIfDead(dir: string, stem: string, names: string[], log: (lin
     await lock.release();
   }
   return true;
+}
+
+/** A lock (a server's, or a starting bridge's claim) whose owner died is taken and released, which removes it; the
+ * socket beside a dead server's lock goes too. Waiting rooms nobody listens on and old logs are removed. */
+async function sweepServerFiles(
+  dir: string,
+  names: string[],
+  now: number,
+  counts: SweepCounts,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      if (name.endsWith(".lock") || name.endsWith(".start")) {
+        const lock = await tryAcquireLock(path);
+        if (!lock) continue; // a live server's, or a live bridge's claim
+        if (name.endsWith(".lock")) {
+          const socket = path.replace(/\.lock$/, ".sock");
+          if (
+            await lstat(socket).then(
+              () => true,
+              () => false,
+            )
+          ) {
+            await rm(socket, { force: true });
+            counts.serverFiles++;
+          }
+        }
+        await lock.release();
+        counts.serverFiles++;
+      } else if (name.endsWith(".wait")) {
+        const info = await lstat(path);
+        if (now - info.mtimeMs < PLUGIN_SOCKET_MIN_AGE_MS || (await probe(path)) !== "refused") continue;
+        await rm(path, { force: true });
+        counts.serverFiles++;
+      } else if (name.endsWith(".log") && now - (await lstat(path)).mtimeMs > LOG_MAX_AGE_MS) {
+        await rm(path, { force: true });
+        counts.logs++;
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+        log(`sweep: could not check ${name}: ${(error as Error).message}`);
+    }
+  }
 }
 
 /** "refused" only when the kernel says nobody listens (ECONNREFUSED); a busy or slow listener is alive. */

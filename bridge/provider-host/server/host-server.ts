@@ -269,7 +269,8 @@ export class ProviderHost {
       const removed = await sweepHostDir(this.options.dir, hostStem(this.options.key), (line) => this.log(line));
       this.log(
         `swept the host directory in ${Date.now() - started} ms: cleared ${removed.deadHosts} dead host(s), ` +
-          `${removed.pluginSockets} dead plugin socket(s), ${removed.logs} old log(s)`,
+          `${removed.pluginSockets} dead plugin socket(s), ${removed.serverFiles} file(s) of dead operation ` +
+          `servers, ${removed.logs} old log(s)`,
       );
     } catch (error) {
       this.log(`could not sweep the host directory: ${(error as Error).message}`);
