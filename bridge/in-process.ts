@@ -2,29 +2,18 @@
 // host's) interrupted by this process's own signals. What bridge/main.ts runs when no operation server is used
 // (NIXOPS4_OPENTOFU_OPERATION_SERVER=off or NIXOPS4_OPENTOFU_PROVIDER_HOST=off) or none could be reached. The protocol
 // owns stdout; anything else that would print there (console.log in a dependency) is sent to stderr.
-import { Writable } from "node:stream";
 import { installInterruptHandlers, processInterrupts } from "../opentofu/engine/interrupts.js";
+import { takeStdoutForProtocol } from "./protocol/protocol-stdout.js";
 import { runSession, servicesFrom } from "./session.js";
 
 export async function serveInProcess(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const protocolWrite = process.stdout.write.bind(process.stdout);
-  const protocolOut = new Writable({
-    write(chunk, _encoding, callback) {
-      protocolWrite(chunk as string | Uint8Array, callback);
-    },
-  });
+  const protocolOut = takeStdoutForProtocol();
   // NixOps4 may close our pipes while an operation runs (it crashed, or gave up). Writing then fails with EPIPE;
   // unhandled, that would kill the bridge mid-operation. The operation finishes, serve() sees the response was not
   // written and leaves its outcome recorded for the next operation; log lines are simply lost.
   protocolOut.on("error", () => undefined);
   process.stdout.on("error", () => undefined);
   process.stderr.on("error", () => undefined);
-  const toStderr = (...args: unknown[]) => process.stderr.write(args.map(String).join(" ") + "\n");
-  console.log = toStderr;
-  console.info = toStderr;
-  console.debug = toStderr;
-  process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) =>
-    (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
 
   const log = (line: string) => process.stderr.write(`[opentofu] ${line}\n`);
 

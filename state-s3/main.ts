@@ -2,22 +2,11 @@
 // nixops4-state-s3: the state provider NixOps4 starts for an `s3.object` state resource. The protocol owns stdout;
 // anything else that would print there is sent to stderr. SIGINT/SIGTERM between requests release the lock at once;
 // during a request they let it finish (an event half-acknowledged is worse than a late exit).
-import { Writable } from "node:stream";
+import { takeStdoutForProtocol } from "../bridge/protocol/protocol-stdout.js";
 import { serveState } from "./serve-state.js";
 import { StateSession } from "./state-session.js";
 
-const protocolWrite = process.stdout.write.bind(process.stdout);
-const protocolOut = new Writable({
-  write(chunk, _encoding, callback) {
-    protocolWrite(chunk as string | Uint8Array, callback);
-  },
-});
-const toStderr = (...args: unknown[]) => process.stderr.write(args.map(String).join(" ") + "\n");
-console.log = toStderr;
-console.info = toStderr;
-console.debug = toStderr;
-process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) =>
-  (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
+const protocolOut = takeStdoutForProtocol();
 
 const log = (line: string) => process.stderr.write(`[state-s3] ${line}\n`);
 const session = new StateSession(log);
