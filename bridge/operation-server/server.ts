@@ -141,8 +141,11 @@ export class OperationServer {
         if (frame.t === "hello") {
           if (frame.v !== FRAMES_VERSION) throw new Error(`frames version ${frame.v}, expected ${FRAMES_VERSION}`);
           if (frame.identity !== this.identity) {
+            this.log(`refusing bridge pid ${frame.pid}: it was started otherwise`);
             send({ t: "refused", reason: "another build, environment, command line or working directory" });
-            throw new Error(`bridge pid ${frame.pid} was started otherwise`);
+            // end(), not destroy(): the refusal must reach the bridge, which then serves its session itself.
+            socket.end();
+            return "stop";
           }
           greeted = true;
           send({ t: "ready", pid: process.pid });
