@@ -1,12 +1,13 @@
 import { defineConfig } from "vitest/config";
 
 // Tests against moto (a local AWS API, one Python process per test file) run one file at a time, before and never
-// beside the CPU-heavy codegen and Nix tests: with the CPU saturated, moto sometimes records a request whose
-// answer the AWS provider never gets, and the SDK's retry then meets "EntityAlreadyExists". Reproduced with plain
-// `terraform apply` against moto (1 in 12 runs with both cores busy); see bench/README.md. Each cloud file is its
-// own project because groups (sequence.groupOrder) run one after another, while files within a group run side
-// by side. The two longest fault files share a group: they mostly wait (held API answers, processes killed at a
-// log line) rather than compute, and one after the other they alone took 7 of CI's 20 minutes.
+// beside the CPU-heavy codegen and Nix tests: their fault tests kill processes at a log line and bound waits by
+// deadlines, which a saturated CPU stretches. (The "EntityAlreadyExists" / "InvalidPermission.NotFound" failures
+// once blamed on CPU starvation came from moto's thread-unsafe models answering 500, which the SDK retries;
+// testkit/moto-serialized.py serves moto one request at a time.) Each cloud file is its own project because
+// groups (sequence.groupOrder) run one after another, while files within a group run side by side. The two
+// longest fault files share a group: they mostly wait (held API answers, processes killed at a log line) rather
+// than compute, and one after the other they alone took 7 of CI's 20 minutes.
 const cloudGroups: string[][] = [
   ["bridge/provider-host/provider-host.test.ts"],
   ["test/bridge-reliability.test.ts"],

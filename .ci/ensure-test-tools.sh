@@ -18,7 +18,8 @@ fi
 
 missing=()
 command -v tofu >/dev/null 2>&1 || command -v terraform >/dev/null 2>&1 || missing+=("tofu or terraform on PATH")
-command -v moto_server >/dev/null 2>&1 || missing+=("moto_server (pip install 'moto[server]')")
+# testkit/moto-serialized.py serves moto's app itself, so the python3 on PATH must import moto's server.
+python3 -c 'import moto.server, werkzeug.serving' >/dev/null 2>&1 || missing+=("moto's server for python3 (python3 -m pip install 'moto[server]')")
 if [ -z "${NIXOPS4_OPENTOFU_TEST_PLUGIN_DIR:-}" ] && [ ! -d /opt/tf-plugins/registry.terraform.io/hashicorp/aws/5.100.0 ]; then
   missing+=("the hashicorp/aws 5.100.0 filesystem mirror (/opt/tf-plugins or NIXOPS4_OPENTOFU_TEST_PLUGIN_DIR)")
 fi

@@ -236,7 +236,7 @@ export function reapedChildrenCpuSeconds(): number {
   return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
 }
 
-/** Like reapedChildrenCpuSeconds, for a process that is still alive (moto_server, a host): its own CPU seconds. */
+/** Like reapedChildrenCpuSeconds, for a process that is still alive (the moto server, a host): its own CPU seconds. */
 export function cpuSecondsOfPid(pid: number): number | undefined {
   return readStat(pid)?.cpuSeconds;
 }
@@ -246,21 +246,4 @@ export function machineBusyCpuSeconds(): number {
   const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/);
   const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number); // not idle, not iowait
   return (user! + nice! + system! + irq! + softirq! + steal!) / TICKS_PER_SECOND;
-}
-
-/** The pids of descendants of this process whose argv mentions `needle` (moto_server and its launcher). */
-export function descendantsMatching(needle: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (!readArgv(pid).some((a) => a.includes(needle))) continue;
-    for (let stat = readStat(pid); stat && stat.ppid > 1; stat = readStat(stat.ppid)) {
-      if (stat.ppid === process.pid) {
-        pids.push(pid);
-        break;
-      }
-    }
-  }
-  return pids;
 }

@@ -1,7 +1,7 @@
 // Benchmark: the bridge at NixOps4's scale, as NixOps4 starts it (every independent resource's bridge at once) on
 // a cold machine (no provider host: a fresh provider configuration, or the previous host idled out) and warm (the
 // host of the previous run still up), against one `terraform apply -auto-approve` of the same N resources in a
-// workspace init'ed beforehand, in the same run, on one moto_server on 127.0.0.1.
+// workspace init'ed beforehand, in the same run, on one moto server on 127.0.0.1.
 //   scenarios: 20 two at a time, 20 at once, 100 at once, 500 at once (BENCH_SCALES="20x2,20,100,500");
 //   per run: wall time, host and provider processes started for the key, peak memory above idle (summed RSS and
 //   summed private memory of our processes; MemAvailable of the machine), CPU seconds per kind of process, and a
@@ -22,7 +22,6 @@ import { startMoto } from "../testkit/moto.js";
 import { createRequest, inPool, runBridgeOp, scaleResources, type BridgeTarget } from "./bridge-ops.js";
 import {
   cpuSecondsOfPid,
-  descendantsMatching,
   machineBusyCpuSeconds,
   ProcessTable,
   reapedChildrenCpuSeconds,
@@ -69,7 +68,7 @@ const bridge = awsBridgeEnv(moto, {
 const target: BridgeTarget = { env: bridge.env, engine, provider: bridge.provider };
 const handEnv = { ...process.env, ...moto.env };
 const table = new ProcessTable({ hostDir, engineNames: [basename(engine)] });
-const motoPids = descendantsMatching("moto_server");
+const motoPids = [moto.pid];
 
 process.on("exit", () => {
   for (const host of table.owned().filter((p) => p.kind === "host")) {

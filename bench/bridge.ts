@@ -1,5 +1,5 @@
 // Benchmark: the bridge as NixOps4 drives it (one fresh process per resource operation) against the engine run by
-// hand, in one run, on one moto_server on 127.0.0.1:
+// hand, in one run, on one moto server on 127.0.0.1:
 //   (a) create → update (tags) → destroy of one aws_iam_user, each operation its own bridge process;
 //   (b) the same three steps as `terraform apply -auto-approve` / `destroy -auto-approve` in a workspace init'ed
 //       beforehand (normal CLI config with the filesystem mirror; same provider configuration);
@@ -40,7 +40,6 @@ import {
 import {
   cpuSecondsOf,
   cpuSecondsOfPid,
-  descendantsMatching,
   machineBusyCpuSeconds,
   MemorySampler,
   ProcessTable,
@@ -88,7 +87,7 @@ const target: BridgeTarget = { env: bridge.env, engine: timed.path, provider: br
 const fallback: BridgeTarget = { ...target, env: { ...bridge.env, NIXOPS4_OPENTOFU_PROVIDER_HOST: "off" } };
 const handEnv = { ...process.env, ...moto.env };
 const table = new ProcessTable({ hostDir, engineNames: [basename(engine), "engine-timed", "engine-traced"] });
-const motoPids = descendantsMatching("moto_server");
+const motoPids = [moto.pid];
 // Our hosts are detached and would idle for HOST_IDLE_SECONDS after a failed run: stop them whenever we exit.
 process.on("exit", (code) => {
   // After a failure the hosts' logs are the evidence of what the shared provider did: keep them (git-ignored).
@@ -470,7 +469,7 @@ const output = {
     warmUp:
       "one untimed bridge create before (a) and (c), after the cold measurements: the provider host is running and " +
       "the schema cache exists; one untimed fallback create fills the engine's plugin cache",
-    moto: "one moto_server on 127.0.0.1 for everything, reset between repetitions; scale objects are removed by the reset (not timed)",
+    moto: "one moto server on 127.0.0.1 for everything, reset between repetitions; scale objects are removed by the reset (not timed)",
     engineWrapper:
       "bridge operations run the engine through a bash timing wrapper (--engine; builtins only, a few ms per command); " +
       "the hand-run baselines (b), (d) run terraform directly",

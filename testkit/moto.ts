@@ -1,10 +1,15 @@
-// Starts a real moto_server (a local AWS API) on loopback for tests, benchmarks and the demo.
+// Starts a real moto server (a local AWS API) on loopback for tests, benchmarks and the demo: moto's own app,
+// served by testkit/moto-serialized.py so that concurrent calls never meet moto's thread-unsafe models.
 import { execa, type ResultPromise } from "execa";
 import { createServer } from "node:net";
+import { join } from "node:path";
+import { repoRoot } from "./repo-root.js";
 
 export interface MotoServer {
   endpoint: string;
   port: number;
+  /** The server's process, for benchmarks that count its CPU time. */
+  pid: number;
   /** Environment that points the AWS provider and the AWS SDK at this server. */
   env: Record<string, string>;
   reset(): Promise<void>;
@@ -33,7 +38,7 @@ async function waitUntilServing(endpoint: string, child: ResultPromise, deadline
     () => (exited = true),
   );
   while (Date.now() - started < deadlineMs) {
-    if (exited) throw new Error("moto_server exited before it served requests");
+    if (exited) throw new Error("the moto server exited before it served requests (python3 must import moto.server)");
     try {
       const response = await fetch(`${endpoint}/moto-api/data.json`);
       if (response.ok) return;
@@ -42,13 +47,14 @@ async function waitUntilServing(endpoint: string, child: ResultPromise, deadline
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`moto_server did not answer on ${endpoint} within ${deadlineMs} ms`);
+  throw new Error(`the moto server did not answer on ${endpoint} within ${deadlineMs} ms`);
 }
 
 export async function startMoto(options: { port?: number } = {}): Promise<MotoServer> {
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = execa("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+  const script = join(repoRoot, "testkit", "moto-serialized.py");
+  const child = execa("python3", [script, "-H", "127.0.0.1", "-p", String(port)], {
     stdin: "ignore",
     stdout: "ignore",
     stderr: "ignore",
@@ -59,6 +65,7 @@ export async function startMoto(options: { port?: number } = {}): Promise<MotoSe
   return {
     endpoint,
     port,
+    pid: child.pid!,
     env: {
       AWS_ENDPOINT_URL: endpoint,
       AWS_ACCESS_KEY_ID: "testing",
