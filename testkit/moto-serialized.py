@@ -12,26 +12,51 @@
 import argparse
 import io
 import os
+import re
 import signal
 import sys
 import threading
+import time
 
 from werkzeug.serving import run_simple
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 
 class OneAtATime:
-    def __init__(self, app):
+    def __init__(self, app, request_log):
         self.app = app
         self.lock = threading.Lock()
+        self.request_log = request_log
 
     def __call__(self, environ, start_response):
         body = self._read_body(environ)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
+        statuses = []
+
+        def record_status(status, headers, exc_info=None):
+            statuses.append(status)
+            return start_response(status, headers, exc_info)
+
         # The answer is built (and moto's models read) inside the lock; werkzeug sends it after.
         with self.lock:
-            return list(self.app(environ, start_response))
+            answer = list(self.app(environ, record_status))
+            if self.request_log:
+                self._log(environ, body, statuses)
+        return answer
+
+    def _log(self, environ, body, statuses):
+        # Which call, and which attempt of the AWS SDK's retries it was (amz-sdk-request: "attempt=2; max=25"): what
+        # tells a retry meeting its own first attempt apart from two callers. No bodies: they may hold secrets.
+        action = re.search(rb"(?:^|&)Action=([A-Za-z]+)", body)
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        what = action.group(1).decode() if action else target or environ.get("PATH_INFO", "")
+        self.request_log.write(
+            f"{time.time():.3f} {environ.get('REQUEST_METHOD')} {what} "
+            f"[{environ.get('HTTP_AMZ_SDK_REQUEST', '-')}] {environ.get('HTTP_AMZ_SDK_INVOCATION_ID', '-')} "
+            f"-> {statuses[0] if statuses else '?'}\n"
+        )
+        self.request_log.flush()
 
     @staticmethod
     def _read_body(environ):
@@ -47,6 +72,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, required=True)
+    parser.add_argument("--request-log", help="append one line per request (call, SDK attempt, status) here")
     args = parser.parse_args()
     # moto builds some URLs (S3 presigning, SQS queue URLs) from MOTO_PORT, as moto_server sets it.
     os.environ.setdefault("MOTO_PORT", str(args.port))
@@ -54,7 +80,8 @@ def main():
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     app = DomainDispatcherApplication(create_backend_app)
     app.debug = True
-    run_simple(args.host, args.port, OneAtATime(app), threaded=True)
+    request_log = open(args.request_log, "a", encoding="utf-8") if args.request_log else None
+    run_simple(args.host, args.port, OneAtATime(app, request_log), threaded=True)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,11 @@ export async function startMoto(options: { port?: number } = {}): Promise<MotoSe
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const script = join(repoRoot, "testkit", "moto-serialized.py");
-  const child = execa("python3", [script, "-H", "127.0.0.1", "-p", String(port)], {
+  // NIXOPS4_OPENTOFU_TEST_MOTO_LOG names a file that gets a line per request: the call, the AWS SDK's attempt
+  // number and the status (for telling a retry that met its own first attempt from two callers).
+  const requestLog = process.env.NIXOPS4_OPENTOFU_TEST_MOTO_LOG;
+  const args = [script, "-H", "127.0.0.1", "-p", String(port), ...(requestLog ? ["--request-log", requestLog] : [])];
+  const child = execa("python3", args, {
     stdin: "ignore",
     stdout: "ignore",
     stderr: "ignore",
