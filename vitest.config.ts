@@ -3,8 +3,8 @@ import { defineConfig } from "vitest/config";
 // Tests against moto (a local AWS API, one Python process per test file) run one file at a time, before and never
 // beside the CPU-heavy codegen and Nix tests: their fault tests kill processes at a log line and bound waits by
 // deadlines, which a saturated CPU stretches. (The "EntityAlreadyExists" / "InvalidPermission.NotFound" failures
-// once blamed on CPU starvation came from moto's thread-unsafe models answering 500, which the SDK retries;
-// testkit/moto-serialized.py serves moto one request at a time.) Each cloud file is its own project because
+// once blamed on CPU starvation fit moto's thread-unsafe models answering 500, which the SDK retries, seen in
+// moto's log; testkit/moto-serialized.py serves moto one request at a time. See bench/README.md.) Each cloud file is its own project because
 // groups (sequence.groupOrder) run one after another, while files within a group run side by side. The two
 // longest fault files share a group: they mostly wait (held API answers, processes killed at a log line) rather
 // than compute, and one after the other they alone took 7 of CI's 20 minutes.

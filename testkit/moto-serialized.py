@@ -2,10 +2,10 @@
 #
 # moto's models are not thread-safe, and `moto_server` serves each connection on its own thread. Under concurrent
 # calls it answers some with a 500 ("RuntimeError: dictionary changed size during iteration" in EC2's security
-# groups, 1 in ~600 concurrent CreateSecurityGroup calls with the CPU busy), sometimes after it has already
-# changed its state. The AWS SDK retries a 500, and the retry meets what the first attempt did
-# (EntityAlreadyExists, InvalidPermission.NotFound): a failure the real cloud does not produce that way. So the
-# server here still reads and writes on many threads, but moto's own code runs under one lock.
+# groups: 9 of 1,500 concurrent CreateSecurityGroup calls with the CPU busy), sometimes after it has already
+# changed its state. The AWS SDK retries a 500, and the retry meets what the first attempt did (the
+# InvalidPermission.NotFound and EntityAlreadyExists CI met): a failure the real cloud does not produce that way.
+# So the server here still reads and writes on many threads, but moto's own code runs under one lock.
 #
 # Nothing the tests use blocks inside moto (no long polls such as SQS's WaitTimeSeconds), so the lock never waits
 # on a client: the request body is read before it is taken and the answer is written after it is released.
