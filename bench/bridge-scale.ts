@@ -68,7 +68,6 @@ const bridge = awsBridgeEnv(moto, {
 const target: BridgeTarget = { env: bridge.env, engine, provider: bridge.provider };
 const handEnv = { ...process.env, ...moto.env };
 const table = new ProcessTable({ hostDir, engineNames: [basename(engine)] });
-const motoPids = [moto.pid];
 
 process.on("exit", () => {
   for (const host of table.owned().filter((p) => p.kind === "host")) {
@@ -191,7 +190,7 @@ class PhaseSampler {
       // Engines the host reaped, and those the operation server ran itself (no host for the provider).
       hostEngines: sumOf(["host", "server"], "childrenCpuSeconds"),
       providers: sumOf("provider", "cpuSeconds"),
-      moto: motoPids.reduce((s, pid) => s + (cpuSecondsOfPid(pid) ?? 0), 0),
+      moto: cpuSecondsOfPid(moto.pid) ?? 0,
       machine: machineBusyCpuSeconds(),
     };
   }

@@ -87,7 +87,6 @@ const target: BridgeTarget = { env: bridge.env, engine: timed.path, provider: br
 const fallback: BridgeTarget = { ...target, env: { ...bridge.env, NIXOPS4_OPENTOFU_PROVIDER_HOST: "off" } };
 const handEnv = { ...process.env, ...moto.env };
 const table = new ProcessTable({ hostDir, engineNames: [basename(engine), "engine-timed", "engine-traced"] });
-const motoPids = [moto.pid];
 // Our hosts are detached and would idle for HOST_IDLE_SECONDS after a failed run: stop them whenever we exit.
 process.on("exit", (code) => {
   // After a failure the hosts' logs are the evidence of what the shared provider did: keep them (git-ignored).
@@ -147,7 +146,7 @@ function cpuSnapshot(): CpuSnapshot {
       table.owned().filter((p) => p.viaHost),
       ["provider"],
     ),
-    moto: motoPids.reduce((sum, pid) => sum + (cpuSecondsOfPid(pid) ?? 0), 0),
+    moto: cpuSecondsOfPid(moto.pid) ?? 0,
     machine: machineBusyCpuSeconds(),
   };
 }
