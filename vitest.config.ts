@@ -33,6 +33,7 @@ const cloud = cloudGroups.flat();
 const tools = [
   "bridge/provider-host/client/waiting-room.test.ts",
   "bridge/operation-server/server.test.ts",
+  "bridge/operation-server/native-relay.test.ts",
   "opentofu/engine/schema-dump.test.ts",
   "codegen/emit-typescript/typescript.test.ts",
   "codegen/emit-nix/nix-module.test.ts",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What `npm test` needs beyond npm packages, installed when missing: Nix (to parse and evaluate generated Nix;
-# Debian's nix-bin), and a check for the tools that must already be on the machine (terraform or tofu, moto_server,
+# Debian's nix-bin) and a C compiler (the native relay, bridge/operation-server/native-relay.c, which the build
+# skips without one, and whose tests then fail: CI must test what users run), and a check for the tools that must already be on the machine (terraform or tofu, moto_server,
 # the AWS provider's filesystem mirror). Runs before every `npm test`, so a fresh clone needs nothing by hand.
 set -euo pipefail
 
@@ -12,6 +13,18 @@ if ! command -v nix-instantiate >/dev/null 2>&1; then
     apt-get install -y -qq nix-bin >/dev/null
   else
     echo "ensure-test-tools: nix-instantiate is missing; install Nix (Debian: apt-get install nix-bin)" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v "${CC:-cc}" >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "ensure-test-tools: installing gcc (the native relay)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq gcc libc6-dev >/dev/null
+  else
+    echo "ensure-test-tools: no C compiler (${CC:-cc}); install one (Debian: apt-get install gcc)" >&2
     exit 1
   fi
 fi

@@ -93,6 +93,8 @@ export class ProcessTable {
       const dir = argv[argv.indexOf("--dir") + 1];
       return dir === this.matchers.hostDir ? "host" : "host-of-others";
     }
+    // A bridge process: the native relay (until it hands back to Node), or Node running the bridge.
+    if (program === "nixops4-opentofu-relay") return "bridge";
     if (argv.some((a) => a.endsWith("bridge/main.js") || a.endsWith("bundle/bridge.js"))) return "bridge";
     if (this.matchers.engineNames.some((name) => argv.slice(0, 2).some((a) => basename(a) === name))) return "engine";
     return undefined;

@@ -4,11 +4,14 @@
 // Real engine, provider and moto; buckets are counted through the AWS SDK.
 import { IAMClient, ListUsersCommand } from "@aws-sdk/client-iam";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { execa } from "execa";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsBridgeEnv, type AwsBridgeEnv } from "../testkit/aws-bridge.js";
-import { outputsOf, runBridge } from "../testkit/bridge-process.js";
+import { bridgeBin, nativeRelayBin, outputsOf, repoRoot, runBridge } from "../testkit/bridge-process.js";
+import { waitUntil } from "../testkit/wait.js";
 import { spawnBridge } from "../testkit/fault-processes.js";
 import { operationServers, stopHosts, stopOperationServers } from "../testkit/hosts.js";
 import { motoSdkConfig, type MotoServer, startMoto } from "../testkit/moto.js";
@@ -131,6 +134,75 @@ describe("NIXOPS4_OPENTOFU_OPERATION_SERVER=off", () => {
       expect(readdirSync(dir).filter((name) => name.startsWith("ops-"))).toEqual([]);
       expect(await bucketCount("ops-in-process")).toBe(1);
     } finally {
+      await stopHosts(dir);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A bridge kept open after its one request, for looking at its process before it exits. */
+async function openBridge(request: object, env: Record<string, string | undefined>) {
+  const child = execa(bridgeBin, [], { env, stdin: "pipe", reject: false, buffer: false });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.write(JSON.stringify(request) + "\n");
+  if (!(await waitUntil(() => stdout.includes("\n"), 120_000))) throw new Error(`no answer:\n${stderr}`);
+  // The process NixOps4 started: the launcher execs what it runs, so the pid is the relay's or Node's.
+  const program = basename(readlinkSync(`/proc/${child.pid}/exe`));
+  return { child, program, response: JSON.parse(stdout.split("\n")[0]!), stderr: () => stderr };
+}
+
+describe("the native relay (what the launcher runs where the build compiled it)", () => {
+  it("serves the session with no Node in the bridge process; a signal between operations ends it at once", async () => {
+    const bridgeProcess = await openBridge(create("ops-native"), bridge.env);
+    expect(outputsOf(bridgeProcess.response).id).toBe("ops-native");
+    expect(bridgeProcess.program).toBe(basename(nativeRelayBin));
+    const signalled = Date.now();
+    bridgeProcess.child.kill("SIGINT");
+    const result = await bridgeProcess.child;
+    expect(result.exitCode).toBe(130);
+    expect(Date.now() - signalled).toBeLessThan(2000);
+    expect(bridgeProcess.stderr()).not.toMatch(/serving in this process/);
+    expect(await bucketCount("ops-native")).toBe(1);
+  });
+
+  it("hands a setting it does not read as Node does to Node, which finds or starts the server itself", async () => {
+    // Number("1e2") is 100 s; the relay reads only plain decimals.
+    const env = { ...bridge.env, NIXOPS4_OPENTOFU_OPERATION_SERVER_WAIT_SECONDS: "1e2" };
+    const bridgeProcess = await openBridge(create("ops-handed-back"), env);
+    expect(outputsOf(bridgeProcess.response).id).toBe("ops-handed-back");
+    expect(bridgeProcess.program).toMatch(/^node/);
+    bridgeProcess.child.stdin.end();
+    expect((await bridgeProcess.child).exitCode).toBe(0);
+    expect(bridgeProcess.stderr()).not.toMatch(/serving in this process/);
+    expect(await bucketCount("ops-handed-back")).toBe(1);
+  });
+
+  it("takes a server's refusal once, and Node serves the session in its own process without asking again", async () => {
+    const dir = mkdtempSync("/tmp/ops-ref-");
+    const env = { ...bridge.env, NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR: dir };
+    // A server at this key's socket that serves bridges started otherwise (what a key collision looks like).
+    const identity = await execa(nativeRelayBin, ["--print-identity", realpathSync(repoRoot)], { env });
+    const socketPath = identity.stdout.split("\n")[1]!;
+    let hellos = 0;
+    const refusing = createServer((socket) => {
+      socket.once("data", () => {
+        hellos++;
+        socket.end(JSON.stringify({ t: "refused", reason: "started otherwise" }) + "\n");
+      });
+    });
+    await new Promise<void>((resolve) => refusing.listen(socketPath, resolve));
+    try {
+      const run = await runBridge([create("ops-refused")], { env });
+      expect(outputsOf(run.responses[0]).id).toBe("ops-refused");
+      expect(run.stderr).toMatch(/refused the session \(started otherwise\); serving in this process/);
+      expect(run.stderr).not.toMatch(/started operation server/);
+      expect(hellos).toBe(1);
+      expect(await bucketCount("ops-refused")).toBe(1);
+    } finally {
+      await new Promise((resolve) => refusing.close(resolve));
       await stopHosts(dir);
       rmSync(dir, { recursive: true, force: true });
     }

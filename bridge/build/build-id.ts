@@ -10,7 +10,7 @@ import { packageRoot } from "./package-root.js";
 
 export interface BuildId {
   version: string;
-  /** sha256 hex of the compiled bridge and codegen, the bundle and package-lock.json. */
+  /** sha256 hex of the compiled bridge and codegen, the bundle, the native relay and package-lock.json. */
   contentHash: string;
 }
 
@@ -19,6 +19,7 @@ const compiled = import.meta.url.endsWith(".js");
 export const BUILD_ID_FILE = join(packageRoot, "dist", "build-id.json");
 
 function filesUnder(dir: string, extension: string): string[] {
+  // extension "": every file.
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
@@ -34,10 +35,12 @@ export function computeBuildId(root: string, extension: ".js" | ".ts"): BuildId 
   // costs each of them ~14 ms of CPU (the build computes the id once).
   const { createHash } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
   const hash = createHash("sha256");
-  // bundle/: what the executable runs (dist only; the sources have none).
+  // bundle/ and relay/: what the executable runs (dist only; the sources have neither). The relay speaks the
+  // frames to the server, so a relay built from other code is another build.
   const files = ["bridge", "codegen", "bundle"]
     .filter((dir) => existsSync(join(root, dir)))
     .flatMap((dir) => filesUnder(join(root, dir), extension))
+    .concat(existsSync(join(root, "relay")) ? filesUnder(join(root, "relay"), "") : [])
     .sort();
   for (const file of files) hash.update(relative(root, file)).update("\0").update(readFileSync(file)).update("\0");
   hash.update(readFileSync(join(packageRoot, "package-lock.json")));
