@@ -75,6 +75,36 @@ describe("Batcher", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
   });
 
+  it("counts announced operations (received, their records still being marked) as on their way", async () => {
+    const batches: string[][] = [];
+    const batcher = new Batcher<string>({
+      gatherMs: 5,
+      maxGatherMs: 2000,
+      // The host's leaseholders without a run: none, as at a cold burst once every run has arrived.
+      expected: () => 0,
+      maxBatch: 50,
+      concurrency: 2,
+      log: () => undefined,
+      run: async (items) => void batches.push(items),
+    });
+    const announcements = ["a", "b", "c", "d"].map((item) => ({ item, arrived: batcher.announce() }));
+    const [first, ...rest] = announcements;
+    first!.arrived();
+    batcher.submit({ group: "g", item: first!.item });
+    await sleep(60);
+    expect(batches).toEqual([]);
+    for (const { item, arrived } of rest) {
+      arrived();
+      arrived(); // once only
+      batcher.submit({ group: "g", item });
+    }
+    while (batcher.busy) await sleep(5);
+    expect([...batches].sort()).toEqual([
+      ["a", "b"],
+      ["c", "d"],
+    ]);
+  });
+
   it("waits for the rest of a burst until every free slot could start a whole batch", async () => {
     const batches: string[][] = [];
     let onTheirWay = 8;

@@ -16,9 +16,9 @@ export interface BatcherOptions<T> {
   maxBatch: number;
   /** Batches running at once. */
   concurrency: number;
-  /** How many operations are on their way (a cold burst's leaseholders that have not handed theirs over yet): a
-   * batch waits for them, up to maxGatherMs after its oldest operation arrived, instead of starting with the
-   * first one or two and leaving the rest to wait for a whole engine run. */
+  /** How many operations are on their way besides the announced ones (a cold burst's leaseholders that have not
+   * handed theirs over yet): a batch waits for them, up to maxGatherMs after its oldest operation arrived, instead
+   * of starting with the first one or two and leaving the rest to wait for a whole engine run. */
   expected?: () => number;
   maxGatherMs?: number;
   log: (line: string) => void;
@@ -27,6 +27,7 @@ export interface BatcherOptions<T> {
 export class Batcher<T> {
   private readonly queue: (Queued<T> & { at: number })[] = [];
   private running = 0;
+  private announced = 0;
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly options: BatcherOptions<T>) {}
@@ -35,6 +36,17 @@ export class Batcher<T> {
     this.queue.push({ ...entry, at: Date.now() });
     if (this.running < this.options.concurrency && !this.timer)
       this.timer = setTimeout(() => void this.next(), this.options.gatherMs);
+  }
+
+  /** An operation that will be submitted (or dropped) soon: on its way until the returned function is called. */
+  announce(): () => void {
+    this.announced++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.announced--;
+    };
   }
 
   /** Takes a queued item out before its batch starts; false when it is not queued (running or done). */
@@ -53,14 +65,11 @@ export class Batcher<T> {
     this.timer = undefined;
     if (this.running >= this.options.concurrency || this.queue.length === 0) return;
     const waited = Date.now() - this.queue[0]!.at;
+    const expected = (this.options.expected?.() ?? 0) + this.announced;
     // Full means every free slot could start a whole batch: with 62 queued, 2 slots of 50 and 38 on their way,
     // starting now would run 31 + 31 and leave 38 to wait for a whole engine run.
     const capacity = this.options.maxBatch * (this.options.concurrency - this.running);
-    if (
-      (this.options.expected?.() ?? 0) > 0 &&
-      waited < (this.options.maxGatherMs ?? 0) &&
-      this.queue.length < capacity
-    ) {
+    if (expected > 0 && waited < (this.options.maxGatherMs ?? 0) && this.queue.length < capacity) {
       this.timer = setTimeout(() => void this.next(), this.options.gatherMs);
       return;
     }
@@ -75,7 +84,10 @@ export class Batcher<T> {
       else i++;
     }
     this.running++;
-    this.options.log(`engine run for ${taken.length} operation(s) (${this.queue.length} waiting)`);
+    this.options.log(
+      `engine run for ${taken.length} operation(s) (${this.queue.length} waiting, ${expected} on their way, ` +
+        `oldest queued ${waited} ms)`,
+    );
     // Another slot may be free for what is still queued.
     if (this.queue.length > 0 && this.running < this.options.concurrency) void this.next();
     try {

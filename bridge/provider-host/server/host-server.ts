@@ -391,10 +391,14 @@ export class ProviderHost {
     const group = `${kind}\0${message.engine}\0${message.pluginDir ?? ""}\0${message.provider}\0${canonicalHash(message.providerConfig)}`;
     const run: QueuedRun = { message, socket };
     this.runs.set(socket, run);
+    // On its way to the batcher meanwhile: at a cold burst's start most runs are here, and a batch that did not
+    // count them started with the first 13 of 100.
+    const arrived = this.batcher.announce();
     // The operation's record names this host as running it before its engine can change anything.
     void acceptOnHost(message.pending)
       .catch((error: Error) => this.log(`could not mark the operation's record: ${error.message}`))
       .then(() => {
+        arrived();
         if (run.interrupted) return; // answered by onInterrupt already
         this.batcher.submit({ group, item: run });
       });
