@@ -3,7 +3,7 @@
 // anything it cannot reproduce it must leave the session to Node rather than guess. Compared through its
 // --print-identity mode against server-key.ts itself.
 import { execa } from "execa";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -162,6 +162,22 @@ describe("the native relay's server identity", () => {
       expect(run.stderr).toMatch(/left to the Node relay/);
     });
   }
+
+  it("is found by the launcher through a symlink, as npm's .bin links it, and hands back to Node there", async () => {
+    const linked = join(scratch, "linked-bridge");
+    symlinkSync(launcher, linked);
+    // The "Node" reports what it was started with: the relay's hand-back, and the bundle the launcher named.
+    const reporter = join(scratch, "report-node");
+    writeFileSync(reporter, `#!/bin/sh\nprintf '%s|' "$${RELAY_MODE}"\n[ -f "$5" ] && printf 'bundle found'\n`);
+    chmodSync(reporter, 0o755);
+    const run = await execa(linked, [], {
+      env: { ...baseEnv, NIXOPS4_OPENTOFU_NODE: reporter, NIXOPS4_OPENTOFU_PROVIDER_HOST: "off" },
+      extendEnv: false,
+      reject: false,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toBe("fallback|bundle found");
+  });
 
   it("hands back to the launcher with nothing read from stdin, saying what it tried", async () => {
     // The launcher stands in as a script that reports what it was given and what is left on its stdin.
