@@ -1254,6 +1254,8 @@ static int hand_back(const char *launcher, char **argv, int argc, const char *mo
   args[0] = (char *)launcher;
   for (int i = 0; i < argc; i++) args[1 + i] = argv[i];
   setenv("NIXOPS4_OPENTOFU_RELAY", mode, 1);
+  // An ignored signal stays ignored across exec: Node and what it starts must get SIGPIPE as the launcher did.
+  signal(SIGPIPE, SIG_DFL);
   execv(launcher, args);
   log_line("error: the bridge's relay could not run its launcher %s: %s", launcher, strerror(errno));
   return 1;
