@@ -367,7 +367,9 @@ for (let i = 0; i < 5; i++) {
   slotMs.push(performance.now() - started);
 }
 
-// Node's own CPU profile of one bridge create per resource type (same host: Node flags are not in its key).
+// Node's own CPU profile of one bridge create per resource type (same host: Node flags are not in its key). Of the
+// Node relay, which serves where no C compiler built the native relay: that one has no V8 to profile, and its cost
+// is in processCost above.
 const cpuProfiles: Record<string, Awaited<ReturnType<typeof readCpuProfile>>> = {};
 for (const spec of [iamUser("bench-cpuprof-user", { rev: "0" }), s3Bucket("bench-cpuprof-bucket", { rev: "0" })]) {
   const dir = join(scratch, `cpu-profile-${spec.type}`);
@@ -377,7 +379,7 @@ for (const spec of [iamUser("bench-cpuprof-user", { rev: "0" }), s3Bucket("bench
     mode: 0o755,
   });
   await runBridgeOp(
-    { ...target, env: { ...target.env, NIXOPS4_OPENTOFU_NODE: profilingNode } },
+    { ...target, env: { ...target.env, NIXOPS4_OPENTOFU_NODE: profilingNode, NIXOPS4_OPENTOFU_RELAY: "node" } },
     `cpu profile ${spec.type}`,
     createRequest(target, spec),
   );
