@@ -230,7 +230,7 @@ describe("concurrent operations", () => {
       .filter((f) => f.endsWith(".log"))
       .map((f) => readFileSync(join(hostDir, f), "utf8"))
       .join("");
-    const batches = [...log.matchAll(/engine run for (\d+) operation\(s\) \(\d+ waiting\)/g)].map((m) => Number(m[1]));
+    const batches = [...log.matchAll(/engine run for (\d+) operation\(s\) \(\d+ waiting, /g)].map((m) => Number(m[1]));
     expect(batches.reduce((a, b) => a + b, 0)).toBe(12);
     expect(batches.length).toBeLessThan(12);
     rmSync(hostDir, { recursive: true, force: true });
