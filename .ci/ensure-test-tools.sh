@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What `npm test` needs beyond npm packages, installed when missing: Nix (to parse and evaluate generated Nix;
-# Debian's nix-bin) and a C compiler (the native relay, bridge/operation-server/native-relay.c, which the build
+# Debian's nix-bin) and a C compiler (the native relay, bridge/operation-server/native-relay/, which the build
 # skips without one, and whose tests then fail: CI must test what users run), and a check for the tools that must already be on the machine (terraform or tofu, moto_server,
 # the AWS provider's filesystem mirror). Runs before every `npm test`, so a fresh clone needs nothing by hand.
 set -euo pipefail

@@ -4,7 +4,7 @@
 // whichever relay computed it.
 // - NODE_EXTRA_CA_CERTS: kept away from this process's own Node, which would parse that bundle at every start
 //   although the bridge makes no TLS connection; it goes back here.
-// - NIXOPS4_OPENTOFU_RELAY: set by the native relay (operation-server/native-relay.c) when it hands a session
+// - NIXOPS4_OPENTOFU_RELAY: set by the native relay (operation-server/native-relay/) when it hands a session
 //   back to Node, saying what it already tried; a user sets it to "node" to skip the native relay.
 export const SAVED_EXTRA_CA_CERTS = "NIXOPS4_OPENTOFU_NODE_EXTRA_CA_CERTS";
 export const RELAY_MODE = "NIXOPS4_OPENTOFU_RELAY";

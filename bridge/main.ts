@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // nixops4-resources-opentofu: the resource provider executable NixOps4 starts, one process per operation. Started
 // by the launcher bin/nixops4-resources-opentofu, which also chooses the Node flags. Where the native relay is
-// built (operation-server/native-relay.c: the same relay, without Node's start), the launcher runs that first,
+// built (operation-server/native-relay/: the same relay, without Node's start), the launcher runs that first,
 // and this runs only when it hands the session back. With the provider host on (the default), this process hands
 // its session to the operation server for its settings (operation-server/), starting it if needed, and only
 // relays its stdin, stdout, stderr and signals: NixOps4 starts 100 or 500 of these at once, and a relay costs a

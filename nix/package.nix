@@ -36,7 +36,7 @@ buildNpmPackage {
   inherit src;
 
   nodejs = nodejs_20;
-  # `npm run build` also compiles the native relay (bridge/operation-server/native-relay.c) with stdenv's C
+  # `npm run build` also compiles the native relay (bridge/operation-server/native-relay/) with stdenv's C
   # compiler ($CC): the bridge process NixOps4 starts per operation then relays without starting Node.
   npmDeps = importNpmLock { npmRoot = src; };
   npmConfigHook = importNpmLock.npmConfigHook;

@@ -1,15 +1,19 @@
-// Run by `npm run build`: compiles the native relay (bridge/operation-server/native-relay.c) into
+// Run by `npm run build`: compiles the native relay (bridge/operation-server/native-relay/*.c) into
 // dist/relay/nixops4-opentofu-relay, which the launcher runs instead of Node for the session relay of each
 // bridge process NixOps4 starts. Optional by design: where there is no C compiler, or the system is not Linux
 // (the relay reads /proc), nothing is built and the launcher starts the Node relay, which does the same.
 // CC names the compiler (the Nix package's stdenv sets it); otherwise `cc`.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const source = join(root, "bridge", "operation-server", "native-relay.c");
+const sourceDir = join(root, "bridge", "operation-server", "native-relay");
+const sources = readdirSync(sourceDir)
+  .filter((name) => name.endsWith(".c"))
+  .sort()
+  .map((name) => join(sourceDir, name));
 const outdir = join(root, "dist", "relay");
 const output = join(outdir, "nixops4-opentofu-relay");
 rmSync(outdir, { recursive: true, force: true });
@@ -29,7 +33,7 @@ if (process.platform !== "linux") {
   else {
     mkdirSync(outdir, { recursive: true });
     // A compile error fails the build: a relay that does not build is a bug, not a missing tool.
-    execFileSync(compiler, ["-std=c11", "-O2", "-Wall", "-Wextra", "-o", output, source], { stdio: "inherit" });
+    execFileSync(compiler, ["-std=c11", "-O2", "-Wall", "-Wextra", "-o", output, ...sources], { stdio: "inherit" });
     process.stdout.write(`native relay ${join("dist", "relay", "nixops4-opentofu-relay")}\n`);
   }
 }

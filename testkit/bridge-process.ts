@@ -8,7 +8,7 @@ import { repoRoot } from "./repo-root.js";
 export { repoRoot };
 // What package.json's bin names and NixOps4 runs: the launcher, which starts the native relay or Node on the bundle.
 export const bridgeBin = join(repoRoot, "bin", "nixops4-resources-opentofu");
-// What the launcher runs first where the build compiled it (bridge/operation-server/native-relay.c).
+// What the launcher runs first where the build compiled it (bridge/operation-server/native-relay/).
 export const nativeRelayBin = join(repoRoot, "dist", "relay", "nixops4-opentofu-relay");
 // The `nixops4-opentofu` command (pending records, state).
 export const cliMain = join(repoRoot, "dist", "cli", "main.js");

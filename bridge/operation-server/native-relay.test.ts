@@ -1,4 +1,4 @@
-// The native relay (native-relay.c) must find exactly the server the Node bridge would: the same identity text,
+// The native relay (native-relay/) must find exactly the server the Node bridge would: the same identity text,
 // byte for byte, and the same key, for environments and command lines with everything JSON escapes; and for
 // anything it cannot reproduce it must leave the session to Node rather than guess. Compared through its
 // --print-identity mode against server-key.ts itself.

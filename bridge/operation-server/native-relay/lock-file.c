@@ -1,0 +1,153 @@
+#define _GNU_SOURCE
+#include "lock-file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "json.h"
+
+int read_file(const char *path, Buf *out) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char chunk[4096];
+  ssize_t n;
+  while ((n = read(fd, chunk, sizeof chunk)) > 0) buf_add(out, chunk, (size_t)n);
+  close(fd);
+  if (!out->data) buf_reserve(out, 0);
+  return n < 0 ? -1 : 0;
+}
+
+/** Field `index` after the command name of /proc/<pid>/stat (0: state, 19: start time), as process-identity.ts
+ * reads it; 0 when the file cannot be read. */
+static int proc_stat_field(long long pid, int index, char *out, size_t size) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%lld/stat", pid);
+  Buf stat_text = {0};
+  if (read_file(path, &stat_text) != 0) {
+    buf_free(&stat_text);
+    return 0;
+  }
+  char *paren = strrchr(stat_text.data, ')');
+  int ok = 0;
+  if (paren && paren[1] == ' ') {
+    char *field = paren + 2;
+    for (int i = 0; i < index && field; i++) {
+      field = strchr(field, ' ');
+      if (field) field++;
+    }
+    if (field) {
+      size_t n = strcspn(field, " \n");
+      if (n < size) {
+        memcpy(out, field, n);
+        out[n] = 0;
+        ok = 1;
+      }
+    }
+  }
+  buf_free(&stat_text);
+  return ok;
+}
+
+/** isAlive of the owner named by a lock file's content; unparsable content counts as alive (foreign). */
+static int lock_owner_alive(const Buf *raw) {
+  if (!json_valid(raw->data, raw->len)) return 1;
+  Json span = {raw->data, raw->data + raw->len};
+  long long pid;
+  if (json_member_int(span, "pid", &pid) || pid <= 0) return 1;
+  if (kill((pid_t)pid, 0) != 0 && errno != EPERM) return 0;
+  char state[8], start[32];
+  if (!proc_stat_field(pid, 0, state, sizeof state)) return 1;
+  if (state[0] == 'Z') return 0;
+  Buf recorded = {0};
+  int alive = 1;
+  if (!json_member_string(span, "start", &recorded) && proc_stat_field(pid, 19, start, sizeof start))
+    alive = strcmp(recorded.data ? recorded.data : "", start) == 0;
+  buf_free(&recorded);
+  return alive;
+}
+
+/** tryAcquireLock: 1 when taken, 0 when a live process holds it, -1 on an error. */
+int try_acquire_lock(const char *path, HeldLock *held) {
+  unsigned char random[12];
+  if (getrandom(random, sizeof random, 0) != sizeof random) return -1;
+  char token[25];
+  for (int i = 0; i < 12; i++) snprintf(token + 2 * i, 3, "%02x", random[i]);
+  Buf raw = {0}, temp = {0}, aside = {0};
+  char start[32];
+  if (proc_stat_field(getpid(), 19, start, sizeof start))
+    buf_printf(&raw, "{\"pid\":%d,\"start\":\"%s\",\"token\":\"%s\"}", (int)getpid(), start, token);
+  else buf_printf(&raw, "{\"pid\":%d,\"token\":\"%s\"}", (int)getpid(), token);
+  buf_printf(&temp, "%s.%s.tmp", path, token);
+  buf_printf(&aside, "%s.%s.stale", path, token);
+  int result = -1;
+  int fd = open(temp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) goto done;
+  int written = write_all(fd, raw.data, raw.len);
+  close(fd);
+  if (written) goto done;
+  for (int attempt = 0; attempt < 5; attempt++) {
+    if (link(temp.data, path) == 0) {
+      held->path = (Buf){0};
+      buf_str(&held->path, path);
+      held->raw = raw;
+      raw = (Buf){0};
+      result = 1;
+      goto done;
+    }
+    if (errno != EEXIST) goto done;
+    Buf existing = {0};
+    if (read_file(path, &existing) != 0) {
+      int gone = errno == ENOENT;
+      buf_free(&existing);
+      if (gone) continue;
+      goto done;
+    }
+    if (lock_owner_alive(&existing)) {
+      buf_free(&existing);
+      result = 0;
+      goto done;
+    }
+    // The owner died: move its lock aside, and put it back if what moved is not what was read (a live lock taken
+    // meanwhile).
+    if (rename(path, aside.data) != 0) {
+      buf_free(&existing);
+      if (errno == ENOENT) continue;
+      goto done;
+    }
+    Buf moved = {0};
+    int same = read_file(aside.data, &moved) == 0 && moved.len == existing.len &&
+               !memcmp(moved.data, existing.data, moved.len);
+    buf_free(&moved);
+    buf_free(&existing);
+    if (!same) {
+      (void)link(aside.data, path);
+      unlink(aside.data);
+      result = 0;
+      goto done;
+    }
+    unlink(aside.data);
+  }
+  result = 0;
+done:
+  unlink(temp.data);
+  buf_free(&raw);
+  buf_free(&temp);
+  buf_free(&aside);
+  return result;
+}
+
+void release_lock(HeldLock *held) {
+  Buf current = {0};
+  if (read_file(held->path.data, &current) == 0 && current.len == held->raw.len &&
+      !memcmp(current.data, held->raw.data, current.len))
+    unlink(held->path.data);
+  buf_free(&current);
+  buf_free(&held->path);
+  buf_free(&held->raw);
+}
