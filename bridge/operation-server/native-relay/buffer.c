@@ -2,6 +2,7 @@
 #include "buffer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,4 +74,15 @@ void log_line(const char *format, ...) {
   buf_add(&line, "\n", 1);
   (void)write_all(2, line.data, line.len);
   buf_free(&line);
+}
+
+int read_file(const char *path, Buf *out) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char chunk[4096];
+  ssize_t n;
+  while ((n = read(fd, chunk, sizeof chunk)) > 0) buf_add(out, chunk, (size_t)n);
+  close(fd);
+  if (!out->data) buf_reserve(out, 0);
+  return n < 0 ? -1 : 0;
 }

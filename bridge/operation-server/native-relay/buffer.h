@@ -1,4 +1,4 @@
-// Growable byte buffers, and writing them out (native-relay/main.c).
+// Growable byte buffers, and reading and writing them whole.
 #pragma once
 #include <stddef.h>
 
@@ -14,6 +14,8 @@ void buf_str(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void buf_free(Buf *b);
 
+/** The whole file into `out`; -1 on an error (errno says which). */
+int read_file(const char *path, Buf *out);
 /** Writes all of `data`, retrying after signals; -1 on an error (a closed pipe). */
 int write_all(int fd, const char *data, size_t len);
 /** One line on stderr, as the Node bridge's log: "[opentofu] ...". Errors are ignored, as there. */

@@ -12,17 +12,6 @@
 
 #include "json.h"
 
-int read_file(const char *path, Buf *out) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  char chunk[4096];
-  ssize_t n;
-  while ((n = read(fd, chunk, sizeof chunk)) > 0) buf_add(out, chunk, (size_t)n);
-  close(fd);
-  if (!out->data) buf_reserve(out, 0);
-  return n < 0 ? -1 : 0;
-}
-
 /** Field `index` after the command name of /proc/<pid>/stat (0: state, 19: start time), as process-identity.ts
  * reads it; 0 when the file cannot be read. */
 static int proc_stat_field(long long pid, int index, char *out, size_t size) {

@@ -7,8 +7,6 @@ typedef struct {
   Buf path, raw;
 } HeldLock;
 
-/** The whole file into `out`; -1 on an error (errno says which). */
-int read_file(const char *path, Buf *out);
 /** tryAcquireLock: 1 when taken, 0 when a live process holds it, -1 on an error. */
 int try_acquire_lock(const char *path, HeldLock *held);
 /** Removes the lock if it is still this holder's. */

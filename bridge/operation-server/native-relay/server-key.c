@@ -1,7 +1,6 @@
 #define _GNU_SOURCE
 #include "server-key.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,15 +112,10 @@ void fnv1a64(const char *text, size_t n, char hex[17]) {
 int build_id(Buf *out, const char *root) {
   Buf path = {0}, text = {0};
   path_join(&path, root, "dist/build-id.json");
-  int fd = open(path.data, O_RDONLY | O_CLOEXEC);
+  int status = read_file(path.data, &text);
   buf_free(&path);
-  if (fd < 0) return 0;
-  char chunk[4096];
-  ssize_t n;
-  while ((n = read(fd, chunk, sizeof chunk)) > 0) buf_add(&text, chunk, (size_t)n);
-  close(fd);
   int ok = 0;
-  if (n == 0 && text.len && json_valid(text.data, text.len)) {
+  if (status == 0 && text.len && json_valid(text.data, text.len)) {
     Json span = {text.data, text.data + text.len};
     Buf version = {0}, hash = {0};
     if (!json_member_string(span, "version", &version) && !json_member_string(span, "contentHash", &hash) &&
