@@ -25,31 +25,18 @@ const baseEnv = {
   NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR: scratch,
 };
 
-/** The relay's key, socket path and identity, run as the launcher runs it: exec'd from /bin/sh. */
+/** The relay's key, socket path and identity, run as the launcher runs it (exec'd from /bin/sh), or directly. */
 async function printIdentity(
   env: Record<string, string>,
   argv: string[],
   options: { shellPrefix?: string; direct?: boolean } = {},
 ) {
   if (!existsSync(relayBin)) throw new Error(`${relayBin} is missing: \`npm run build\` compiles it (needs cc)`);
-  const run = options.direct
-    ? execa(relayBin, ["--print-identity", packageRoot, ...argv], {
-        env,
-        extendEnv: false,
-        cwd: scratch,
-        reject: false,
-      })
-    : execa(
-        "/bin/sh",
-        ["-c", `${options.shellPrefix ?? ""}exec "$0" --print-identity "$@"`, relayBin, packageRoot, ...argv],
-        {
-          env,
-          extendEnv: false,
-          cwd: scratch,
-          reject: false,
-        },
-      );
-  return run;
+  const relayArgs = ["--print-identity", packageRoot, ...argv];
+  const [command, args] = options.direct
+    ? [relayBin, relayArgs]
+    : ["/bin/sh", ["-c", `${options.shellPrefix ?? ""}exec "$0" "$@"`, relayBin, ...relayArgs]];
+  return execa(command, args, { env, extendEnv: false, cwd: scratch, reject: false });
 }
 
 // What the Node bridge computes, started through the real launcher with the native relay skipped: the "Node"
