@@ -12,34 +12,37 @@
 
 #include "json.h"
 
-/** Field `index` after the command name of /proc/<pid>/stat (0: state, 19: start time), as process-identity.ts
- * reads it; 0 when the file cannot be read. */
-static int proc_stat_field(long long pid, int index, char *out, size_t size) {
+/** Copies field `index` after the command name of a /proc/<pid>/stat text (0: state, 19: start time); 0 when absent
+ * or longer than `size`. */
+static int stat_field(const char *after_name, int index, char *out, size_t size) {
+  const char *field = after_name;
+  for (int i = 0; i < index && field; i++) {
+    field = strchr(field, ' ');
+    if (field) field++;
+  }
+  if (!field) return 0;
+  size_t n = strcspn(field, " \n");
+  if (n >= size) return 0;
+  memcpy(out, field, n);
+  out[n] = 0;
+  return 1;
+}
+
+/** The state and start time of `pid` from one read of /proc/<pid>/stat, as process-identity.ts reads them (the
+ * command name may hold spaces and parentheses: fields start after the last ')'); 0 when it cannot be read. */
+static int proc_stat(long long pid, char state[8], char start[32]) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%lld/stat", pid);
-  Buf stat_text = {0};
-  if (read_file(path, &stat_text) != 0) {
-    buf_free(&stat_text);
-    return 0;
-  }
-  char *paren = strrchr(stat_text.data, ')');
+  Buf text = {0};
   int ok = 0;
-  if (paren && paren[1] == ' ') {
-    char *field = paren + 2;
-    for (int i = 0; i < index && field; i++) {
-      field = strchr(field, ' ');
-      if (field) field++;
-    }
-    if (field) {
-      size_t n = strcspn(field, " \n");
-      if (n < size) {
-        memcpy(out, field, n);
-        out[n] = 0;
-        ok = 1;
-      }
+  if (read_file(path, &text) == 0) {
+    char *paren = strrchr(text.data, ')');
+    if (paren && paren[1] == ' ') {
+      ok = stat_field(paren + 2, 0, state, 8);
+      if (!stat_field(paren + 2, 19, start, 32)) start[0] = 0;
     }
   }
-  buf_free(&stat_text);
+  buf_free(&text);
   return ok;
 }
 
@@ -51,11 +54,11 @@ static int lock_owner_alive(const Buf *raw) {
   if (json_member_int(span, "pid", &pid) || pid <= 0) return 1;
   if (kill((pid_t)pid, 0) != 0 && errno != EPERM) return 0;
   char state[8], start[32];
-  if (!proc_stat_field(pid, 0, state, sizeof state)) return 1;
+  if (!proc_stat(pid, state, start)) return 1;
   if (state[0] == 'Z') return 0;
   Buf recorded = {0};
   int alive = 1;
-  if (!json_member_string(span, "start", &recorded) && proc_stat_field(pid, 19, start, sizeof start))
+  if (!json_member_string(span, "start", &recorded) && start[0])
     alive = strcmp(recorded.data ? recorded.data : "", start) == 0;
   buf_free(&recorded);
   return alive;
@@ -68,8 +71,8 @@ int try_acquire_lock(const char *path, HeldLock *held) {
   char token[25];
   for (int i = 0; i < 12; i++) snprintf(token + 2 * i, 3, "%02x", random[i]);
   Buf raw = {0}, temp = {0}, aside = {0};
-  char start[32];
-  if (proc_stat_field(getpid(), 19, start, sizeof start))
+  char state[8], start[32];
+  if (proc_stat(getpid(), state, start) && start[0])
     buf_printf(&raw, "{\"pid\":%d,\"start\":\"%s\",\"token\":\"%s\"}", (int)getpid(), start, token);
   else buf_printf(&raw, "{\"pid\":%d,\"token\":\"%s\"}", (int)getpid(), token);
   buf_printf(&temp, "%s.%s.tmp", path, token);
