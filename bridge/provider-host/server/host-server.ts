@@ -25,7 +25,7 @@ import {
   type InterruptMessage,
 } from "../control-protocol.js";
 import { clearDeadHost } from "./dead-host.js";
-import { ProviderProxy } from "./grpc-proxy.js";
+import type { ProviderProxy } from "./grpc-proxy.js";
 import { sweepHostDir } from "./host-dir-sweep.js";
 import type { HostLaunch } from "../control-protocol.js";
 import { tryAcquireLock, type HeldLock } from "../../machine/lock-file.js";
@@ -114,6 +114,8 @@ export class ProviderHost {
   private control?: Server;
   private controlInode?: number;
   private provider?: DebugProvider;
+  /** The provider's start, from the moment it was spawned (so that a drain meanwhile still stops it). */
+  private providerStart?: Promise<DebugProvider>;
   private proxy?: ProviderProxy;
   private drained?: Promise<void>;
   private swept?: Promise<void>;
@@ -177,6 +179,20 @@ export class ProviderHost {
     this.lock = lock;
     // We hold the key's lock: whatever a previous host of this key left is a dead host's.
     await clearDeadHost(o.dir, hostStem(o.key), (line) => this.log(line));
+    // Every bridge of a cold burst waits for the provider, which takes ~0.4 s to come up: it is spawned first, and
+    // the proxy's code (gRPC: 0.8 of this host's 1 MB) loads while it starts, not before.
+    const providerStart = startDebugProvider({
+      binaryPath: o.binaryPath,
+      env: o.env,
+      socketDir: o.dir,
+      timeoutMs: o.startTimeoutMs,
+      log: (line) => this.log(line),
+    });
+    this.providerStart = providerStart;
+    // Awaited below; until then a failure must not count as unhandled.
+    providerStart.catch(() => undefined);
+    const proxyCode = import("./grpc-proxy.js");
+    proxyCode.catch(() => undefined);
     await this.listen();
     // Not awaited: tidying up after other keys' hosts must not delay or fail serving this one.
     this.swept = this.sweep();
@@ -184,13 +200,7 @@ export class ProviderHost {
 
     let provider: DebugProvider;
     try {
-      provider = await startDebugProvider({
-        binaryPath: o.binaryPath,
-        env: o.env,
-        socketDir: o.dir,
-        timeoutMs: o.startTimeoutMs,
-        log: (line) => this.log(line),
-      });
+      provider = await providerStart;
     } catch (error) {
       if (error instanceof NoDebugModeError) return this.refuse(error.message, true);
       throw error;
@@ -208,6 +218,7 @@ export class ProviderHost {
         true,
       );
     }
+    const { ProviderProxy } = await proxyCode;
     this.proxy = await ProviderProxy.start({
       spec,
       upstreamSocket: provider.endpoint.address,
@@ -611,7 +622,8 @@ export class ProviderHost {
     this.flushWaiting();
     for (const socket of this.leaseSockets) socket.destroy();
     await this.proxy?.close().catch(() => undefined);
-    await this.provider?.stop().catch(() => undefined);
+    const provider = this.provider ?? (await this.providerStart?.catch(() => undefined));
+    await provider?.stop().catch(() => undefined);
     const metadata = await readHostMetadata(this.paths.metadata);
     if (metadata?.hostPid === process.pid) await rm(this.paths.metadata, { force: true });
     // The sweep may hold another key's lock; it must release it before this process exits.
