@@ -8,6 +8,9 @@ import { openWaitingRoom, waitInRoom, type WaitingRoom } from "../provider-host/
 import { greet, serverEntryPath, type ClientOptions, type Refusal, type Session } from "./connection.js";
 import type { ServerPaths } from "./server-key.js";
 
+/** How often the bridge that started the server looks for it. */
+const STARTER_POLL_MS = 10;
+
 interface StartClaim {
   lock: HeldLock;
   room?: WaitingRoom;
@@ -63,9 +66,11 @@ export async function startSession(paths: ServerPaths, options: ClientOptions): 
           continue;
         }
       }
-      // Only the starting bridge polls (the others wait in its room), or nobody could open a room: slowly.
-      await sleep(pause + Math.random() * pause);
-      pause = Math.min(claim ? 100 : 1000, pause * 2);
+      // Only the starting bridge polls (the others wait in its room), or nobody could open a room: slowly. The
+      // starting bridge looks every 10-20 ms: its server listens ~0.2 s after the spawn and every bridge of the
+      // burst waits for that moment, while a connect to a socket that is not there yet costs microseconds.
+      await sleep(claim ? STARTER_POLL_MS * (1 + Math.random()) : pause + Math.random() * pause);
+      pause = Math.min(1000, pause * 2);
     }
     return null;
   } finally {

@@ -38,6 +38,9 @@ static pid_t spawn_server(const ServerCommand *command, const char *stem, const 
   return pid;
 }
 
+/** How often the relay that started the server looks for it (STARTER_POLL_MS in server-start.ts). */
+#define STARTER_POLL_MS 10
+
 /** startSession (server-start.ts): find or start the key's server; READY, REFUSED or NO_SERVER after wait_ms. */
 enum greeting start_session(const Paths *paths, const char *identity, const ServerCommand *command, long long wait_ms,
                             Session *session, Buf *reason) {
@@ -82,9 +85,11 @@ enum greeting start_session(const Paths *paths, const char *identity, const Serv
         continue;
       }
     }
-    // Only the starting relay polls (the others wait in its room), or nobody could open a room: slowly.
-    sleep_ms((long long)(pause + random_unit() * pause));
-    pause = pause * 2 > (claimed ? 100 : 1000) ? (claimed ? 100 : 1000) : pause * 2;
+    // Only the starting relay polls (the others wait in its room), or nobody could open a room: slowly. The
+    // starting relay looks every 10-20 ms, as server-start.ts does: every relay of the burst waits for the moment
+    // its server listens, and a connect to a socket that is not there yet costs microseconds.
+    sleep_ms((long long)(claimed ? STARTER_POLL_MS * (1 + random_unit()) : pause + random_unit() * pause));
+    pause = pause * 2 > 1000 ? 1000 : pause * 2;
   }
   if (claimed) {
     close_waiting_room(&room, paths->waiting_room.data);

@@ -1,5 +1,6 @@
 // The bridge side of a lease: find the key's host by its control socket, start one if there is none, and hold a
 // connection for as long as the lease lasts.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
@@ -30,6 +31,9 @@ export interface HostSettings extends HostLaunch {
   /** How long to wait for the key's host; default hostWaitMs. */
   waitMs?: number;
 }
+
+/** How often the bridge that started the key's host looks for it. */
+const STARTER_POLL_MS = 10;
 
 export type LeaseOutcome =
   { kind: "granted"; grant: GrantedMessage; socket: Socket } | { kind: "unsupported"; reason: string };
@@ -79,31 +83,28 @@ function ask(socket: Socket, request: LeaseRequestMessage, timeoutMs: number): P
   });
 }
 
-function spawnHost(settings: HostSettings, execa: typeof import("execa").execa): Promise<unknown> {
+/** Resolves once the host process has exited (or could not be started). */
+function spawnHost(settings: HostSettings): Promise<void> {
   const entry = hostEntryPath();
   if (!existsSync(entry)) throw new Error(`provider host entry ${entry} is missing (run npm run build)`);
   // Detached, in its own session, with no inherited stdio: it must outlive this bridge and must not keep the
-  // pipes NixOps4 reads from open. It gets exactly the bridge's environment (the provider's environment).
-  const child = execa(
-    process.execPath,
-    [entry, ...hostArguments(settings)],
-    // cwd: not the bridge's (a workspace that is about to be deleted), the host's own directory.
-    {
-      detached: true,
-      stdio: "ignore",
-      env: settings.env,
-      extendEnv: false,
-      cleanup: false,
-      reject: false,
-      cwd: settings.dir,
-    },
-  );
+  // pipes NixOps4 reads from open. It gets exactly the bridge's environment (the provider's environment). Node's
+  // own spawn, as for the operation server (server-start.ts): nothing of execa's is needed for a process that is
+  // never waited on, and loading it cost the first cold operation ~40 ms before its host could start.
+  const child = spawn(process.execPath, [entry, ...hostArguments(settings)], {
+    detached: true,
+    stdio: "ignore",
+    env: settings.env,
+    // Not the bridge's (a workspace that is about to be deleted): the host's own directory.
+    cwd: settings.dir,
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.once("error", () => resolve());
+    child.once("exit", () => resolve());
+  });
   child.unref();
   settings.log(`started provider host pid ${child.pid ?? "?"} for ${settings.providerAddress}`);
-  return child.then(
-    () => undefined,
-    () => undefined,
-  );
+  return exited;
 }
 
 /** How long bridges wait for a key's host: its provider may take the start timeout to come up, plus slack for a
@@ -164,8 +165,7 @@ export async function leaseFromHost(
           const started: StartClaim = { lock, exited: false };
           claim = started;
           started.room = await openWaitingRoom(settings.paths.waitingRoom).catch(() => undefined);
-          const { execa } = await import("execa");
-          void spawnHost(settings, execa).then(() => (started.exited = true));
+          void spawnHost(settings).then(() => (started.exited = true));
         } else if (await waitInRoom(settings.paths.waitingRoom, deadline - Date.now())) {
           // Another bridge is starting the host and has just ended its claim: look for the host now.
           pause = 25;
@@ -173,8 +173,10 @@ export async function leaseFromHost(
         }
       }
       // Without a room to wait in (a host draining, a starter about to open one), poll, slowly: 500 bridges
-      // waiting for one host must not keep both cores busy.
-      await sleep(pause + Math.random() * pause);
+      // waiting for one host must not keep both cores busy. The bridge that started the host looks every 10-20
+      // ms until it listens (~0.3 s): a connect to a socket that is not there yet costs microseconds, and a late
+      // look would leave the burst waiting after the host is ready.
+      await sleep(claim ? STARTER_POLL_MS * (1 + Math.random()) : pause + Math.random() * pause);
       pause = Math.min(1000, pause * 2);
     }
   } finally {
