@@ -1,8 +1,8 @@
 // A cold host (none running) of a provider binary another host has served before answers the engine's schema
 // request from the disk cache (bridge/provider-host/server/schema-disk-cache.ts) instead of asking the provider, and
 // the operation still reaches the cloud; a host of another binary of the same provider version does not take that
-// file for its own. Such a host also has its provider validate an empty configuration before the first engine
-// asks (the provider's one-time cost of its first validation). Real bridges, engine, AWS provider and moto; the
+// file for its own. Such a host also has its provider validate the configuration requests the first engine is
+// about to send, rebuilt byte for byte, while that engine starts. Real bridges, engine, AWS provider and moto; the
 // host log says what was sent to the provider.
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import {
@@ -94,14 +94,18 @@ async function forwardedBy(pid: number): Promise<Map<string, number>> {
 }
 
 /** Creates a bucket through a fresh bridge; returns the pid of the host that ran it. */
-async function createBucket(bucket: string, extraEnv: Record<string, string> = {}): Promise<number> {
+async function createBucket(
+  bucket: string,
+  extraEnv: Record<string, string> = {},
+  provider: Record<string, unknown> = bridge.provider,
+): Promise<number> {
   const before = new Set(runningHosts(hostDir));
   const run = await runBridge(
     [
       {
         createResourceRequest: {
           type: "aws_s3_bucket",
-          inputProperties: { bucket, provider: bridge.provider },
+          inputProperties: { bucket, provider },
           isStateful: true,
         },
       },
@@ -145,7 +149,17 @@ describe("a cold provider host", () => {
     stopHost(first);
     expect(await waitUntil(() => !isAlive({ pid: first }), 15_000)).toBe(true);
 
-    const second = await createBucket("nixops4-cold-two");
+    // Blocks, a map, a set, a number: the requests the host builds must be the engine's byte for byte.
+    const second = await createBucket(
+      "nixops4-cold-two",
+      {},
+      {
+        ...bridge.provider,
+        max_retries: 5,
+        default_tags: [{ tags: { team: "infra", env: "test" } }],
+        ignore_tags: [{ keys: ["zeta", "alpha"] }],
+      },
+    );
     expect(second).not.toBe(first);
     const forwarded = await forwardedBy(second);
     // The engine asked for the schema and got it; the provider was not asked, yet it planned and applied.
@@ -153,10 +167,14 @@ describe("a cold provider host", () => {
     expect(forwarded.has("GetSchema")).toBe(false);
     expect(forwarded.get("ApplyResourceChange")).toBe(1);
     expect(hostLog(second).some((l) => l.includes("full schema read from the disk cache"))).toBe(true);
-    // The real provider reads the empty configuration built from the stored schema as valid.
+    // Before the engine asked, the host had the provider validate the engine's two requests (its validation walk's,
+    // with the credentials unknown, and its plan's); each of the engine's three was answered from those.
     expect(
-      hostLog(second).some((l) => l.includes("warm-up validation of the empty provider configuration: no error")),
+      hostLog(second).some((l) =>
+        l.includes("warm-up validation of the provider configuration: 2 request(s), no error"),
+      ),
     ).toBe(true);
+    expect(forwarded.get("PrepareProviderConfig")).toBe(2);
 
     // The same version from another plugin dir is another file: its host asks its provider, and stores its own.
     const third = await createBucket("nixops4-cold-three", { NIXOPS4_OPENTOFU_PLUGIN_DIR: mirrorDir });

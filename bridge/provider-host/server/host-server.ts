@@ -229,7 +229,6 @@ export class ProviderHost {
       log: (line) => this.log(line),
     });
     this.proxy.prefetchSchema().catch((error: Error) => this.log(`schema prefetch failed: ${error.message}`));
-    this.proxy.warmUpValidation().catch((error: Error) => this.log(`warm-up validation failed: ${error.message}`));
     await this.writeMetadata(provider, spec.version);
     if (this.state !== "starting") return;
     this.state = "ready";
@@ -399,7 +398,16 @@ export class ProviderHost {
     }
     // Reads are batched apart: a batch of data sources is one apply that only reads.
     const kind = message.job.action === "read" ? "read" : "write";
-    const group = `${kind}\0${message.engine}\0${message.pluginDir ?? ""}\0${message.provider}\0${canonicalHash(message.providerConfig)}`;
+    const configKey = canonicalHash(message.providerConfig);
+    const group = `${kind}\0${message.engine}\0${message.pluginDir ?? ""}\0${message.provider}\0${configKey}`;
+    // The first of a configuration: its engine's validation requests are answered while that engine starts.
+    this.proxy
+      ?.warmUpValidation({
+        key: configKey,
+        value: message.providerConfig,
+        credentials: message.providerCredentials ?? [],
+      })
+      .catch((error: Error) => this.log(`warm-up validation failed: ${error.message}`));
     const run: QueuedRun = { message, socket };
     this.runs.set(socket, run);
     // On its way to the batcher meanwhile: at a cold burst's start most runs are here, and a batch that did not
