@@ -5,7 +5,7 @@
 import type { Readable, Writable } from "node:stream";
 import { resolveEngine } from "../opentofu/engine/engine-binary.js";
 import type { Interrupts } from "../opentofu/engine/interrupts.js";
-import { connectProvider } from "./operations/provider-attachment.js";
+import { connectProvider, startSharedProvider } from "./operations/provider-attachment.js";
 import { OpenTofuResources, validatorFor } from "./operations/resource-operations.js";
 import { debugStacks, readOptions, type BridgeOptions } from "./options.js";
 import type { ResourceHandler } from "./protocol/messages.js";
@@ -65,6 +65,16 @@ function handlerFor(services: BridgeServices, session: SessionOptions): Resource
     interrupts: session.interrupts,
     validator: services.validator,
     types: () => services.providerTypes(),
+    startProvider: (providerConfig, label) =>
+      startSharedProvider({
+        provider: options.provider,
+        providerConfig,
+        pluginDir: options.pluginDir,
+        cacheDir: options.cacheDir,
+        providerHost: options.providerHost,
+        label,
+        log,
+      }),
     connect: (prepared) =>
       connectProvider({
         engine,

@@ -8,6 +8,8 @@ import {
   acquireEngineSlot,
   acquireProviderLease,
   hostRunner,
+  startProviderHost,
+  type HostRequest,
   type ProviderLease,
 } from "../provider-host/client/index.js";
 import type { JobRunner } from "../jobs/job-runner.js";
@@ -18,6 +20,12 @@ import type { ProviderHostSettings } from "../options.js";
 
 export type { Attachment };
 import type { ResourceMode } from "../../opentofu/wire/wire-contract.js";
+
+/** What decides which shared provider an operation uses. */
+export type HostOptions = Pick<
+  ConnectOptions,
+  "provider" | "providerConfig" | "pluginDir" | "cacheDir" | "label" | "log" | "providerHost"
+>;
 
 export interface ConnectOptions {
   engine: string;
@@ -61,24 +69,40 @@ export async function connectProvider(options: ConnectOptions): Promise<JobRunne
   });
 }
 
-async function leaseSharedProvider(options: ConnectOptions): Promise<ProviderLease | null> {
+/** The shared provider's host for these options, or null when the provider binary is not where the engine would
+ * take it from (the engine then installs and starts it itself). */
+function hostRequest(options: HostOptions): HostRequest | null {
   // With a plugin dir the user chose where providers come from; otherwise the engine installed it into our cache.
   const binaryPath = locateProviderBinary(
     [options.pluginDir ?? join(options.cacheDir, "plugin-cache")],
     options.provider,
   );
   if (!binaryPath) return null;
-  const lease = await acquireProviderLease({
+  return {
     providerAddress: options.provider.address,
     providerVersion: options.provider.version,
     binaryPath,
     env: process.env,
     configKey: canonicalHash(options.providerConfig),
-    resourceTypes: options.resources.filter((r) => r.mode === "managed").map((r) => r.type),
-    dataSourceTypes: options.resources.filter((r) => r.mode === "data").map((r) => r.type),
     log: (line) => options.log(`${options.label}: ${line}`),
     settings: options.providerHost,
     cacheDir: options.cacheDir,
+  };
+}
+
+async function leaseSharedProvider(options: ConnectOptions): Promise<ProviderLease | null> {
+  const request = hostRequest(options);
+  if (!request) return null;
+  return acquireProviderLease({
+    ...request,
+    resourceTypes: options.resources.filter((r) => r.mode === "managed").map((r) => r.type),
+    dataSourceTypes: options.resources.filter((r) => r.mode === "data").map((r) => r.type),
   });
-  return lease;
+}
+
+/** Has the shared provider's host start, if none runs, while the operation validates its inputs: the lease that
+ * connectProvider takes later then finds it up, or on its way. Not awaited by anyone; never fails. */
+export function startSharedProvider(options: HostOptions): void {
+  const request = hostRequest(options);
+  if (request) void startProviderHost(request);
 }

@@ -43,7 +43,7 @@ import {
   takeMember,
   type ResourceIdentity,
 } from "../recovery/resource-identity.js";
-import { prepareInputs, type PreparedResource } from "../requests/prepare-inputs.js";
+import { prepareInputs, providerConfigOf, type PreparedResource } from "../requests/prepare-inputs.js";
 import { parseWireType } from "../../opentofu/wire/wire-contract.js";
 import { InputValidator } from "../requests/validate-inputs.js";
 import type { ProviderTypes } from "../schema/provider-types.js";
@@ -72,6 +72,8 @@ export interface OperationContext {
   /** This caller's interrupt (the bridge process's signals, or those it handed on to the operation server). */
   interrupts: Interrupts;
   connect: (prepared: PreparedResource) => Promise<ProviderConnection>;
+  /** Told a request's provider configuration before its inputs are validated (its provider can start meanwhile). */
+  startProvider?: (providerConfig: Record<string, unknown>, label: string) => void;
   /** One validator for every session of an operation server (its compiled validators stay loaded); else its own. */
   validator?: InputValidator;
 }
@@ -115,6 +117,8 @@ export class OpenTofuResources implements ResourceHandler {
     inputs: JsonObject,
     redactor: Redactor,
   ): Promise<{ prepared: PreparedResource; member?: string[] }> {
+    const providerConfig = providerConfigOf(inputs);
+    if (providerConfig) this.context.startProvider?.(providerConfig, wireType);
     const { member, inputs: rest } = takeMember(wireType, inputs);
     return {
       prepared: await prepareInputs(wireType, rest, await this.context.types(), this.validator, redactor),

@@ -30,6 +30,15 @@ export interface PreparedResource {
   typeSchema: TypeSchema;
 }
 
+/** The provider configuration of a request's inputs as prepareInputs takes it, if it is an object (validation says
+ * what is wrong with it otherwise). */
+export function providerConfigOf(inputs: JsonObject): Record<string, unknown> | undefined {
+  const config = withoutNulls(inputs.provider ?? {});
+  return config !== null && typeof config === "object" && !Array.isArray(config)
+    ? (config as Record<string, unknown>)
+    : undefined;
+}
+
 export async function prepareInputs(
   wireType: string,
   inputs: JsonObject,

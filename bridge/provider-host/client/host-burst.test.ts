@@ -2,14 +2,15 @@
 // Exactly one host may start for the key (counted in the host log, one "starting for" line per host process);
 // everyone else waits for it, in this process and in other processes alike.
 import { execa } from "execa";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterAll, describe, expect, it } from "vitest";
 import { awsLeaseRequest } from "../../../testkit/provider-host-workspace.js";
 import { hostPaths } from "../control-protocol.js";
 import { hostEntryPath, leaseFromHost } from "./host-client.js";
 import { hostStem } from "./host-key.js";
-import { acquireProviderLease, type ProviderLease } from "./index.js";
+import { acquireProviderLease, startProviderHost, type ProviderLease } from "./index.js";
 import { tryAcquireLock } from "../../machine/lock-file.js";
 import { isAlive } from "../../machine/process-identity.js";
 import { waitUntil } from "../../../testkit/wait.js";
@@ -77,6 +78,36 @@ describe("a cold burst of bridges", () => {
     expect(hostStartsIn(paths.log)).toBe(1);
     // The claim to start is given back once the host answers.
     expect(existsSync(paths.startClaim)).toBe(false);
+  });
+
+  it("has the host start before any lease, once for a burst, and the leases that follow take that host", async () => {
+    const hostDir = await newDir();
+    const env = { ...process.env, NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR: hostDir };
+    const request = awsLeaseRequest(env);
+    await Promise.all(Array.from({ length: 50 }, () => startProviderHost(request)));
+    const logs = () =>
+      readdirSync(hostDir)
+        .filter((name) => name.endsWith(".log") && !name.startsWith("ops-"))
+        .map((name) => join(hostDir, name));
+    // Started and listening, with nobody holding a lease yet.
+    expect(logs()).toHaveLength(1);
+    const [log] = logs();
+    expect(hostStartsIn(log!)).toBe(1);
+    expect(readFileSync(log!, "utf8")).not.toMatch(/lease \d+ granted/);
+
+    const leases = await Promise.all(Array.from({ length: 20 }, () => acquireProviderLease(request)));
+    for (const lease of leases) if (lease) hostPids.add(lease.host.hostPid);
+    expect(leases.every((lease) => lease !== null)).toBe(true);
+    expect(new Set(leases.map((lease) => lease!.host.hostPid)).size).toBe(1);
+    expect(hostStartsIn(log!)).toBe(1);
+    expect(existsSync(hostPaths(hostDir, hostStem(leases[0]!.host.key)).startClaim)).toBe(false);
+    await Promise.all(leases.map((lease) => lease!.release()));
+
+    // With the host turned off nothing starts.
+    const offDir = await newDir();
+    const off = { ...process.env, NIXOPS4_OPENTOFU_PROVIDER_HOST_DIR: offDir, NIXOPS4_OPENTOFU_PROVIDER_HOST: "off" };
+    await startProviderHost(awsLeaseRequest(off));
+    expect(readdirSync(offDir).filter((name) => name.endsWith(".log"))).toEqual([]);
   });
 
   it("waits for a host that holds the key's lock, never starts its own, and gives up with a clear error", async () => {

@@ -121,6 +121,36 @@ interface StartClaim {
   room?: WaitingRoom;
 }
 
+/** Has the key's host start without taking a lease, for an operation that will want one once its inputs are
+ * validated: if no host answers and no other bridge has claimed its start, claims it and spawns one, holding the
+ * claim until that host listens (it does while its provider starts) or exits. Whoever leases later finds it. */
+export async function startHost(settings: HostSettings): Promise<void> {
+  const answering = await connectControl(settings.paths.control);
+  if (answering) {
+    answering.destroy();
+    return;
+  }
+  const lock = await claimHostStart(settings.paths);
+  if (!lock) return; // a host is on its way
+  const room = await openWaitingRoom(settings.paths.waitingRoom).catch(() => undefined);
+  let exited = false;
+  try {
+    void spawnHost(settings).then(() => (exited = true));
+    const deadline = Date.now() + (settings.waitMs ?? hostWaitMs(settings));
+    while (!exited && Date.now() < deadline) {
+      const socket = await connectControl(settings.paths.control);
+      if (socket) {
+        socket.destroy();
+        return;
+      }
+      await sleep(STARTER_POLL_MS * (1 + Math.random()));
+    }
+  } finally {
+    await room?.close();
+    await lock.release();
+  }
+}
+
 export async function leaseFromHost(
   settings: HostSettings,
   resourceTypes: string[],
