@@ -16,6 +16,8 @@ interface ProcStat {
   pid: number;
   ppid: number;
   startTime: string;
+  /** The program's name, which an exec changes (the pid and start time stay). */
+  comm: string;
   rssBytes: number;
   cpuSeconds: number;
   /** CPU seconds of its children it has reaped (a host's engines). */
@@ -34,6 +36,7 @@ function readStat(pid: number): ProcStat | undefined {
   // fields[0] is field 3 of proc(5): ppid is field 4, utime/stime 14/15, starttime 22, rss 24.
   return {
     pid,
+    comm: text.slice(text.indexOf("(") + 1, text.lastIndexOf(")")),
     ppid: Number(fields[1]),
     startTime: fields[19]!,
     cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
@@ -65,14 +68,16 @@ export interface ProcessMatchers {
   engineNames: string[];
 }
 
-/** Reads /proc once; the argv of a process is read once per (pid, start time). */
+/** Reads /proc once; the argv of a process is read once per (pid, start time, program name): a host starts its
+ * provider through `setpriv`, which execs it, and a sample taken before that exec once cached the provider as
+ * "setpriv" for its whole life (neither its count nor its memory was seen). */
 export class ProcessTable {
   private readonly argvCache = new Map<string, string[]>();
 
   constructor(private readonly matchers: ProcessMatchers) {}
 
   private argv(stat: ProcStat): string[] {
-    const key = `${stat.pid}:${stat.startTime}`;
+    const key = `${stat.pid}:${stat.startTime}:${stat.comm}`;
     let argv = this.argvCache.get(key);
     if (!argv) {
       argv = readArgv(stat.pid);
