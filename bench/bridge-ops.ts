@@ -2,8 +2,11 @@
 // closed, one response line. The wall time is the process's lifetime as the caller sees it; stderr lines are
 // time-stamped on arrival so a profile can place the bridge's own log lines (engine slot waits, host starts).
 import { execa } from "execa";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { bridgeBin, outputsOf } from "../testkit/bridge-process.js";
+import { bridgeBin, outputsOf, repoRoot } from "../testkit/bridge-process.js";
 import { assertValidResponse } from "../testkit/protocol.js";
 
 export type JsonObject = Record<string, unknown>;
@@ -50,7 +53,13 @@ export async function runBridgeOp(target: BridgeTarget, label: string, request: 
   createInterface({ input: child.stderr }).on("line", (line) => stderr.push({ atMs: epochMs(), line }));
   const result = await child;
   const endMs = epochMs();
-  const lines = result.stdout.split("\n").filter((l) => l.length > 0);
+  return checkedOp({ label, pid: child.pid!, startMs, endMs, stderr }, result.exitCode, result.stdout);
+}
+
+/** The operation's outputs from its one response line, or a BridgeOpError with its stderr. */
+function checkedOp(op: Omit<BridgeOp, "outputs" | "wallMs">, exitCode: number | undefined, stdout: string): BridgeOp {
+  const { label, stderr } = op;
+  const lines = stdout.split("\n").filter((l) => l.length > 0);
   const fail = (what: string) =>
     new BridgeOpError(
       `${label}: ${what}\n--- bridge stderr ---\n${stderr
@@ -58,8 +67,8 @@ export async function runBridgeOp(target: BridgeTarget, label: string, request: 
         .join("\n")
         .slice(-4000)}`,
     );
-  if (result.exitCode !== 0 || lines.length !== 1) {
-    throw fail(`bridge exited ${result.exitCode} with ${lines.length} response lines:\n${result.stdout}`);
+  if (exitCode !== 0 || lines.length !== 1) {
+    throw fail(`bridge exited ${exitCode} with ${lines.length} response lines:\n${stdout}`);
   }
   const response = JSON.parse(lines[0]!) as JsonObject;
   assertValidResponse(response);
@@ -69,7 +78,50 @@ export async function runBridgeOp(target: BridgeTarget, label: string, request: 
   } catch (error) {
     throw fail((error as Error).message);
   }
-  return { label, pid: child.pid!, startMs, endMs, wallMs: endMs - startMs, outputs, stderr };
+  return { ...op, wallMs: op.endMs - op.startMs, outputs };
+}
+
+/** Every operation of `requests` at once, each in its own bridge process, started as NixOps4 starts them: one
+ * right after the other, each with its request already on its stdin (bench/burst-spawn.py says why not from
+ * here). The stderr lines carry the operation's end as their time. Throws the first failure once all have ended. */
+export async function runBridgeBurst(
+  target: BridgeTarget,
+  requests: { label: string; request: JsonObject }[],
+): Promise<BridgeOp[]> {
+  const dir = await mkdtemp(join(tmpdir(), "bridge-burst-"));
+  try {
+    const jobs = await Promise.all(
+      requests.map(async ({ request }, i) => {
+        const job = { stdin: join(dir, `${i}.in`), stdout: join(dir, `${i}.out`), stderr: join(dir, `${i}.err`) };
+        await writeFile(job.stdin, JSON.stringify(request) + "\n");
+        return { argv: [bridgeBin, "--engine", target.engine], ...job };
+      }),
+    );
+    const env = Object.fromEntries(Object.entries(target.env).filter(([, v]) => v !== undefined));
+    const timeoutSeconds = Math.ceil((target.timeoutMs ?? 300_000) / 1000);
+    const spawner = await execa("python3", [join(repoRoot, "bench", "burst-spawn.py")], {
+      input: JSON.stringify({ env, timeoutSeconds, jobs }),
+    });
+    const ended = JSON.parse(spawner.stdout) as { pid: number; startMs: number; endMs: number; exitCode: number }[];
+    const ops: BridgeOp[] = [];
+    const failures: unknown[] = [];
+    for (const [i, { label }] of requests.entries()) {
+      const { pid, startMs, endMs, exitCode } = ended[i]!;
+      const stderr = (await readFile(jobs[i]!.stderr, "utf8"))
+        .split("\n")
+        .filter((line) => line.length > 0)
+        .map((line) => ({ atMs: endMs, line }));
+      try {
+        ops.push(checkedOp({ label, pid, startMs, endMs, stderr }, exitCode, await readFile(jobs[i]!.stdout, "utf8")));
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
+    return ops;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export interface ResourceSpec {
