@@ -52,11 +52,17 @@ export interface ProxyOptions {
   /** Serve pruned schemas (default). Off only for measuring what pruning saves. */
   prune: boolean;
   /** The provider's full schema answer kept on disk (SchemaDiskCache), when the host has a cache dir. */
-  storedSchema?: { read(): Promise<StoredSchemaRead>; write(schema: Buffer): Promise<void> };
+  storedSchema?: StoredSchema;
   log: (line: string) => void;
 }
 
 type UnaryHandler = (request: Buffer, call: grpc.ServerUnaryCall<Buffer, Buffer>) => Promise<Buffer>;
+
+/** Where the provider's schema answer is kept between hosts (schema-disk-cache.ts). */
+export interface StoredSchema {
+  read(): Promise<StoredSchemaRead>;
+  write(schema: Buffer): Promise<void>;
+}
 
 /** A provider configuration as the bridges hand it over, for warmUpValidation. */
 export interface WarmUpConfig {
@@ -255,7 +261,7 @@ export class ProviderProxy {
     const stored = await storedSchema?.read();
     if (stored?.kind === "hit") {
       this.schemaFromDisk = true;
-      log(`full schema read from the disk cache: ${stored.schema.length} bytes in ${Date.now() - started} ms`);
+      log(`full schema read from the disk cache: ${stored.schema.length} bytes, waited ${Date.now() - started} ms`);
       return stored.schema;
     }
     if (stored?.kind === "unusable") log(`disk cache of the schema not used (${stored.reason}): fetching it`);

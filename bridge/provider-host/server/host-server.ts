@@ -25,7 +25,7 @@ import {
   type InterruptMessage,
 } from "../control-protocol.js";
 import { clearDeadHost } from "./dead-host.js";
-import type { ProviderProxy } from "./grpc-proxy.js";
+import type { ProviderProxy, StoredSchema } from "./grpc-proxy.js";
 import { sweepHostDir } from "./host-dir-sweep.js";
 import type { HostLaunch } from "../control-protocol.js";
 import { tryAcquireLock, type HeldLock } from "../../machine/lock-file.js";
@@ -193,6 +193,9 @@ export class ProviderHost {
     providerStart.catch(() => undefined);
     const proxyCode = import("./grpc-proxy.js");
     proxyCode.catch(() => undefined);
+    // The stored schema (5 MB, checked against its digest) is read meanwhile too: for both plugin protocols, since
+    // which one the provider speaks is known only once it is up. Read after that, it delayed the first engine run.
+    const storedSchemas = new Map([5, 6].map((version) => [version, this.storedSchema(version)] as const));
     await this.listen();
     // Not awaited: tidying up after other keys' hosts must not delay or fail serving this one.
     this.swept = this.sweep();
@@ -219,13 +222,15 @@ export class ProviderHost {
       );
     }
     const { ProviderProxy } = await proxyCode;
+    const stored = await storedSchemas.get(spec.version);
+    if (stored && "unusable" in stored) this.log(`no disk cache for the schema: ${stored.unusable}`);
     this.proxy = await ProviderProxy.start({
       spec,
       upstreamSocket: provider.endpoint.address,
       socketPath: this.paths.proxySocket(process.pid),
       types: this.types,
       prune: o.prune,
-      storedSchema: await this.schemaDiskCache(spec.version),
+      storedSchema: stored && "read" in stored ? stored : undefined,
       log: (line) => this.log(line),
     });
     this.proxy.prefetchSchema().catch((error: Error) => this.log(`schema prefetch failed: ${error.message}`));
@@ -237,22 +242,24 @@ export class ProviderHost {
     this.armIdle();
   }
 
-  /** Where this provider binary's schema answer is kept, if the bridge named a cache dir; none if the binary cannot
-   * be looked at (the schema is then fetched as without a cache). */
-  private async schemaDiskCache(protocolVersion: number): Promise<SchemaDiskCache | undefined> {
+  /** This provider binary's schema answer as kept for `protocolVersion`, already being read, if the bridge named a
+   * cache dir; else why there is none (the binary cannot be looked at: the schema is fetched as without a cache). */
+  private async storedSchema(protocolVersion: number): Promise<StoredSchema | { unusable: string } | undefined> {
     const o = this.options;
     if (!o.cacheDir) return undefined;
+    let cache: SchemaDiskCache;
     try {
-      return await SchemaDiskCache.open(o.cacheDir, {
+      cache = await SchemaDiskCache.open(o.cacheDir, {
         providerAddress: o.providerAddress,
         providerVersion: o.providerVersion,
         protocolVersion,
         binaryPath: o.binaryPath,
       });
     } catch (error) {
-      this.log(`no disk cache for the schema: ${(error as Error).message}`);
-      return undefined;
+      return { unusable: (error as Error).message };
     }
+    const read = cache.read();
+    return { read: () => read, write: (schema) => cache.write(schema) };
   }
 
   private async acquireLock(): Promise<HeldLock | null> {
