@@ -122,14 +122,12 @@ interface StartClaim {
 }
 
 /** Has the key's host start without taking a lease, for an operation that will want one once its inputs are
- * validated: if no host answers and no other bridge has claimed its start, claims it and spawns one, holding the
+ * validated: if there is no host and no other bridge has claimed its start, claims it and spawns one, holding the
  * claim until that host listens (it does while its provider starts) or exits. Whoever leases later finds it. */
 export async function startHost(settings: HostSettings): Promise<void> {
-  const answering = await connectControl(settings.paths.control);
-  if (answering) {
-    answering.destroy();
-    return;
-  }
+  // Every request of a burst asks, so no connection for a host that is there: a control socket file is a host
+  // serving or starting, or one a dead host left, which the lease that follows deals with as before.
+  if (existsSync(settings.paths.control)) return;
   const lock = await claimHostStart(settings.paths);
   if (!lock) return; // a host is on its way
   const room = await openWaitingRoom(settings.paths.waitingRoom).catch(() => undefined);
